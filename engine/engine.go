@@ -1,0 +1,209 @@
+// Package engine is Lifeboat's core: it reads the configuration, drives
+// restic for every site, keeps the state store current and reports progress
+// as events. It knows nothing of terminals; the CLI and the console are two
+// consumers of the same events.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// Engine drives the sites of one configuration.
+type Engine struct {
+	cfg      *config.Config
+	store    *storage.Store
+	runner   *restic.Runner
+	operator Operator
+	version  restic.Version
+	log      *CommandLog
+	now      func() time.Time
+
+	// refreshMu serialises catalog refreshes per site so two screens asking
+	// at once do not list the same repository twice.
+	refreshMu sync.Map // site -> *sync.Mutex
+}
+
+// Options configure New.
+type Options struct {
+	// ResticBinary overrides the search for restic (tests).
+	ResticBinary string
+	// Operator overrides who is recorded in the journal (tests).
+	Operator *Operator
+}
+
+// New checks restic and returns an engine over cfg and store.
+func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Options) (*Engine, error) {
+	bin := opts.ResticBinary
+	if bin == "" {
+		var err error
+		if bin, err = restic.Find(cfg.Restic.Binary); err != nil {
+			return nil, err
+		}
+	}
+	v, err := restic.CheckVersion(ctx, bin)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now}
+	if opts.Operator != nil {
+		e.operator = *opts.Operator
+	} else {
+		e.operator = CurrentOperator()
+	}
+	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation}
+	return e, nil
+}
+
+// Config returns the configuration the engine runs on.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// Store returns the state store.
+func (e *Engine) Store() *storage.Store { return e.store }
+
+// ResticVersion is the version of the restic binary in use.
+func (e *Engine) ResticVersion() restic.Version { return e.version }
+
+// ResticBinary is the path of the restic binary in use.
+func (e *Engine) ResticBinary() string { return e.runner.Binary }
+
+// Operator is who runs this process.
+func (e *Engine) Operator() Operator { return e.operator }
+
+// CommandLog is the in-memory log of restic invocations of this process.
+func (e *Engine) CommandLog() *CommandLog { return e.log }
+
+func (e *Engine) recordInvocation(inv restic.Invocation) {
+	e.log.add(inv)
+	// The store keeps the log across processes; a failure to write it must
+	// not fail the operation that ran restic.
+	_ = e.store.RecordInvocation(context.Background(), storage.Invocation{
+		Time: inv.Start, Site: inv.Site, Args: inv.Args, Duration: inv.Duration,
+		ExitCode: inv.ExitCode, Error: inv.Err,
+	})
+}
+
+// Operator identifies the person behind an action.
+type Operator struct {
+	User   string // user@host
+	Origin string // SSH client address, "" when local
+}
+
+func (o Operator) String() string {
+	if o.Origin != "" {
+		return fmt.Sprintf("%s (ssh from %s)", o.User, o.Origin)
+	}
+	return o.User
+}
+
+// CurrentOperator reads the user, host and SSH origin of this process.
+func CurrentOperator() Operator {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	host, _ := os.Hostname()
+	op := Operator{User: name + "@" + host}
+	if f := strings.Fields(os.Getenv("SSH_CLIENT")); len(f) > 0 {
+		op.Origin = f[0]
+	}
+	return op
+}
+
+// Typed errors of the engine itself, for callers that explain them.
+var (
+	ErrUnknownSite    = errors.New("unknown site")
+	ErrUnknownSet     = errors.New("unknown set")
+	ErrTargetNotEmpty = errors.New("target is not empty")
+	ErrNoSnapshot     = errors.New("no snapshot")
+	ErrReadOnly       = errors.New("read-only mode")
+)
+
+func (e *Engine) site(name string) (*config.Site, error) {
+	s, ok := e.cfg.Site(name)
+	if !ok {
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownSite, name, strings.Join(e.cfg.SiteNames(), ", "))
+	}
+	return s, nil
+}
+
+func (e *Engine) set(name string) (*config.Set, error) {
+	s, ok := e.cfg.Set(name)
+	if !ok {
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownSet, name, strings.Join(e.cfg.SetNames(), ", "))
+	}
+	return s, nil
+}
+
+// sets resolves set names; none means every set.
+func (e *Engine) sets(names []string) ([]*config.Set, error) {
+	if len(names) == 0 {
+		out := make([]*config.Set, len(e.cfg.Sets))
+		for i := range e.cfg.Sets {
+			out[i] = &e.cfg.Sets[i]
+		}
+		return out, nil
+	}
+	var out []*config.Set
+	for _, n := range names {
+		s, err := e.set(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// repo turns a configured site into what the runner needs.
+func (e *Engine) repo(s *config.Site) (restic.Repo, error) {
+	env, err := s.ExpandedEnv()
+	if err != nil {
+		return restic.Repo{}, err
+	}
+	return restic.Repo{Site: s.Name, Repository: s.Repository, PasswordFile: s.PasswordFile,
+		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env}, nil
+}
+
+// ActiveSite is the site production writes to: the store's record after a
+// failover, else the config's role. fromStore says which.
+func (e *Engine) ActiveSite(ctx context.Context) (name string, fromStore bool, err error) {
+	n, _, ok, err := e.store.ActiveSite(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if ok {
+		if _, known := e.cfg.Site(n); known {
+			return n, true, nil
+		}
+	}
+	return e.cfg.ConfigActive().Name, false, nil
+}
+
+// Standbys are every site but the active one, in config order.
+func (e *Engine) Standbys(ctx context.Context) ([]string, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range e.cfg.Sites {
+		if s.Name != active {
+			out = append(out, s.Name)
+		}
+	}
+	return out, nil
+}

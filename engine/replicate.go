@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+)
+
+// ReplicateRequest says where to copy and which sets; empty means every
+// standby and every set.
+type ReplicateRequest struct {
+	To   []string
+	Sets []string
+	// Select, when set, picks which missing snapshots to copy (the demo
+	// leaves the last day of one set behind). Nil copies all missing ones.
+	Select func(set string, s Snapshot) bool
+}
+
+// ReplicateResult is one set's replication to one standby.
+type ReplicateResult struct {
+	From    string  `json:"from"`
+	To      string  `json:"to"`
+	Set     string  `json:"set"`
+	Outcome Outcome `json:"outcome"`
+	Copied  int     `json:"copied"`
+	Missing int     `json:"missing"` // still missing afterwards
+	Seconds float64 `json:"seconds"`
+	Error   string  `json:"error,omitempty"`
+}
+
+var copiedLine = regexp.MustCompile(`^snapshot ([0-9a-f]+) saved, copied from source snapshot ([0-9a-f]+)`)
+
+// Replicate copies the snapshots missing at each standby from the active
+// site with `restic copy`, naming exactly the missing snapshots. One restic
+// call per standby covers all sets, so each index is loaded once.
+func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observer) ([]ReplicateResult, error) {
+	sets, err := e.sets(req.Sets)
+	if err != nil {
+		return nil, err
+	}
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	targets := req.To
+	if len(targets) == 0 {
+		if targets, err = e.Standbys(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range targets {
+		if _, err := e.site(t); err != nil {
+			return nil, err
+		}
+		if t == active {
+			return nil, fmt.Errorf("site %s is the active site; replication goes from it, not to it", t)
+		}
+	}
+	from, _ := e.site(active)
+	fromRepo, err := e.repo(from)
+	if err != nil {
+		return nil, err
+	}
+	// The catalog must be current at both ends to know what is missing.
+	for _, p := range e.RefreshCatalog(ctx, append([]string{active}, targets...)...) {
+		if p.Err != nil && p.Site == active {
+			return nil, p.Err
+		}
+	}
+
+	var results []ReplicateResult
+	var errs []error
+	for _, to := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		rs, err := e.replicateTo(ctx, active, fromRepo, to, sets, req.Select, obs)
+		results = append(results, rs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if ctx.Err() != nil {
+		errs = append(errs, &restic.Error{Op: "replicate", Kind: restic.ErrCancelled})
+	}
+	return results, errors.Join(errs...)
+}
+
+func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic.Repo, to string,
+	sets []*config.Set, sel func(string, Snapshot) bool, obs Observer) ([]ReplicateResult, error) {
+	cat, err := e.LoadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	toSite, _ := e.site(to)
+	toRepo, err := e.repo(toSite)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	want := map[string]int{}
+	for _, set := range sets {
+		for _, s := range cat.Missing(active, to, set) {
+			if sel != nil && !sel(set.Name, s) {
+				continue
+			}
+			if _, dup := want[s.ID]; !dup {
+				ids = append(ids, s.ID)
+			}
+			want[s.ID]++
+		}
+	}
+	tracks := map[string]*tracked{}
+	for _, set := range sets {
+		tracks[set.Name] = e.track(ctx, "replicate", to, set.Name, argString("--to", to, "--set", set.Name))
+		obs.emit(Event{Op: "replicate", Site: to, Set: set.Name, Kind: EventStarted})
+	}
+
+	start := time.Now()
+	var runErr error
+	if len(ids) > 0 {
+		total := uint64(len(ids))
+		var done uint64
+		args := append([]string{"copy"}, ids...)
+		_, runErr = e.runner.Run(ctx, restic.Call{Repo: toRepo, From: &fromRepo, Op: "replicate to " + to, Args: args,
+			OnLine: func(l restic.Line) {
+				if copiedLine.Match(l.Raw) {
+					done++
+					obs.emit(Event{Op: "replicate", Site: to, Kind: EventProgress,
+						Progress: Progress{Items: done, TotalItems: total, Percent: float64(done) / float64(total),
+							Elapsed: time.Since(start)}})
+				}
+			}})
+	}
+	elapsed := time.Since(start)
+
+	// Judge each set by what the standby holds now, not by what restic said.
+	probe := e.RefreshCatalog(ctx, to)[0]
+	after, err := e.LoadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var results []ReplicateResult
+	var errs []error
+	for _, set := range sets {
+		before := len(cat.Missing(active, to, set))
+		left := after.Missing(active, to, set)
+		stillWanted := 0
+		for _, s := range left {
+			if sel == nil || sel(set.Name, s) {
+				stillWanted++
+			}
+		}
+		r := ReplicateResult{From: active, To: to, Set: set.Name, Copied: before - len(left), Missing: len(left),
+			Seconds: elapsed.Seconds()}
+		var detail string
+		switch {
+		case runErr != nil && ctx.Err() != nil:
+			r.Outcome, detail = OutcomeCancelled, fmt.Sprintf("cancelled after copying %d snapshot(s); %d still missing", r.Copied, len(left))
+		case runErr != nil || probe.Err != nil && stillWanted > 0:
+			cause := runErr
+			if cause == nil {
+				cause = probe.Err
+			}
+			r.Outcome, detail = OutcomeFailed, fmt.Sprintf("copied %d snapshot(s), %d still missing: %v", r.Copied, len(left), cause)
+		case stillWanted > 0:
+			r.Outcome, detail = OutcomeFailed, fmt.Sprintf("restic finished but %d snapshot(s) are still missing at %s", stillWanted, to)
+		default:
+			r.Outcome, detail = OutcomeOK, fmt.Sprintf("copied %d snapshot(s); %d missing", r.Copied, len(left))
+		}
+		if r.Outcome != OutcomeOK {
+			r.Error = detail
+		}
+		tracks[set.Name].finish(r.Outcome, detail, uint64(r.Copied), 0)
+		obs.emit(Event{Op: "replicate", Site: to, Set: set.Name, Kind: EventFinished, Outcome: r.Outcome, Message: detail})
+		results = append(results, r)
+	}
+	if runErr != nil {
+		errs = append(errs, runErr)
+	} else {
+		for _, r := range results {
+			if r.Outcome == OutcomeFailed {
+				errs = append(errs, fmt.Errorf("replicate %s to %s: %s", r.Set, r.To, r.Error))
+			}
+		}
+	}
+	return results, errors.Join(errs...)
+}

@@ -1,0 +1,86 @@
+package restic
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Typed causes, matched with errors.Is. They come from restic's exit codes
+// (see restic's cmd/restic/main.go) and from the text of its fatal errors.
+var (
+	ErrPartial       = errors.New("some source data could not be read") // exit 3
+	ErrRepoNotFound  = errors.New("repository does not exist")          // exit 10
+	ErrLocked        = errors.New("repository is locked")               // exit 11
+	ErrWrongPassword = errors.New("wrong password")                     // exit 12
+	ErrCancelled     = errors.New("cancelled")                          // exit 130 or our context
+	ErrUnreachable   = errors.New("repository is unreachable")          // network errors
+	ErrDiskFull      = errors.New("no space left on device")            // ENOSPC anywhere
+	ErrFailed        = errors.New("restic failed")                      // exit 1 and anything unknown
+	ErrNotFound      = errors.New("restic binary not found")            // no binary
+	ErrTooOld        = errors.New("restic is too old")                  // < MinVersion
+	ErrNoPassword    = errors.New("password source gives no password")  // password_env unset
+)
+
+// Error is a failed restic invocation, explained for an operator: which site,
+// which operation, what went wrong and what to do about it.
+type Error struct {
+	Site    string
+	Op      string
+	Code    int    // restic's exit code, -1 when it did not run
+	Kind    error  // one of the Err* values above
+	Message string // restic's own message, secrets removed
+	Hint    string // what the operator can do
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Site != "" {
+		fmt.Fprintf(&b, "site %s: ", e.Site)
+	}
+	if e.Op != "" {
+		fmt.Fprintf(&b, "%s: ", e.Op)
+	}
+	b.WriteString(e.Kind.Error())
+	if e.Message != "" && !strings.EqualFold(e.Message, e.Kind.Error()) {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", e.Hint)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// classify maps an exit code and restic's message to a typed cause and a hint.
+func classify(code int, msg string, repo Repo) (error, string) {
+	lower := strings.ToLower(msg)
+	switch {
+	case code == 3:
+		return ErrPartial, "the snapshot may be incomplete; see the listed items"
+	case code == 10:
+		return ErrRepoNotFound, fmt.Sprintf("run `lifeboat init` to create it, or fix the repository of site %s", repo.Site)
+	case code == 11:
+		return ErrLocked, "another restic holds it; wait, or remove stale locks with `lifeboat unlock --site " + repo.Site + "`"
+	case code == 12:
+		return ErrWrongPassword, fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site)
+	case code == 130:
+		return ErrCancelled, ""
+	case strings.Contains(lower, "no space left on device"):
+		return ErrDiskFull, "free space at the destination and run it again"
+	case isUnreachable(lower):
+		return ErrUnreachable, fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site)
+	}
+	return ErrFailed, ""
+}
+
+func isUnreachable(lower string) bool {
+	for _, s := range []string{"connection refused", "no such host", "i/o timeout", "network is unreachable",
+		"no route to host", "connection reset", "tls handshake timeout", "server misbehaving"} {
+		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	return false
+}

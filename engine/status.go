@@ -1,0 +1,275 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+)
+
+// Level is the monitoring verdict; its value is the exit code of status,
+// check and drill (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+type Level int
+
+const (
+	LevelOK Level = iota
+	LevelWarning
+	LevelCritical
+	LevelUnknown
+)
+
+func (l Level) String() string {
+	return [...]string{"ok", "warning", "critical", "unknown"}[l]
+}
+
+func worse(a, b Level) Level {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+// Status is the JSON of `lifeboat status` (contract §4); fields may be
+// added, never renamed.
+type Status struct {
+	Overall     string              `json:"overall"`
+	ActiveSite  string              `json:"active_site"`
+	ActiveFrom  string              `json:"active_from"` // "config" or "failover"
+	Time        time.Time           `json:"time"`
+	Sites       []SiteStatus        `json:"sites"`
+	Sets        []SetStatus         `json:"sets"`
+	Replication []ReplicationStatus `json:"replication"`
+	Problems    []Problem           `json:"problems"`
+	Level       Level               `json:"-"`
+}
+
+// Problem is one reason the overall verdict is not ok.
+type Problem struct {
+	Level   string `json:"level"`
+	Site    string `json:"site,omitempty"`
+	Set     string `json:"set,omitempty"`
+	Message string `json:"message"`
+}
+
+// SiteStatus is one site's health.
+type SiteStatus struct {
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	Reachable bool       `json:"reachable"`
+	LatencyMS float64    `json:"latency_ms"`
+	Error     string     `json:"error"`
+	Locks     int        `json:"locks"`
+	Probed    time.Time  `json:"probed"`
+	LastCheck *CheckInfo `json:"last_check"`
+	LastDrill *DrillInfo `json:"last_drill"`
+}
+
+// CheckInfo is the last `restic check` of a site.
+type CheckInfo struct {
+	Time   time.Time `json:"time"`
+	OK     bool      `json:"ok"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// DrillInfo is the last drill of a site.
+type DrillInfo struct {
+	Time   time.Time `json:"time"`
+	Passed bool      `json:"passed"`
+}
+
+// SetStatus is one set at every site.
+type SetStatus struct {
+	Name       string          `json:"name"`
+	RPOSeconds float64         `json:"rpo_seconds"`
+	Sites      []SetSiteStatus `json:"sites"`
+}
+
+// SetSiteStatus judges the newest snapshot of a set at a site against the RPO.
+type SetSiteStatus struct {
+	Site           string     `json:"site"`
+	NewestSnapshot string     `json:"newest_snapshot"`
+	NewestTime     *time.Time `json:"newest_time"`
+	AgeSeconds     *float64   `json:"age_seconds"`
+	RPOOK          bool       `json:"rpo_ok"`
+	// Grade is Acronis's scale of age/RPO: compliant (<1x), exceeded (<=2x),
+	// severe (<=4x), critical (beyond, or no snapshot at all).
+	Grade string `json:"grade"`
+	// BreachInSeconds is how long until the RPO is breached (0 once it is).
+	BreachInSeconds float64 `json:"breach_in_seconds"`
+	Snapshots       int     `json:"snapshots"`
+	// Stale is true when the site could not be listed now and the cache speaks.
+	Stale bool `json:"stale"`
+}
+
+// ReplicationStatus is how far a standby is behind the active site for a set.
+type ReplicationStatus struct {
+	From             string  `json:"from"`
+	To               string  `json:"to"`
+	Set              string  `json:"set"`
+	MissingSnapshots int     `json:"missing_snapshots"`
+	LagSeconds       float64 `json:"lag_seconds"`
+}
+
+// Grade places an age against an objective on Acronis's scale.
+func Grade(age, rpo time.Duration) string {
+	if rpo <= 0 {
+		return "compliant"
+	}
+	r := float64(age) / float64(rpo)
+	switch {
+	case r < 1:
+		return "compliant"
+	case r <= 2:
+		return "exceeded"
+	case r <= 4:
+		return "severe"
+	}
+	return "critical"
+}
+
+// Status probes every site (unless probe is false, then it reports the last
+// samples and the cached catalog) and judges sets, replication, checks and
+// drills against the objectives.
+func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
+	active, fromStore, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	st := &Status{ActiveSite: active, ActiveFrom: "config", Time: now.UTC(),
+		Sites: []SiteStatus{}, Sets: []SetStatus{}, Replication: []ReplicationStatus{}, Problems: []Problem{}}
+	if fromStore {
+		st.ActiveFrom = "failover"
+	}
+	problem := func(l Level, site, set, format string, args ...any) {
+		st.Level = worse(st.Level, l)
+		st.Problems = append(st.Problems, Problem{Level: l.String(), Site: site, Set: set, Message: fmt.Sprintf(format, args...)})
+	}
+
+	probes := map[string]SiteProbe{}
+	if probe {
+		for _, p := range e.RefreshCatalog(ctx) {
+			probes[p.Site] = p
+		}
+	} else {
+		for _, s := range e.cfg.Sites {
+			smp, ok, err := e.store.LastSample(ctx, s.Name)
+			if err != nil {
+				return nil, err
+			}
+			p := SiteProbe{Site: s.Name}
+			if ok {
+				p = SiteProbe{Site: s.Name, Reachable: smp.Reachable, Latency: smp.Latency, Locks: smp.Locks, Time: smp.Time}
+				if smp.Error != "" {
+					p.Err = fmt.Errorf("%s", smp.Error)
+				}
+			} else {
+				p.Err = fmt.Errorf("not probed yet")
+			}
+			probes[s.Name] = p
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	for _, s := range e.cfg.Sites {
+		p := probes[s.Name]
+		ss := SiteStatus{Name: s.Name, Role: "standby", Reachable: p.Reachable,
+			LatencyMS: math.Round(float64(p.Latency)/float64(time.Millisecond)*10) / 10, Locks: p.Locks, Probed: p.Time.UTC()}
+		if s.Name == active {
+			ss.Role = "active"
+		}
+		if p.Err != nil {
+			ss.Error = p.Err.Error()
+			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, ss.Error)
+		}
+		if c, ok, err := e.store.LastCheck(ctx, s.Name); err == nil && ok {
+			ss.LastCheck = &CheckInfo{Time: c.Time.UTC(), OK: c.OK, Detail: c.Detail}
+			if !c.OK {
+				problem(LevelCritical, s.Name, "", "last check of site %s failed: %s", s.Name, c.Detail)
+			}
+		}
+		ss.LastDrill = e.lastDrill(ctx, s.Name)
+		st.Sites = append(st.Sites, ss)
+	}
+
+	cat, err := e.LoadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range e.cfg.Sets {
+		set := &e.cfg.Sets[i]
+		rpo := e.cfg.SetRPO(set)
+		sst := SetStatus{Name: set.Name, RPOSeconds: rpo.Seconds(), Sites: []SetSiteStatus{}}
+		for _, site := range e.cfg.Sites {
+			x := SetSiteStatus{Site: site.Name, Grade: "critical", Stale: probes[site.Name].Err != nil}
+			x.Snapshots = len(cat.InSet(site.Name, set))
+			if n, ok := cat.Newest(site.Name, set); ok {
+				t := n.Time.UTC()
+				age := now.Sub(n.Time)
+				secs := math.Round(age.Seconds())
+				x.NewestSnapshot, x.NewestTime, x.AgeSeconds = n.ID, &t, &secs
+				x.RPOOK = age <= rpo
+				x.Grade = Grade(age, rpo)
+				if x.RPOOK {
+					x.BreachInSeconds = math.Round((rpo - age).Seconds())
+				}
+			}
+			switch {
+			case x.NewestTime == nil:
+				problem(LevelCritical, site.Name, set.Name, "set %s has no snapshot at site %s", set.Name, site.Name)
+			case !x.RPOOK:
+				problem(LevelCritical, site.Name, set.Name, "set %s at site %s is %s old, over its RPO of %s",
+					set.Name, site.Name, Age(time.Duration(*x.AgeSeconds)*time.Second), config.Duration(rpo))
+			}
+			sst.Sites = append(sst.Sites, x)
+		}
+		st.Sets = append(st.Sets, sst)
+
+		for _, to := range e.cfg.Sites {
+			if to.Name == active {
+				continue
+			}
+			missing := cat.Missing(active, to.Name, set)
+			r := ReplicationStatus{From: active, To: to.Name, Set: set.Name, MissingSnapshots: len(missing)}
+			if len(missing) > 0 {
+				newestFrom, _ := cat.Newest(active, set)
+				if newestTo, ok := cat.Newest(to.Name, set); ok {
+					r.LagSeconds = math.Max(0, math.Round(newestFrom.Time.Sub(newestTo.Time).Seconds()))
+				} else {
+					r.LagSeconds = math.Round(newestFrom.Time.Sub(missing[0].Time).Seconds())
+				}
+				problem(LevelWarning, to.Name, set.Name, "%d snapshot(s) of set %s not yet replicated to %s", len(missing), set.Name, to.Name)
+			}
+			st.Replication = append(st.Replication, r)
+		}
+	}
+	st.Overall = st.Level.String()
+	return st, nil
+}
+
+// lastDrill is filled once drills exist; until then there is none.
+func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo { return nil }
+
+// Age renders a duration the way operators say it: 45s, 12m, 3h, 2d.
+func Age(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		if m := int(d.Minutes()) % 60; m != 0 && h < 10 {
+			return fmt.Sprintf("%dh%dm", h, m)
+		}
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,177 @@
+// Package testenv gives tests the real tools: the pinned restic and
+// rest-server built into bin/ by `make tools`, repositories in temp dirs, and
+// a rest-server on a free loopback port that can be stopped and restarted.
+package testenv
+
+import (
+	"bufio"
+	"context"
+
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Root is the module root (where go.mod is).
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+func tool(t testing.TB, name, env string) string {
+	t.Helper()
+	if p := os.Getenv(env); p != "" {
+		return p
+	}
+	p := filepath.Join(Root(), "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is not built: run `make tools` (it builds the pinned %s from go.mod into bin/)", p, name)
+	}
+	return p
+}
+
+// Restic is the pinned restic binary.
+func Restic(t testing.TB) string { return tool(t, "restic", "LIFEBOAT_TEST_RESTIC") }
+
+// RestServerBin is the pinned rest-server binary.
+func RestServerBin(t testing.TB) string { return tool(t, "rest-server", "LIFEBOAT_TEST_REST_SERVER") }
+
+// WritePassword writes a password file (0600) and returns its path.
+func WritePassword(t testing.TB, dir, name, pw string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// RunRestic runs the real restic against repo with a password file, the way
+// an operator would by hand, and returns stdout.
+func RunRestic(t testing.TB, repo, passwordFile string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(Restic(t), args...)
+	cmd.Env = append(os.Environ(), "RESTIC_REPOSITORY="+repo, "RESTIC_PASSWORD_FILE="+passwordFile,
+		"RESTIC_CACHE_DIR="+filepath.Join(os.TempDir(), "lifeboat-test-cache"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("restic %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out
+}
+
+// RestServer is a real rest-server on 127.0.0.1.
+type RestServer struct {
+	t    testing.TB
+	bin  string
+	Dir  string
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// StartRestServer starts rest-server on a free port with a fresh data dir;
+// it is stopped when the test ends.
+func StartRestServer(t testing.TB) *RestServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	s := &RestServer{t: t, bin: RestServerBin(t), Dir: t.TempDir(), Addr: addr}
+	s.Start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// URL is the restic repository string of a repository named name.
+func (s *RestServer) URL(name string) string { return "rest:http://" + s.Addr + "/" + name }
+
+// Start (re)starts the server on its port and waits until it answers.
+func (s *RestServer) Start() {
+	s.t.Helper()
+	if s.cmd != nil {
+		return
+	}
+	cmd := exec.Command(s.bin, "--path", s.Dir, "--listen", s.Addr, "--no-auth")
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("start rest-server: %v", err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+		}
+	}()
+	s.cmd = cmd
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		resp, err := http.Get("http://" + s.Addr + "/")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("rest-server on %s did not come up", s.Addr)
+}
+
+// Stop kills the server: the site goes down.
+func (s *RestServer) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Tree returns every regular file under dir with its content, keyed by
+// path relative to dir, for byte-for-byte comparisons.
+func Tree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// WriteFiles creates files under dir from a map of relative path to content.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
