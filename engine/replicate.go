@@ -67,9 +67,13 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 		return nil, err
 	}
 	// The catalog must be current at both ends to know what is missing.
+	down := map[string]error{}
 	for _, p := range e.RefreshCatalog(ctx, append([]string{active}, targets...)...) {
 		if p.Err != nil && p.Site == active {
 			return nil, p.Err
+		}
+		if p.Err != nil {
+			down[p.Site] = p.Err
 		}
 	}
 
@@ -78,6 +82,16 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	for _, to := range targets {
 		if ctx.Err() != nil {
 			break
+		}
+		if err := down[to]; err != nil {
+			for _, set := range sets {
+				detail := "standby not reachable: " + err.Error()
+				_ = e.Journal(context.WithoutCancel(ctx), "replicate", to, set.Name, argString("--to", to, "--set", set.Name), OutcomeFailed, detail)
+				obs.emit(Event{Op: "replicate", Site: to, Set: set.Name, Kind: EventFinished, Outcome: OutcomeFailed, Message: detail})
+				results = append(results, ReplicateResult{From: active, To: to, Set: set.Name, Outcome: OutcomeFailed, Error: detail})
+			}
+			errs = append(errs, err)
+			continue
 		}
 		rs, err := e.replicateTo(ctx, active, fromRepo, to, sets, req.Select, obs)
 		results = append(results, rs...)

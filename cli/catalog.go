@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+// snapshotJSON is one entry of `snapshots --json` (contract §4).
+type snapshotJSON struct {
+	ID       string    `json:"id"`
+	ShortID  string    `json:"short_id"`
+	Time     time.Time `json:"time"`
+	Host     string    `json:"host"`
+	Paths    []string  `json:"paths"`
+	Tags     []string  `json:"tags"`
+	Set      string    `json:"set"`
+	Site     string    `json:"site"`
+	Original string    `json:"original"`
+	// Added fields: where else a copy exists, the size, and whether the
+	// site could not be listed just now (the cache speaks).
+	AlsoAt []string `json:"also_at"`
+	Files  int64    `json:"files"`
+	Bytes  int64    `json:"bytes"`
+	Stale  bool     `json:"stale"`
+}
+
+func (a *app) snapshotsCommand() *cobra.Command {
+	var site, set string
+	var cached bool
+	cmd := &cobra.Command{
+		Use:   "snapshots",
+		Short: "The catalog: snapshots per site and set, and where copies exist",
+		Long: `Lists snapshots per site and set. Each site is listed by id first and only new
+snapshots are fetched; a site that cannot be reached is shown from the cache,
+marked stale, and the command exits 1.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			eng, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			sites := eng.Config().SiteNames()
+			if site != "" {
+				if _, ok := eng.Config().Site(site); !ok {
+					return fmt.Errorf("unknown site %q (known: %s)", site, strings.Join(sites, ", "))
+				}
+				sites = []string{site}
+			}
+			if set != "" {
+				if _, ok := eng.Config().Set(set); !ok {
+					return fmt.Errorf("unknown set %q (known: %s)", set, strings.Join(eng.Config().SetNames(), ", "))
+				}
+			}
+			stale := map[string]error{}
+			if !cached {
+				// Every site is refreshed so that "also at" is current too.
+				for _, p := range eng.RefreshCatalog(ctx) {
+					if p.Err != nil {
+						stale[p.Site] = p.Err
+					}
+				}
+			}
+			cat, err := eng.LoadCatalog(ctx)
+			if err != nil {
+				return err
+			}
+			out := []snapshotJSON{}
+			for _, s := range sites {
+				for _, sn := range cat[s] {
+					for _, setName := range setsOf(eng, sn) {
+						if set != "" && setName != set {
+							continue
+						}
+						out = append(out, snapshotJSON{ID: sn.ID, ShortID: sn.ShortID, Time: sn.Time, Host: sn.Host,
+							Paths: nonNil(sn.Paths), Tags: nonNil(sn.Tags), Set: setName, Site: s, Original: sn.Original,
+							AlsoAt: others(cat.SitesHolding(sn), s), Files: sn.TotalFiles, Bytes: sn.TotalBytes,
+							Stale: stale[s] != nil})
+					}
+				}
+			}
+			slices.SortStableFunc(out, func(x, y snapshotJSON) int {
+				if c := strings.Compare(x.Site, y.Site); c != 0 {
+					return c
+				}
+				if c := strings.Compare(x.Set, y.Set); c != 0 {
+					return c
+				}
+				return x.Time.Compare(y.Time)
+			})
+			if a.json {
+				if err := a.writeJSON(out); err != nil {
+					return err
+				}
+			} else {
+				p := a.palette()
+				t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "ALSO AT"}}
+				for _, s := range out {
+					t.add(s.Site, dash(s.Set), s.ShortID, s.Time.Local().Format("2006-01-02 15:04"), ago(s.Time), s.Host,
+						engine.Bytes(uint64(s.Bytes)), dash(strings.Join(s.AlsoAt, ",")))
+				}
+				t.print(a.stdout, p)
+				fmt.Fprintf(a.stdout, "%d snapshot(s)\n", len(out))
+			}
+			for s, e := range stale {
+				if slices.Contains(sites, s) {
+					fmt.Fprintf(a.stderr, "warning: site %s could not be listed, showing its cached catalog: %v\n", s, e)
+				}
+			}
+			for _, s := range sites {
+				if stale[s] != nil {
+					return withCode(1, errSilent)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&site, "site", "", "only this site")
+	cmd.Flags().StringVar(&set, "set", "", "only this set")
+	cmd.Flags().BoolVar(&cached, "cached", false, "do not contact the sites: print the cached catalog")
+	return cmd
+}
+
+// setsOf names the sets a snapshot belongs to; "" when none.
+func setsOf(eng *engine.Engine, sn engine.Snapshot) []string {
+	var out []string
+	cfg := eng.Config()
+	for i := range cfg.Sets {
+		if engine.InSet(sn, &cfg.Sets[i]) {
+			out = append(out, cfg.Sets[i].Name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{""}
+	}
+	return out
+}
+
+func others(sites []string, self string) []string {
+	out := []string{}
+	for _, s := range sites {
+		if s != self {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

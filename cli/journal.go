@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// journalJSON is one entry of `journal --json` (contract §4).
+type journalJSON struct {
+	Time     time.Time `json:"time"`
+	Operator string    `json:"operator"`
+	Action   string    `json:"action"`
+	Site     string    `json:"site"`
+	Set      string    `json:"set"`
+	Args     string    `json:"args"`
+	Outcome  string    `json:"outcome"`
+	Detail   string    `json:"detail"`
+}
+
+func operatorText(e storage.JournalEntry) string {
+	if e.Origin != "" {
+		return fmt.Sprintf("%s (ssh from %s)", e.Operator, e.Origin)
+	}
+	return e.Operator
+}
+
+func (a *app) journalCommand() *cobra.Command {
+	var since config.Duration
+	var limit int
+	var action, site string
+	cmd := &cobra.Command{
+		Use:   "journal",
+		Short: "The audit log: who did what, from where, with what outcome",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			// The journal needs only the store, not restic or the sites.
+			dir, err := stateDir(a.stateDir)
+			if err != nil {
+				return err
+			}
+			st, err := storage.Open(dir)
+			if err != nil {
+				return err
+			}
+			a.store = st
+			q := storage.JournalQuery{Limit: limit, Action: action, Site: site}
+			if since > 0 {
+				q.Since = time.Now().Add(-since.D())
+			}
+			entries, err := st.Journal(ctx, q)
+			if err != nil {
+				return err
+			}
+			out := make([]journalJSON, 0, len(entries))
+			for _, e := range entries {
+				out = append(out, journalJSON{Time: e.Time, Operator: operatorText(e), Action: e.Action, Site: e.Site,
+					Set: e.Set, Args: e.Args, Outcome: e.Outcome, Detail: e.Detail})
+			}
+			if a.json {
+				return a.writeJSON(out)
+			}
+			p := a.palette()
+			t := &table{head: []string{"TIME", "OPERATOR", "ACTION", "SITE", "SET", "OUTCOME", "DETAIL"}}
+			for _, e := range out {
+				t.add(e.Time.Local().Format("2006-01-02 15:04:05"), e.Operator, e.Action, dash(e.Site), dash(e.Set),
+					p.level(e.Outcome), e.Detail)
+			}
+			t.print(a.stdout, p)
+			return nil
+		},
+	}
+	cmd.Flags().Var(&durationFlag{&since}, "since", "only entries newer than this (e.g. 90m, 24h, 7d)")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many entries (newest first)")
+	cmd.Flags().StringVar(&action, "action", "", "only this action (backup, restore, ...)")
+	cmd.Flags().StringVar(&site, "site", "", "only this site")
+	return cmd
+}
+
+// durationFlag lets a flag take the config's durations (with d for days).
+type durationFlag struct{ d *config.Duration }
+
+func (f *durationFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+func (f *durationFlag) Set(s string) error { return f.d.UnmarshalText([]byte(s)) }
+func (f *durationFlag) Type() string       { return "duration" }

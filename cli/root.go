@@ -1,0 +1,211 @@
+// Package cli is lifeboat's command line: it turns flags into engine calls
+// and engine results into tables or JSON. It holds no DR logic of its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=...".
+var Version = "dev"
+
+// app holds the global flags and what they open.
+type app struct {
+	configPath string
+	stateDir   string
+	json       bool
+	readOnly   bool
+
+	stdout, stderr io.Writer
+	cfg            *config.Config
+	store          *storage.Store
+	eng            *engine.Engine
+}
+
+// exitError carries an exit code past cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// usageError is a mistake in how the command was called: exit 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// Main runs lifeboat with args and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+	if err == nil {
+		return 0
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	} else if isUsage(err) {
+		code = 2
+	}
+	if ee == nil || ee.err != errSilent {
+		fmt.Fprintf(stderr, "lifeboat: %s\n", oneLine(err))
+	}
+	return code
+}
+
+// errSilent marks an exit whose reason was already printed.
+var errSilent = errors.New("")
+
+func isUsage(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "required flag"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine keeps error output to the cause an operator needs, on one line.
+func oneLine(err error) string {
+	parts := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lifeboat",
+		Short: "Disaster-recovery console for restic",
+		Long: `Lifeboat watches and drives the restic repositories of an active site and its
+standby (DR) sites: health, a catalog of what is replicated where, RPO at a
+glance, backups, replication, checks, retention and restores.
+
+Run a command with --help for its flags. Configuration: --config, else
+$LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.yaml.`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Until the console lands, lifeboat alone prints the command help.
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: 2, err: fmt.Errorf("%w (see `%s --help`)", err, c.CommandPath())}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configPath, "config", "", "config file (default: $LIFEBOAT_CONFIG, ./lifeboat.yaml, $XDG_CONFIG_HOME/lifeboat/lifeboat.yaml)")
+	pf.StringVar(&a.stateDir, "state", "", "state directory (default: $LIFEBOAT_STATE, else $XDG_STATE_HOME/lifeboat)")
+	pf.BoolVar(&a.json, "json", false, "machine output on stdout (logs and progress on stderr)")
+	pf.BoolVar(&a.readOnly, "read-only", false, "refuse every action that would change data")
+
+	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
+		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.journalCommand(),
+		a.unlockCommand(), a.demoCommand())
+	return root
+}
+
+// open loads the config, opens the store and starts the engine. Commands
+// call it first; errors name the file, key or binary at fault.
+func (a *app) open(ctx context.Context) (*engine.Engine, error) {
+	if a.eng != nil {
+		return a.eng, nil
+	}
+	path, err := config.Find(a.configPath)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := stateDir(a.stateDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(ctx, cfg, st, engine.Options{})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.cfg, a.store, a.eng = cfg, st, eng
+	_ = eng.MarkInterrupted(ctx)
+	return eng, nil
+}
+
+// stateDir applies the contract's order: --state, $LIFEBOAT_STATE,
+// $XDG_STATE_HOME/lifeboat, ~/.local/state/lifeboat.
+func stateDir(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if d := os.Getenv("LIFEBOAT_STATE"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "lifeboat"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no state directory: set --state or $LIFEBOAT_STATE (%w)", err)
+	}
+	return filepath.Join(home, ".local", "state", "lifeboat"), nil
+}
+
+// refuseReadOnly stops a data-changing command under --read-only and
+// journals the refusal when the store is open.
+func (a *app) refuseReadOnly(ctx context.Context, action string) error {
+	if !a.readOnly {
+		return nil
+	}
+	if a.eng != nil {
+		_ = a.eng.Journal(ctx, action, "", "", "--read-only", engine.OutcomeRefused, "refused: lifeboat runs read-only")
+	}
+	return fmt.Errorf("%s changes data and lifeboat runs with --read-only: run it without --read-only", action)
+}
+
+// cancelled turns a cancellation into the message operators expect.
+func cancelled(err error) bool {
+	return errors.Is(err, restic.ErrCancelled) || errors.Is(err, context.Canceled)
+}

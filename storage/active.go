@@ -1,0 +1,40 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ActiveSite returns the site recorded as active by the newest failover (or
+// manual switch); it wins over the config's roles. ok is false when no site
+// was ever recorded.
+func (s *Store) ActiveSite(ctx context.Context) (name string, since time.Time, ok bool, err error) {
+	var t int64
+	err = s.db.QueryRowContext(ctx,
+		`SELECT name, since FROM active_site ORDER BY id DESC LIMIT 1`).Scan(&name, &t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("storage: read active site: %w", err)
+	}
+	return name, fromNanos(t), true, nil
+}
+
+// SetActiveSite records name as the active site from now on. Earlier
+// records are kept as history; ActiveSite returns the newest.
+func (s *Store) SetActiveSite(ctx context.Context, name, reason string) error {
+	if name == "" {
+		return errors.New("storage: set active site: empty site name")
+	}
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO active_site (name, reason, since) VALUES (?, ?, ?)`,
+		name, reason, nanos(orNow(time.Time{})))
+	if err != nil {
+		return fmt.Errorf("storage: set active site %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CheckRecord is the result of one `restic check` against a site.
+type CheckRecord struct {
+	Site   string
+	Time   time.Time
+	OK     bool
+	Subset string // the --read-data-subset used, "" for none
+	Detail string
+}
+
+// RecordCheck stores a check result. A zero Time means now.
+func (s *Store) RecordCheck(ctx context.Context, c CheckRecord) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO checks (site, time, ok, subset, detail) VALUES (?, ?, ?, ?, ?)`,
+		c.Site, nanos(orNow(c.Time)), c.OK, c.Subset, c.Detail)
+	if err != nil {
+		return fmt.Errorf("storage: record check for %s: %w", c.Site, err)
+	}
+	return nil
+}
+
+// LastCheck returns the newest check result for site; ok is false when the
+// site was never checked.
+func (s *Store) LastCheck(ctx context.Context, site string) (CheckRecord, bool, error) {
+	c := CheckRecord{Site: site}
+	var t int64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT time, ok, subset, detail FROM checks WHERE site = ?
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &c.OK, &c.Subset, &c.Detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CheckRecord{}, false, nil
+	}
+	if err != nil {
+		return CheckRecord{}, false, fmt.Errorf("storage: read last check for %s: %w", site, err)
+	}
+	c.Time = fromNanos(t)
+	return c, true, nil
+}

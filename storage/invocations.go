@@ -1,0 +1,81 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Invocation is one run of the restic binary, for the command log. Args is
+// argv with secrets already removed by the caller.
+type Invocation struct {
+	ID       int64
+	Time     time.Time
+	Site     string
+	Args     []string // nil when empty
+	Duration time.Duration
+	ExitCode int
+	Error    string
+}
+
+// RecordInvocation appends inv to the command log. A zero Time means now.
+func (s *Store) RecordInvocation(ctx context.Context, inv Invocation) error {
+	args, err := encodeList(inv.Args)
+	if err != nil {
+		return fmt.Errorf("storage: record invocation: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO invocations (time, site, args, duration, exit_code, error)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		nanos(orNow(inv.Time)), inv.Site, args, int64(inv.Duration), inv.ExitCode, inv.Error)
+	if err != nil {
+		return fmt.Errorf("storage: record invocation: %w", err)
+	}
+	return nil
+}
+
+// RecentInvocations returns up to limit invocations, newest first; limit <= 0
+// means all.
+func (s *Store) RecentInvocations(ctx context.Context, limit int) ([]Invocation, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id, time, site, args, duration, exit_code, error FROM invocations
+		ORDER BY time DESC, id DESC LIMIT ?`, limitClause(limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: read invocations: %w", err)
+	}
+	defer rows.Close()
+	var out []Invocation
+	for rows.Next() {
+		var inv Invocation
+		var t, d int64
+		var args string
+		if err := rows.Scan(&inv.ID, &t, &inv.Site, &args, &d, &inv.ExitCode, &inv.Error); err != nil {
+			return nil, fmt.Errorf("storage: read invocations: %w", err)
+		}
+		inv.Time, inv.Duration = fromNanos(t), time.Duration(d)
+		if inv.Args, err = decodeList(args); err != nil {
+			return nil, fmt.Errorf("storage: read invocation %d args: %w", inv.ID, err)
+		}
+		out = append(out, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: read invocations: %w", err)
+	}
+	return out, nil
+}
+
+// PruneInvocations deletes all but the newest keep invocations (the same
+// order RecentInvocations uses); keep 0 empties the log.
+func (s *Store) PruneInvocations(ctx context.Context, keep int) error {
+	if keep < 0 {
+		return errors.New("storage: prune invocations: negative keep")
+	}
+	_, err := s.db.ExecContext(ctx, `
+		DELETE FROM invocations WHERE id NOT IN (
+			SELECT id FROM invocations ORDER BY time DESC, id DESC LIMIT ?)`, keep)
+	if err != nil {
+		return fmt.Errorf("storage: prune invocations: %w", err)
+	}
+	return nil
+}

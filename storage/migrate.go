@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations are applied in order; migrations[i] takes the schema from
+// version i to version i+1. Never edit a released entry: append a new one.
+var migrations = []string{
+	// 1: initial schema.
+	`
+CREATE TABLE journal (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT, -- audit ids are never reused
+	time     INTEGER NOT NULL,
+	operator TEXT NOT NULL DEFAULT '',
+	origin   TEXT NOT NULL DEFAULT '',
+	action   TEXT NOT NULL DEFAULT '',
+	site     TEXT NOT NULL DEFAULT '',
+	set_name TEXT NOT NULL DEFAULT '',
+	args     TEXT NOT NULL DEFAULT '',
+	outcome  TEXT NOT NULL DEFAULT '',
+	detail   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX journal_time ON journal(time);
+CREATE INDEX journal_site_time ON journal(site, time);
+CREATE INDEX journal_action_time ON journal(action, time);
+
+CREATE TABLE snapshots (
+	site            TEXT NOT NULL,
+	id              TEXT NOT NULL,
+	short_id        TEXT NOT NULL DEFAULT '',
+	time            INTEGER NOT NULL,
+	host            TEXT NOT NULL DEFAULT '',
+	username        TEXT NOT NULL DEFAULT '',
+	paths           TEXT NOT NULL DEFAULT '', -- JSON array, '' when empty
+	tags            TEXT NOT NULL DEFAULT '', -- JSON array, '' when empty
+	original        TEXT NOT NULL DEFAULT '',
+	parent          TEXT NOT NULL DEFAULT '',
+	tree            TEXT NOT NULL DEFAULT '',
+	program_version TEXT NOT NULL DEFAULT '',
+	total_files     INTEGER NOT NULL DEFAULT 0,
+	total_bytes     INTEGER NOT NULL DEFAULT 0,
+	-- Clustered by (site, time, id): reading a site's catalog in time order,
+	-- the hot path, is one range scan with no row lookups and no sort.
+	PRIMARY KEY (site, time, id),
+	UNIQUE (site, id)
+) WITHOUT ROWID;
+
+CREATE TABLE catalog_refresh (
+	site      TEXT PRIMARY KEY,
+	refreshed INTEGER NOT NULL
+);
+
+CREATE TABLE active_site (
+	id     INTEGER PRIMARY KEY AUTOINCREMENT,
+	name   TEXT NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	since  INTEGER NOT NULL
+);
+
+CREATE TABLE operations (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind     TEXT NOT NULL DEFAULT '',
+	site     TEXT NOT NULL DEFAULT '',
+	set_name TEXT NOT NULL DEFAULT '',
+	started  INTEGER NOT NULL,
+	finished INTEGER NOT NULL DEFAULT 0, -- 0 while running
+	state    TEXT NOT NULL,
+	pid      INTEGER NOT NULL DEFAULT 0,
+	host     TEXT NOT NULL DEFAULT '',
+	files    INTEGER NOT NULL DEFAULT 0,
+	bytes    INTEGER NOT NULL DEFAULT 0,
+	detail   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX operations_started ON operations(started);
+CREATE INDEX operations_state ON operations(state);
+
+CREATE TABLE checks (
+	id     INTEGER PRIMARY KEY,
+	site   TEXT NOT NULL,
+	time   INTEGER NOT NULL,
+	ok     INTEGER NOT NULL,
+	subset TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX checks_site_time ON checks(site, time);
+
+CREATE TABLE invocations (
+	id        INTEGER PRIMARY KEY,
+	time      INTEGER NOT NULL,
+	site      TEXT NOT NULL DEFAULT '',
+	args      TEXT NOT NULL DEFAULT '', -- JSON array, '' when empty
+	duration  INTEGER NOT NULL DEFAULT 0, -- nanoseconds
+	exit_code INTEGER NOT NULL DEFAULT 0,
+	error     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX invocations_time ON invocations(time);
+
+CREATE TABLE site_samples (
+	id        INTEGER PRIMARY KEY,
+	site      TEXT NOT NULL,
+	time      INTEGER NOT NULL,
+	reachable INTEGER NOT NULL,
+	latency   INTEGER NOT NULL DEFAULT 0, -- nanoseconds
+	locks     INTEGER NOT NULL DEFAULT 0,
+	error     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX site_samples_site_time ON site_samples(site, time);
+CREATE INDEX site_samples_time ON site_samples(time); -- for pruning across sites
+`,
+}
+
+// SchemaVersion is the schema version this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+// NewerSchemaError reports a state file written by a newer lifeboat. The
+// binary refuses it rather than guess at tables it does not know.
+type NewerSchemaError struct {
+	Path  string
+	Found int // the file's schema version
+	Known int // the newest version this binary knows
+}
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("storage: state file %s was written by a newer lifeboat (schema %d, this binary knows %d)",
+		e.Path, e.Found, e.Known)
+}
+
+// migrate applies pending migrations, one transaction each. The version is
+// re-read inside every transaction, so two processes opening a fresh file at
+// once apply each step exactly once: the second waits on BEGIN IMMEDIATE and
+// then finds nothing to do.
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		done := false
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx,
+				`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+				return fmt.Errorf("create schema_version: %w", err)
+			}
+			v, err := schemaVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			switch {
+			case v > len(migrations):
+				return &NewerSchemaError{Path: s.path, Found: v, Known: len(migrations)}
+			case v == len(migrations):
+				done = true
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migrate to schema %d: %w", v+1, err)
+			}
+			if err := setSchemaVersion(ctx, tx, v+1); err != nil {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// schemaVersion reads the single-row version table; no row means a new file.
+func schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version LIMIT 1`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+func setSchemaVersion(ctx context.Context, tx *sql.Tx, v int) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, v); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	return nil
+}

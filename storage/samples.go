@@ -1,0 +1,83 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SiteSample is one health probe of a site: the history behind sparklines,
+// and what the console shows at start-up before the first live probe.
+type SiteSample struct {
+	Site      string
+	Time      time.Time
+	Reachable bool
+	Latency   time.Duration
+	Locks     int
+	Error     string
+}
+
+// RecordSample stores a health sample. A zero Time means now.
+func (s *Store) RecordSample(ctx context.Context, smp SiteSample) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO site_samples (site, time, reachable, latency, locks, error)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		smp.Site, nanos(orNow(smp.Time)), smp.Reachable, int64(smp.Latency), smp.Locks, smp.Error)
+	if err != nil {
+		return fmt.Errorf("storage: record sample for %s: %w", smp.Site, err)
+	}
+	return nil
+}
+
+// LastSample returns the newest sample for site; ok is false when there is
+// none.
+func (s *Store) LastSample(ctx context.Context, site string) (SiteSample, bool, error) {
+	smp := SiteSample{Site: site}
+	var t, lat int64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT time, reachable, latency, locks, error FROM site_samples WHERE site = ?
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SiteSample{}, false, nil
+	}
+	if err != nil {
+		return SiteSample{}, false, fmt.Errorf("storage: read last sample for %s: %w", site, err)
+	}
+	smp.Time, smp.Latency = fromNanos(t), time.Duration(lat)
+	return smp, true, nil
+}
+
+// Samples returns site's samples at or after since, oldest first.
+func (s *Store) Samples(ctx context.Context, site string, since time.Time) ([]SiteSample, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT time, reachable, latency, locks, error FROM site_samples
+		WHERE site = ? AND time >= ? ORDER BY time, id`, site, nanos(since))
+	if err != nil {
+		return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
+	}
+	defer rows.Close()
+	var out []SiteSample
+	for rows.Next() {
+		smp := SiteSample{Site: site}
+		var t, lat int64
+		if err := rows.Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error); err != nil {
+			return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
+		}
+		smp.Time, smp.Latency = fromNanos(t), time.Duration(lat)
+		out = append(out, smp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
+	}
+	return out, nil
+}
+
+// PruneSamples deletes samples of every site taken before before.
+func (s *Store) PruneSamples(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM site_samples WHERE time < ?`, nanos(before)); err != nil {
+		return fmt.Errorf("storage: prune samples: %w", err)
+	}
+	return nil
+}
