@@ -124,8 +124,9 @@ func unpackSnapshot(sn *Snapshot, packed string) error {
 }
 
 // SyncSnapshots applies one catalog refresh for site in a single
-// transaction: add (insert or replace), remove (by full id), and record
-// refreshed (zero means now). Readers never see a half-applied refresh.
+// transaction: remove (by full id; unknown ids are ignored), then add (insert
+// or replace by id), and record refreshed (zero means now). Readers never see
+// a half-applied refresh.
 // A Snapshot's Site may be empty (site is used) but must not name another.
 func (s *Store) SyncSnapshots(ctx context.Context, site string, add []Snapshot, remove []string, refreshed time.Time) error {
 	if site == "" {

@@ -91,8 +91,9 @@ func TestSyncSnapshotsAddAndRemoveTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// One refresh: forget 0 and 2, add 5, and re-add 4 with new data (replace).
-	changed := snap(id64(4), at(4*time.Hour))
+	// One refresh: forget 0 and 2, add 5, and re-add 4 with new data and a
+	// new time (replace, not duplicate).
+	changed := snap(id64(4), at(6*time.Hour))
 	changed.Tags = []string{"kept"}
 	add := []Snapshot{snap(id64(5), at(5*time.Hour)), changed}
 	if err := s.SyncSnapshots(ctx, "main", add, []string{id64(0), id64(2), "not-cached"}, at(time.Minute)); err != nil {
@@ -106,12 +107,12 @@ func TestSyncSnapshotsAddAndRemoveTogether(t *testing.T) {
 	for _, sn := range got {
 		gotIDs = append(gotIDs, sn.ID)
 	}
-	wantIDs := []string{id64(1), id64(3), id64(4), id64(5)}
+	wantIDs := []string{id64(1), id64(3), id64(5), id64(4)}
 	if !reflect.DeepEqual(gotIDs, wantIDs) {
 		t.Errorf("ids = %v, want %v", gotIDs, wantIDs)
 	}
-	if !reflect.DeepEqual(got[2].Tags, []string{"kept"}) {
-		t.Errorf("re-added snapshot not replaced: tags %v", got[2].Tags)
+	if !reflect.DeepEqual(got[3].Tags, []string{"kept"}) || !got[3].Time.Equal(at(6*time.Hour)) {
+		t.Errorf("re-added snapshot not replaced: %+v", got[3])
 	}
 	if ts, _ := s.CatalogRefreshed(ctx, "main"); !ts.Equal(at(time.Minute)) {
 		t.Errorf("refreshed = %v", ts)
@@ -144,6 +145,11 @@ func TestSyncSnapshotsAllOrNothing(t *testing.T) {
 	}
 	if err := s.SyncSnapshots(ctx, "", nil, nil, at(0)); err == nil {
 		t.Fatal("sync with an empty site succeeded")
+	}
+	nul := snap(id64(5), at(0))
+	nul.Host = "db\x001"
+	if err := s.SyncSnapshots(ctx, "main", []Snapshot{nul}, nil, at(0)); err == nil {
+		t.Fatal("sync of a field holding NUL succeeded")
 	}
 	// A cancelled sync changes nothing.
 	ctxc, cancel := context.WithCancel(ctx)

@@ -149,6 +149,12 @@ func (s *Store) migrate(ctx context.Context) error {
 			case v > len(migrations):
 				return &NewerSchemaError{Path: s.path, Found: v, Known: len(migrations)}
 			case v == len(migrations):
+				// Prove the file is writable now, not at the first append
+				// mid-operation: SQLite lets BEGIN IMMEDIATE through on a
+				// read-only file and only refuses the first real write.
+				if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = version`); err != nil {
+					return fmt.Errorf("state file is not writable: %w", err)
+				}
 				done = true
 				return nil
 			}

@@ -137,6 +137,24 @@ func TestOpenNonWritableFileNamesPath(t *testing.T) {
 		t.Errorf("error %q does not name %s", err, path)
 	}
 	t.Logf("read-only file: %v", err)
+
+	// A writable file in a read-only directory: no room for the -wal file.
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	s, err = Open(dir)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open in a read-only directory succeeded")
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name %s", err, path)
+	}
+	t.Logf("read-only directory: %v", err)
 }
 
 // Works as root too: a directory where the file should be cannot be opened.
