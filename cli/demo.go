@@ -53,16 +53,18 @@ lifeboat at it.`,
 				return a.writeJSON(map[string]any{"dir": res.Dir, "config": res.ConfigPath, "state": res.StateDir,
 					"reused": res.Reused, "snapshots": res.Snapshots, "seconds": res.Took.Seconds()})
 			}
-			if noTUI || true {
-				verb := "built"
-				if res.Reused {
-					verb = "reused"
-				}
+			verb := "built"
+			if res.Reused {
+				verb = "reused"
+			}
+			if noTUI || !isTerminal(os.Stdout) {
 				fmt.Fprintf(a.stderr, "demo %s in %s (%d snapshots, %.1fs)\n", verb, res.Dir, res.Snapshots, res.Took.Seconds())
 				fmt.Fprintln(a.stdout, res.ConfigPath)
 				fmt.Fprintf(a.stderr, "to use it:\n  export %s\n  lifeboat status\n", strings.Join(demo.Env(res), " "))
+				return nil
 			}
-			return nil
+			a.configPath, a.stateDir = res.ConfigPath, res.StateDir
+			return a.runConsole(cmd)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "where to build the demo (default: $XDG_DATA_HOME/lifeboat/demo)")

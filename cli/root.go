@@ -124,8 +124,8 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Until the console lands, lifeboat alone prints the command help.
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		// lifeboat alone opens the console.
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runConsole(cmd) },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see `%s --help`)", err, c.CommandPath())}
@@ -138,7 +138,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
 		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.journalCommand(),
-		a.unlockCommand(), a.demoCommand())
+		a.unlockCommand(), a.demoCommand(), a.tuiCommand())
 	return root
 }
 

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dr/lifeboat/tui"
+)
+
+func (a *app) tuiCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "tui",
+		Short: "Open the console (the default when lifeboat runs without a command)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConsole(cmd) },
+	}
+}
+
+// runConsole opens the console on the configured sites. Logs go to a file
+// in the state directory, never to the terminal the console draws on.
+func (a *app) runConsole(cmd *cobra.Command) error {
+	if !isTerminal(os.Stdout) || !isTerminal(os.Stdin) {
+		return fmt.Errorf("the console needs a terminal; use a command (see `lifeboat --help`) or --json for scripts")
+	}
+	eng, err := a.open(cmd.Context())
+	if err != nil {
+		return err
+	}
+	dir, _ := stateDir(a.stateDir)
+	if f, err := tea.LogToFile(filepath.Join(dir, "console.log"), "lifeboat"); err == nil {
+		defer f.Close()
+	}
+	plain := os.Getenv("NO_COLOR") != ""
+	if plain {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	m := tui.New(tui.EngineBackend{Engine: eng}, a.readOnly)
+	if plain {
+		m.SetTheme(tui.NewTheme(true))
+	}
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(cmd.Context()))
+	_, err = p.Run()
+	if err != nil && cmd.Context().Err() != nil {
+		return nil // a signal ended the console; the operations were cancelled
+	}
+	return err
+}

@@ -1,0 +1,71 @@
+// Package tui is Lifeboat's operator console: one root model, one model per
+// screen, shared components. It talks to the engine only through Backend,
+// so a screen can be tested over a fake engine without restic.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// Backend is what the console needs of the engine. *engine.Engine is the
+// real one (see EngineBackend); tests use a fake.
+type Backend interface {
+	Config() *config.Config
+	// Status with probe=false reads only the store (instant); with probe=true
+	// it contacts every site.
+	Status(ctx context.Context, probe bool) (*engine.Status, error)
+	LoadCatalog(ctx context.Context) (engine.Catalog, error)
+	RefreshCatalog(ctx context.Context, sites ...string) []engine.SiteProbe
+	List(ctx context.Context, site, snapshotID string, fn func(restic.Node)) error
+
+	Backup(ctx context.Context, req engine.BackupRequest, obs engine.Observer) ([]engine.BackupResult, error)
+	Replicate(ctx context.Context, req engine.ReplicateRequest, obs engine.Observer) ([]engine.ReplicateResult, error)
+	Check(ctx context.Context, req engine.CheckRequest, obs engine.Observer) ([]engine.CheckResult, error)
+	Forget(ctx context.Context, req engine.ForgetRequest, obs engine.Observer) ([]engine.ForgetResult, error)
+	Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error)
+
+	Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error)
+	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)
+	RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error)
+	Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error)
+	// JournalAction records an action of the console itself (a refusal, a quit during work).
+	JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error
+}
+
+// EngineBackend adapts *engine.Engine and its store to Backend.
+type EngineBackend struct{ *engine.Engine }
+
+var _ Backend = EngineBackend{}
+
+func (b EngineBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
+	return b.Store().Journal(ctx, q)
+}
+
+func (b EngineBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {
+	return b.Store().RecentOperations(ctx, limit)
+}
+
+func (b EngineBackend) RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error) {
+	return b.Store().RecentInvocations(ctx, limit)
+}
+
+func (b EngineBackend) Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error) {
+	all, err := b.Store().Samples(ctx, site, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	if len(all) > limit {
+		all = all[len(all)-limit:]
+	}
+	return all, nil
+}
+
+func (b EngineBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {
+	return b.Engine.Journal(ctx, action, site, set, args, outcome, detail)
+}

@@ -1,0 +1,23 @@
+package tui
+
+import (
+	"time"
+)
+
+// Context is shared by every screen and component: size, styles, the
+// backend, the read-only flag and the operations in flight. It is passed by
+// pointer so that a resize or a new operation is seen everywhere.
+type Context struct {
+	Backend  Backend
+	Theme    Theme
+	Width    int // of the content area
+	Height   int
+	ReadOnly bool
+	Ops      *Ops
+	Now      func() time.Time
+	// RefreshEvery is the background refresh period of live data.
+	RefreshEvery time.Duration
+}
+
+// readOnlyReason is what a disabled action says when pressed.
+const readOnlyReason = "read-only mode: lifeboat was started with --read-only, actions that change data are disabled"

@@ -1,0 +1,242 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// fakeNow is the fixed clock of screen tests and goldens.
+var fakeNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// fakeBackend is a deterministic engine for Update/View tests: two sites,
+// three sets, datasets lagging at dr. Calls are recorded.
+type fakeBackend struct {
+	mu      sync.Mutex
+	cfg     *config.Config
+	calls   []string
+	journal []storage.JournalEntry
+	// block, when set, makes operations wait for it (cancel tests).
+	block chan struct{}
+	// nodes is what List streams.
+	nodes []restic.Node
+}
+
+const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
+sites:
+  - {name: primary, repository: /srv/restic/primary, password_file: /etc/lb/p.pass, role: active}
+  - {name: dr, repository: "rest:http://dr:8000/lb", password_file: /etc/lb/dr.pass, role: standby}
+sets:
+  - {name: models, paths: [/data/models], rpo: 24h, retention: {keep_last: 10}}
+  - {name: datasets, paths: [/data/datasets], retention: {keep_daily: 7}}
+  - {name: serving, paths: [/data/serving]}
+`
+
+func newFakeBackend() *fakeBackend {
+	cfg, err := config.Parse([]byte(fakeYAML), "/etc/lifeboat/lifeboat.yaml")
+	if err != nil {
+		panic(err)
+	}
+	f := &fakeBackend{cfg: cfg}
+	for i := 0; i < 30; i++ {
+		f.nodes = append(f.nodes, restic.Node{Name: fmt.Sprintf("shard-%02d.bin", i), Type: "file",
+			Path: fmt.Sprintf("/data/models/ckpt-2/shard-%02d.bin", i), Size: uint64(1 << 20 * (i + 1))})
+	}
+	f.nodes = append([]restic.Node{
+		{Name: "ckpt-1", Type: "dir", Path: "/data/models/ckpt-1"},
+		{Name: "a.bin", Type: "file", Path: "/data/models/ckpt-1/a.bin", Size: 4096},
+		{Name: "ckpt-2", Type: "dir", Path: "/data/models/ckpt-2"},
+		{Name: "config.json", Type: "file", Path: "/data/models/config.json", Size: 120},
+	}, f.nodes...)
+	f.journal = []storage.JournalEntry{
+		{ID: 2, Time: fakeNow.Add(-time.Hour), Operator: "alice@bastion", Origin: "10.0.0.9", Action: "backup", Site: "primary", Set: "models", Outcome: "ok", Detail: "snapshot 1a2b3c4d: 34 files"},
+		{ID: 1, Time: fakeNow.Add(-2 * time.Hour), Operator: "bob@bastion", Action: "replicate", Site: "dr", Set: "datasets", Outcome: "failed", Detail: "standby not reachable"},
+	}
+	return f
+}
+
+func (f *fakeBackend) record(call string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, call)
+}
+
+func (f *fakeBackend) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeBackend) Config() *config.Config { return f.cfg }
+
+func snap(id, site, set string, age time.Duration, original string) engine.Snapshot {
+	return engine.Snapshot{Site: site, ID: id + "0000000000000000000000000000000000000000000000000000000"[:64-len(id)],
+		ShortID: id[:8], Time: fakeNow.Add(-age), Host: "trainer-01", Paths: []string{"/data/" + set},
+		Tags: []string{set}, Original: original, TotalFiles: 34, TotalBytes: 5 << 30}
+}
+
+func (f *fakeBackend) LoadCatalog(ctx context.Context) (engine.Catalog, error) {
+	m1 := snap("aaaa1111", "primary", "models", 2*time.Hour, "")
+	m0 := snap("aaaa0000", "primary", "models", 14*time.Hour, "")
+	d1 := snap("bbbb1111", "primary", "datasets", time.Hour, "")
+	d0 := snap("bbbb0000", "primary", "datasets", 30*time.Hour, "")
+	s1 := snap("cccc1111", "primary", "serving", 30*time.Minute, "")
+	return engine.Catalog{
+		"primary": {d0, m0, m1, d1, s1},
+		"dr": {
+			snap("dddd0000", "dr", "datasets", 30*time.Hour, d0.ID),
+			snap("eeee0000", "dr", "models", 14*time.Hour, m0.ID),
+			snap("eeee1111", "dr", "models", 2*time.Hour, m1.ID),
+			snap("ffff1111", "dr", "serving", 30*time.Minute, s1.ID),
+		},
+	}, nil
+}
+
+func (f *fakeBackend) RefreshCatalog(ctx context.Context, sites ...string) []engine.SiteProbe {
+	f.record("refresh")
+	return nil
+}
+
+func f64(v float64) *float64    { return &v }
+func tp(t time.Time) *time.Time { return &t }
+
+func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, error) {
+	f.record(fmt.Sprintf("status probe=%v", probe))
+	return &engine.Status{
+		Overall: "critical", ActiveSite: "primary", ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical,
+		Sites: []engine.SiteStatus{
+			{Name: "primary", Role: "active", Reachable: true, LatencyMS: 12.5, Probed: fakeNow,
+				LastCheck: &engine.CheckInfo{Time: fakeNow.Add(-20 * time.Hour), OK: true}},
+			{Name: "dr", Role: "standby", Reachable: true, LatencyMS: 48.1, Locks: 1, Probed: fakeNow},
+		},
+		Sets: []engine.SetStatus{
+			{Name: "models", RPOSeconds: 86400, Sites: []engine.SetSiteStatus{
+				{Site: "primary", NewestSnapshot: "aaaa1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2},
+				{Site: "dr", NewestSnapshot: "eeee1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2}}},
+			{Name: "datasets", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+				{Site: "primary", NewestSnapshot: "bbbb1111", NewestTime: tp(fakeNow.Add(-time.Hour)), AgeSeconds: f64(3600), RPOOK: true, Grade: "compliant", BreachInSeconds: 39600, Snapshots: 2},
+				{Site: "dr", NewestSnapshot: "dddd0000", NewestTime: tp(fakeNow.Add(-30 * time.Hour)), AgeSeconds: f64(108000), RPOOK: false, Grade: "severe", Snapshots: 1}}},
+			{Name: "serving", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+				{Site: "primary", NewestSnapshot: "cccc1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1},
+				{Site: "dr", NewestSnapshot: "ffff1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1}}},
+		},
+		Replication: []engine.ReplicationStatus{
+			{From: "primary", To: "dr", Set: "models"},
+			{From: "primary", To: "dr", Set: "datasets", MissingSnapshots: 1, LagSeconds: 104400},
+			{From: "primary", To: "dr", Set: "serving"},
+		},
+		Problems: []engine.Problem{{Level: "critical", Site: "dr", Set: "datasets", Message: "set datasets at site dr is 1d old, over its RPO of 12h"}},
+	}, nil
+}
+
+func (f *fakeBackend) List(ctx context.Context, site, id string, fn func(restic.Node)) error {
+	f.record("ls " + site + " " + id[:8])
+	for _, n := range f.nodes {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fn(n)
+	}
+	return nil
+}
+
+// run simulates an operation: progress, then the end (or a cancellation).
+func (f *fakeBackend) run(ctx context.Context, op, site, set string, obs engine.Observer) error {
+	obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventStarted})
+	obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventProgress, Progress: engine.Progress{
+		Files: 5, TotalFiles: 10, Bytes: 50 << 20, TotalBytes: 100 << 20, Percent: 0.5, ETA: 30 * time.Second}})
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+			obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventFinished, Outcome: engine.OutcomeCancelled, Message: "cancelled"})
+			return &restic.Error{Site: site, Op: op, Kind: restic.ErrCancelled}
+		}
+	}
+	obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "done"})
+	return nil
+}
+
+func (f *fakeBackend) Backup(ctx context.Context, req engine.BackupRequest, obs engine.Observer) ([]engine.BackupResult, error) {
+	f.record(fmt.Sprintf("backup %v", req.Sets))
+	err := f.run(ctx, "backup", "primary", first(req.Sets), obs)
+	return []engine.BackupResult{{Set: first(req.Sets), Site: "primary", Outcome: engineOutcome(err), SnapshotID: "9999aaaa"}}, err
+}
+
+func (f *fakeBackend) Replicate(ctx context.Context, req engine.ReplicateRequest, obs engine.Observer) ([]engine.ReplicateResult, error) {
+	f.record(fmt.Sprintf("replicate %v %v", req.To, req.Sets))
+	err := f.run(ctx, "replicate", "dr", first(req.Sets), obs)
+	return []engine.ReplicateResult{{From: "primary", To: "dr", Set: first(req.Sets), Outcome: engineOutcome(err), Copied: 1}}, err
+}
+
+func (f *fakeBackend) Check(ctx context.Context, req engine.CheckRequest, obs engine.Observer) ([]engine.CheckResult, error) {
+	f.record(fmt.Sprintf("check %v", req.Sites))
+	err := f.run(ctx, "check", first(req.Sites), "", obs)
+	return []engine.CheckResult{{Site: first(req.Sites), OK: err == nil, Outcome: engineOutcome(err)}}, err
+}
+
+func (f *fakeBackend) Forget(ctx context.Context, req engine.ForgetRequest, obs engine.Observer) ([]engine.ForgetResult, error) {
+	f.record(fmt.Sprintf("forget %v %v dry=%v", req.Sites, req.Sets, req.DryRun))
+	err := f.run(ctx, "forget", first(req.Sites), first(req.Sets), obs)
+	return []engine.ForgetResult{{Site: "primary", Set: first(req.Sets), DryRun: req.DryRun, Outcome: engineOutcome(err),
+		Groups: []engine.ForgetGroup{{Host: "trainer-01", Tags: req.Sets, Keep: []string{"aaaa1111"}, Remove: []string{"aaaa0000"}}}}}, err
+}
+
+func (f *fakeBackend) Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error) {
+	f.record(fmt.Sprintf("restore %s %s %s %s %v", req.Site, req.Set, req.Snapshot[:min(8, len(req.Snapshot))], req.Target, req.Include))
+	err := f.run(ctx, "restore", req.Site, req.Set, obs)
+	return &engine.RestoreResult{Site: req.Site, Set: req.Set, Snapshot: req.Snapshot, Target: req.Target,
+		Outcome: engineOutcome(err), Files: 10, Bytes: 100 << 20, Verified: err == nil}, err
+}
+
+func (f *fakeBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]storage.JournalEntry(nil), f.journal...), nil
+}
+
+func (f *fakeBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {
+	return []storage.Operation{{ID: 7, Kind: "backup", Site: "primary", Set: "models", Started: fakeNow.Add(-time.Hour),
+		Finished: fakeNow.Add(-time.Hour + 40*time.Second), State: "ok", Files: 34, Bytes: 5 << 30, Detail: "snapshot 1a2b3c4d"}}, nil
+}
+
+func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error) {
+	return []storage.Invocation{{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
+		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}}, nil
+}
+
+func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error) {
+	var out []storage.SiteSample
+	for i := 0; i < 20; i++ {
+		out = append(out, storage.SiteSample{Site: site, Time: fakeNow.Add(-time.Duration(20-i) * time.Minute),
+			Reachable: true, Latency: time.Duration(10+i%5*3) * time.Millisecond})
+	}
+	return out, nil
+}
+
+func (f *fakeBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.journal = append([]storage.JournalEntry{{ID: int64(len(f.journal) + 1), Time: fakeNow, Operator: "test@host",
+		Action: action, Site: site, Set: set, Args: args, Outcome: string(outcome), Detail: detail}}, f.journal...)
+	return nil
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// newTestContext is a context over the fake with a fixed clock and no colour.
+func newTestContext(f *fakeBackend, readOnly bool) *Context {
+	return &Context{Backend: f, Theme: NewTheme(true), ReadOnly: readOnly, Ops: NewOps(),
+		Now: func() time.Time { return fakeNow }, RefreshEvery: time.Hour, Width: 120, Height: 37}
+}

@@ -1,0 +1,132 @@
+package tui
+
+import (
+	"context"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// journalScreen is the audit log, newest first, filterable.
+type journalScreen struct {
+	ctx     *Context
+	list    *List
+	entries []storage.JournalEntry
+	seq     int
+	err     error
+	width   int
+	height  int
+}
+
+type journalMsg struct {
+	seq     int
+	entries []storage.JournalEntry
+	err     error
+}
+
+func newJournalScreen(ctx *Context) *journalScreen {
+	l := NewList(ctx,
+		Column{Title: "TIME", Width: 16},
+		Column{Title: "OPERATOR", Width: 18},
+		Column{Title: "ACTION", Width: 9},
+		Column{Title: "SITE", Width: 8},
+		Column{Title: "SET", Width: 9},
+		Column{Title: "OUTCOME", Width: 13},
+		Column{Title: "DETAIL", Width: 10, Flex: true},
+	)
+	l.Empty = "the journal is empty: nothing has changed data yet"
+	return &journalScreen{ctx: ctx, list: l}
+}
+
+func (s *journalScreen) Title() string { return "Journal" }
+
+func (s *journalScreen) Init() tea.Cmd { return s.load() }
+
+func (s *journalScreen) load() tea.Cmd {
+	s.seq++
+	seq := s.seq
+	b := s.ctx.Backend
+	return func() tea.Msg {
+		e, err := b.Journal(context.Background(), storage.JournalQuery{Limit: 1000})
+		return journalMsg{seq: seq, entries: e, err: err}
+	}
+}
+
+func (s *journalScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.list.SetSize(w, h-2)
+}
+
+func (s *journalScreen) Capturing() bool { return s.list.Filtering() }
+
+func (s *journalScreen) Back() bool { return s.list.ClearFilter() }
+
+func (s *journalScreen) Keys() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+	}
+}
+
+func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case journalMsg:
+		if msg.seq != s.seq {
+			return s, nil
+		}
+		s.err = msg.err
+		if msg.err == nil {
+			s.entries = msg.entries
+			s.rows()
+		}
+	case OpDoneMsg, DataMsg:
+		// Something may have been journaled; reload (it is one cheap query).
+		return s, s.load()
+	case tea.KeyMsg:
+		if msg.String() == "/" && !s.list.Filtering() {
+			return s, s.list.StartFilter()
+		}
+		if msg.String() == "r" {
+			return s, s.load()
+		}
+		_, cmd := s.list.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+func (s *journalScreen) rows() {
+	th := s.ctx.Theme
+	rows := make([]Row, 0, len(s.entries))
+	for _, e := range s.entries {
+		op := e.Operator
+		if e.Origin != "" {
+			op += " (" + e.Origin + ")"
+		}
+		rows = append(rows, Row{
+			ID:    itoa(int(e.ID)),
+			Cells: []string{e.Time.Local().Format("01-02 15:04:05"), op, e.Action, dashed(e.Site), dashed(e.Set), th.Level(e.Outcome), e.Detail},
+		})
+	}
+	s.list.SetRows(rows)
+}
+
+func (s *journalScreen) View() string {
+	th := s.ctx.Theme
+	head := th.Title.Render("Journal") + th.Muted.Render("  — who did what, from where, with what outcome (newest first)")
+	if s.err != nil {
+		head += "\n" + th.Critical.Render("cannot read the journal: "+s.err.Error())
+	} else {
+		head += "\n"
+	}
+	return head + "\n" + s.list.View()
+}
+
+func dashed(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+// OpState is where an operation started from the console stands.
+type OpState string
+
+const (
+	OpRunning   OpState = "running"
+	OpOK        OpState = "ok"
+	OpWarning   OpState = "warning"
+	OpFailed    OpState = "failed"
+	OpCancelled OpState = "cancelled"
+)
+
+// Op is one operation started from the console.
+type Op struct {
+	ID       int
+	Kind     string // backup, replicate, check, forget, restore
+	Target   string // what it works on, for the list ("models → primary")
+	Started  time.Time
+	Finished time.Time
+	State    OpState
+	Progress engine.Progress
+	Current  string // the set/site being worked on now
+	Message  string // last message, then the result
+	Warnings []string
+	Err      error
+	Result   any
+	cancel   context.CancelFunc
+}
+
+// Running says whether the operation has not ended.
+func (o *Op) Running() bool { return o.State == OpRunning }
+
+// OpEventMsg carries an engine event of operation ID into Update.
+type OpEventMsg struct {
+	ID    int
+	Event engine.Event
+}
+
+// OpDoneMsg says operation ID ended.
+type OpDoneMsg struct {
+	ID     int
+	Result any
+	Err    error
+}
+
+// Ops runs operations off the UI goroutine. Their events come back through
+// one bounded channel that the root model drains with Wait, re-armed after
+// every message; state is changed only in Update (Apply), never by the
+// worker goroutines.
+type Ops struct {
+	ch     chan tea.Msg
+	ops    []*Op
+	nextID int
+}
+
+// NewOps makes an empty operation manager.
+func NewOps() *Ops { return &Ops{ch: make(chan tea.Msg, 256)} }
+
+// RunFunc is the work of an operation; obs receives its progress.
+type RunFunc func(ctx context.Context, obs engine.Observer) (any, error)
+
+// Start launches run in the background and returns its id.
+func (o *Ops) Start(kind, target string, run RunFunc) int {
+	o.nextID++
+	id := o.nextID
+	ctx, cancel := context.WithCancel(context.Background())
+	op := &Op{ID: id, Kind: kind, Target: target, Started: time.Now(), State: OpRunning, cancel: cancel}
+	o.ops = append(o.ops, op)
+	go func() {
+		defer cancel()
+		obs := func(ev engine.Event) {
+			msg := OpEventMsg{ID: id, Event: ev}
+			if ev.Kind == engine.EventProgress {
+				// Progress may be dropped when the console is behind; the
+				// next one supersedes it anyway.
+				select {
+				case o.ch <- msg:
+				default:
+				}
+				return
+			}
+			o.ch <- msg
+		}
+		res, err := run(ctx, obs)
+		o.ch <- OpDoneMsg{ID: id, Result: res, Err: err}
+	}()
+	return id
+}
+
+// Wait returns a command that delivers the next operation message.
+func (o *Ops) Wait() tea.Cmd {
+	return func() tea.Msg { return <-o.ch }
+}
+
+// Apply folds an operation message into the state. It reports whether an
+// operation just ended.
+func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
+	switch msg := msg.(type) {
+	case OpEventMsg:
+		op := o.Get(msg.ID)
+		if op == nil {
+			return nil
+		}
+		ev := msg.Event
+		if ev.Set != "" || ev.Site != "" {
+			op.Current = where(ev.Set, ev.Site)
+		}
+		switch ev.Kind {
+		case engine.EventProgress:
+			op.Progress = ev.Progress
+		case engine.EventWarning:
+			op.Warnings = append(op.Warnings, ev.Message)
+			op.Message = ev.Message
+		case engine.EventFinished, engine.EventInfo:
+			op.Message = fmt.Sprintf("%s %s: %s", ev.Op, where(ev.Set, ev.Site), ev.Message)
+		}
+	case OpDoneMsg:
+		op := o.Get(msg.ID)
+		if op == nil {
+			return nil
+		}
+		op.Finished = time.Now()
+		op.Result, op.Err = msg.Result, msg.Err
+		switch {
+		case msg.Err == nil && len(op.Warnings) > 0 && op.Kind == "backup":
+			op.State = OpWarning
+		case msg.Err == nil:
+			op.State = OpOK
+		default:
+			switch engineOutcome(msg.Err) {
+			case engine.OutcomeCancelled:
+				op.State = OpCancelled
+			case engine.OutcomeWarning:
+				op.State = OpWarning
+			default:
+				op.State = OpFailed
+			}
+			op.Message = msg.Err.Error()
+		}
+		return op
+	}
+	return nil
+}
+
+// Get finds an operation by id.
+func (o *Ops) Get(id int) *Op {
+	for _, op := range o.ops {
+		if op.ID == id {
+			return op
+		}
+	}
+	return nil
+}
+
+// All returns the operations, newest first.
+func (o *Ops) All() []*Op {
+	out := make([]*Op, len(o.ops))
+	for i, op := range o.ops {
+		out[len(o.ops)-1-i] = op
+	}
+	return out
+}
+
+// Running counts operations that have not ended.
+func (o *Ops) Running() int {
+	n := 0
+	for _, op := range o.ops {
+		if op.Running() {
+			n++
+		}
+	}
+	return n
+}
+
+// Cancel asks operation id to stop; the engine journals it as cancelled.
+func (o *Ops) Cancel(id int) {
+	if op := o.Get(id); op != nil && op.Running() && op.cancel != nil {
+		op.cancel()
+	}
+}
+
+// CancelAll stops every running operation (quit confirmed).
+func (o *Ops) CancelAll() {
+	for _, op := range o.ops {
+		if op.Running() && op.cancel != nil {
+			op.cancel()
+		}
+	}
+}
+
+func where(set, site string) string {
+	switch {
+	case set != "" && site != "":
+		return set + "@" + site
+	case set != "":
+		return set
+	}
+	return site
+}

@@ -1,0 +1,180 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// paletteCommands are the names the palette knows, with what they do.
+var paletteCommands = []struct{ name, help string }{
+	{"backup", "back up a set (or every set) to the active site"},
+	{"replicate", "copy missing snapshots to the standbys"},
+	{"check", "restic check of a site"},
+	{"forget", "apply a set's retention (dry run first)"},
+	{"restore", "restore from the catalog"},
+	{"refresh", "probe every site now"},
+	{"sites", "go to Sites"},
+	{"catalog", "go to Catalog"},
+	{"operations", "go to Operations"},
+	{"recovery", "go to Recovery"},
+	{"journal", "go to Journal"},
+	{"help", "show the key bindings"},
+	{"quit", "leave lifeboat"},
+}
+
+// palette is the : command line: names with completion and history.
+type palette struct {
+	input   textinput.Model
+	history []string
+	hpos    int
+	words   func() []string // completions for arguments (sets, sites)
+}
+
+func newPalette(words func() []string) *palette {
+	ti := textinput.New()
+	ti.Prompt = ":"
+	ti.CharLimit = 200
+	return &palette{input: ti, words: words}
+}
+
+func (p *palette) open() tea.Cmd {
+	p.input.SetValue("")
+	p.hpos = len(p.history)
+	return p.input.Focus()
+}
+
+// paletteResult is what the palette decided; done closes it.
+type paletteResult struct {
+	done bool
+	line string
+}
+
+func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return paletteResult{}, nil
+	}
+	switch km.String() {
+	case "esc", "ctrl+c":
+		p.input.Blur()
+		return paletteResult{done: true}, nil
+	case "enter":
+		line := strings.TrimSpace(p.input.Value())
+		p.input.Blur()
+		if line != "" {
+			p.history = append(p.history, line)
+		}
+		return paletteResult{done: true, line: line}, nil
+	case "tab":
+		p.input.SetValue(p.complete(p.input.Value()))
+		p.input.CursorEnd()
+		return paletteResult{}, nil
+	case "up":
+		if p.hpos > 0 {
+			p.hpos--
+			p.input.SetValue(p.history[p.hpos])
+			p.input.CursorEnd()
+		}
+		return paletteResult{}, nil
+	case "down":
+		if p.hpos < len(p.history)-1 {
+			p.hpos++
+			p.input.SetValue(p.history[p.hpos])
+		} else {
+			p.hpos = len(p.history)
+			p.input.SetValue("")
+		}
+		p.input.CursorEnd()
+		return paletteResult{}, nil
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return paletteResult{}, cmd
+}
+
+// complete extends the last word to the longest common prefix of matches.
+func (p *palette) complete(line string) string {
+	fields := strings.Fields(line)
+	trailing := strings.HasSuffix(line, " ")
+	var cands []string
+	var partial string
+	if len(fields) == 0 || (len(fields) == 1 && !trailing) {
+		if len(fields) == 1 {
+			partial = fields[0]
+		}
+		for _, c := range paletteCommands {
+			cands = append(cands, c.name)
+		}
+	} else {
+		if !trailing {
+			partial = fields[len(fields)-1]
+		}
+		cands = p.words()
+	}
+	var matches []string
+	for _, c := range cands {
+		if strings.HasPrefix(c, partial) {
+			matches = append(matches, c)
+		}
+	}
+	if len(matches) == 0 {
+		return line
+	}
+	common := matches[0]
+	for _, m := range matches[1:] {
+		for !strings.HasPrefix(m, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	prefix := strings.TrimSuffix(line, partial)
+	out := prefix + common
+	if len(matches) == 1 {
+		out += " "
+	}
+	return out
+}
+
+// suggestions lists what the current word could become.
+func (p *palette) suggestions() []string {
+	line := p.input.Value()
+	fields := strings.Fields(line)
+	var out []string
+	if len(fields) <= 1 && !strings.HasSuffix(line, " ") {
+		partial := ""
+		if len(fields) == 1 {
+			partial = fields[0]
+		}
+		for _, c := range paletteCommands {
+			if strings.HasPrefix(c.name, partial) {
+				out = append(out, c.name+" — "+c.help)
+			}
+		}
+		return out
+	}
+	partial := ""
+	if !strings.HasSuffix(line, " ") {
+		partial = fields[len(fields)-1]
+	}
+	for _, w := range p.words() {
+		if strings.HasPrefix(w, partial) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (p *palette) view(th Theme, width int) string {
+	var b strings.Builder
+	b.WriteString(p.input.View())
+	sug := p.suggestions()
+	if len(sug) > 6 {
+		sug = sug[:6]
+	}
+	for _, s := range sug {
+		b.WriteString("\n" + th.Muted.Render("  "+s))
+	}
+	b.WriteString("\n" + th.Muted.Render("tab: complete  ↑/↓: history  enter: run  esc: close"))
+	return th.Dialog.Width(min(width-2, 80)).Render(b.String())
+}

@@ -1,0 +1,472 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Minimum terminal size; below it the console says so instead of drawing.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Screen indexes, in tab order.
+const (
+	ScreenSites = iota
+	ScreenCatalog
+	ScreenOperations
+	ScreenRecovery
+	ScreenJournal
+)
+
+// Model is the root of the console: which screen, the overlays (help,
+// palette, quit confirmation), the status line and the data refresh loop.
+type Model struct {
+	ctx      *Context
+	screens  []Screen
+	active   int
+	keys     globalKeys
+	help     help.Model
+	showHelp bool
+	palette  *palette
+	palOpen  bool
+	quitAsk  *Confirm
+	quitting bool
+
+	width, height int
+
+	status     string
+	statusErr  bool
+	data       DataMsg
+	refreshing bool
+	seq        int
+	lastFresh  time.Time
+	failures   int // consecutive failed refreshes, for back-off
+}
+
+type tickMsg struct{}
+
+// New builds the console over a backend.
+func New(b Backend, readOnly bool) *Model {
+	ctx := &Context{Backend: b, Theme: NewTheme(false), ReadOnly: readOnly, Ops: NewOps(),
+		Now: time.Now, RefreshEvery: 30 * time.Second}
+	return NewWithContext(ctx)
+}
+
+// NewWithContext builds the console over a prepared context (tests fix the
+// clock and theme this way).
+func NewWithContext(ctx *Context) *Model {
+	m := &Model{ctx: ctx, keys: newGlobalKeys(), help: help.New()}
+	m.screens = []Screen{
+		newSitesScreen(ctx),
+		newCatalogScreen(ctx),
+		newOperationsScreen(ctx),
+		newRecoveryScreen(ctx),
+		newJournalScreen(ctx),
+	}
+	m.palette = newPalette(m.completionWords)
+	return m
+}
+
+func (m *Model) completionWords() []string {
+	cfg := m.ctx.Backend.Config()
+	return append(cfg.SetNames(), cfg.SiteNames()...)
+}
+
+// Init paints from the store at once, then refreshes in the background.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadCached(), m.ctx.Ops.Wait(), m.tick()}
+	for _, s := range m.screens {
+		cmds = append(cmds, s.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) tick() tea.Cmd {
+	d := m.ctx.RefreshEvery
+	// Back off while sites keep failing, up to four periods.
+	if m.failures > 0 {
+		d *= time.Duration(min(1<<m.failures, 4))
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func (m *Model) loadCached() tea.Cmd {
+	b := m.ctx.Backend
+	return func() tea.Msg {
+		ctx := context.Background()
+		st, err := b.Status(ctx, false)
+		if err != nil {
+			return DataMsg{Err: err}
+		}
+		cat, err := b.LoadCatalog(ctx)
+		return DataMsg{Status: st, Catalog: cat, Err: err}
+	}
+}
+
+func (m *Model) refresh() tea.Cmd {
+	if m.refreshing {
+		return nil
+	}
+	m.refreshing = true
+	m.seq++
+	seq := m.seq
+	b := m.ctx.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		st, err := b.Status(ctx, true)
+		if err != nil {
+			return DataMsg{Seq: seq, Fresh: true, Err: err}
+		}
+		cat, err := b.LoadCatalog(ctx)
+		return DataMsg{Seq: seq, Status: st, Catalog: cat, Fresh: true, Err: err}
+	}
+}
+
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, s := range m.screens {
+		var cmd tea.Cmd
+		m.screens[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) layout() {
+	// tab bar, status line and footer take a line each.
+	w, h := m.width, m.height-3
+	m.ctx.Width, m.ctx.Height = w, h
+	for _, s := range m.screens {
+		s.SetSize(w, h)
+	}
+	m.help.Width = w
+}
+
+// Update routes messages: overlays first, then a capturing screen, then
+// global keys, then the active screen. Data and ticks go to every screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+
+	case DataMsg:
+		if msg.Fresh {
+			if msg.Seq != m.seq {
+				return m, nil // a late answer to an older request
+			}
+			m.refreshing = false
+			if msg.Err != nil {
+				m.failures++
+				m.setStatus("refresh failed: "+msg.Err.Error(), true)
+				return m, nil
+			}
+			m.failures = 0
+			m.lastFresh = m.ctx.Now()
+		} else if msg.Err != nil {
+			m.setStatus("could not read the state store: "+msg.Err.Error(), true)
+			return m, m.refresh()
+		}
+		m.data = msg
+		cmd := m.broadcast(msg)
+		if !msg.Fresh {
+			return m, tea.Batch(cmd, m.refresh())
+		}
+		return m, cmd
+
+	case tickMsg:
+		var cmd tea.Cmd
+		// Polling pauses while our own operation holds the repositories.
+		if m.ctx.Ops.Running() == 0 {
+			cmd = m.refresh()
+		}
+		return m, tea.Batch(cmd, m.tick(), m.broadcast(msg))
+
+	case OpEventMsg, OpDoneMsg:
+		ended := m.ctx.Ops.Apply(msg)
+		cmds := []tea.Cmd{m.ctx.Ops.Wait(), m.broadcast(msg)}
+		if ended != nil {
+			m.setStatus(fmt.Sprintf("%s %s: %s", ended.Kind, ended.Target, ended.State), ended.State == OpFailed)
+			if m.quitting && m.ctx.Ops.Running() == 0 {
+				return m, tea.Quit
+			}
+			cmds = append(cmds, m.refresh())
+		}
+		return m, tea.Batch(cmds...)
+
+	case StatusMsg:
+		m.setStatus(msg.Text, msg.Err)
+		return m, nil
+
+	case SwitchMsg:
+		m.active = msg.Screen
+		return m, nil
+
+	case ActionMsg:
+		target := ScreenOperations
+		if msg.Name == "restore" {
+			target = ScreenCatalog
+		}
+		m.active = target
+		var cmd tea.Cmd
+		m.screens[target], cmd = m.screens[target].Update(msg)
+		return m, cmd
+
+	case ConfirmMsg:
+		if msg.ID == "quit" {
+			m.quitAsk = nil
+			if !msg.Yes {
+				return m, nil
+			}
+			n := m.ctx.Ops.Running()
+			_ = m.ctx.Backend.JournalAction(context.Background(), "quit", "", "", "", "cancelled",
+				fmt.Sprintf("operator quit the console while %d operation(s) ran; they were cancelled", n))
+			m.quitting = true
+			m.ctx.Ops.CancelAll()
+			m.setStatus(fmt.Sprintf("cancelling %d operation(s) before quitting…", n), false)
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.screens[m.active], cmd = m.screens[m.active].Update(msg)
+		return m, cmd
+
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	// Anything else (results of a screen's own commands) goes to every screen;
+	// each carries its request id and is ignored where it does not belong.
+	return m, m.broadcast(msg)
+}
+
+func (m *Model) setStatus(text string, isErr bool) {
+	m.status, m.statusErr = text, isErr
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	// A non-fatal error stays until the next key.
+	if m.statusErr {
+		m.setStatus("", false)
+	}
+	if m.quitAsk != nil {
+		return m, m.quitAsk.Update(msg)
+	}
+	if m.quitting {
+		return m, nil
+	}
+	if m.palOpen {
+		res, cmd := m.palette.update(msg)
+		if res.done {
+			m.palOpen = false
+			if res.line != "" {
+				return m, tea.Batch(cmd, m.runPalette(res.line))
+			}
+		}
+		return m, cmd
+	}
+	if m.showHelp {
+		if key.Matches(msg, m.keys.Help, m.keys.Back) || msg.String() == "q" {
+			m.showHelp = false
+			return m, nil
+		}
+		if msg.String() == "ctrl+c" {
+			return m.askQuit()
+		}
+		return m, nil
+	}
+	screen := m.screens[m.active]
+	if screen.Capturing() {
+		var cmd tea.Cmd
+		m.screens[m.active], cmd = screen.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m.askQuit()
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, m.keys.Palette):
+		m.palOpen = true
+		return m, m.palette.open()
+	case key.Matches(msg, m.keys.Next):
+		m.active = (m.active + 1) % len(m.screens)
+		return m, nil
+	case key.Matches(msg, m.keys.Prev):
+		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
+		return m, nil
+	case key.Matches(msg, m.keys.Screen1, m.keys.Screen2, m.keys.Screen3, m.keys.Screen4, m.keys.Screen5):
+		m.active = int(msg.Runes[0] - '1')
+		return m, nil
+	case key.Matches(msg, m.keys.Refresh):
+		m.setStatus("refreshing every site…", false)
+		return m, tea.Batch(m.refresh(), m.broadcast(msg))
+	case key.Matches(msg, m.keys.Back):
+		if !screen.Back() {
+			return m, nil
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.screens[m.active], cmd = screen.Update(msg)
+	return m, cmd
+}
+
+func (m *Model) askQuit() (tea.Model, tea.Cmd) {
+	if n := m.ctx.Ops.Running(); n > 0 {
+		m.quitAsk = NewConfirm("quit", "Quit while work runs?",
+			fmt.Sprintf("%d operation(s) are running. Quitting cancels them: restic stops cleanly and the journal records them as cancelled.", n),
+			"Quit")
+		return m, nil
+	}
+	return m, tea.Quit
+}
+
+// runPalette executes a palette line.
+func (m *Model) runPalette(line string) tea.Cmd {
+	f := strings.Fields(line)
+	name, args := f[0], f[1:]
+	switch name {
+	case "sites":
+		m.active = ScreenSites
+	case "catalog":
+		m.active = ScreenCatalog
+	case "operations", "ops":
+		m.active = ScreenOperations
+	case "recovery":
+		m.active = ScreenRecovery
+	case "journal":
+		m.active = ScreenJournal
+	case "help":
+		m.showHelp = true
+	case "quit", "q":
+		_, cmd := m.askQuit()
+		return cmd
+	case "refresh":
+		return m.refresh()
+	case "backup", "replicate", "check", "forget", "restore":
+		return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
+	default:
+		m.setStatus(fmt.Sprintf("unknown command %q: try tab for the list", name), true)
+	}
+	return nil
+}
+
+// View draws the tab bar, the screen (or an overlay) and the status line.
+func (m *Model) View() string {
+	if m.width == 0 {
+		return "starting lifeboat…"
+	}
+	th := m.ctx.Theme
+	if m.width < MinWidth || m.height < MinHeight {
+		msg := fmt.Sprintf("Terminal too small: %d×%d.\nLifeboat needs at least %d×%d.\nEnlarge the window, or press q to quit.",
+			m.width, m.height, MinWidth, MinHeight)
+		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+	}
+	body := m.screens[m.active].View()
+	switch {
+	case m.quitAsk != nil:
+		body = m.overlay(m.quitAsk.View(th, m.width))
+	case m.palOpen:
+		body = m.overlay(m.palette.view(th, m.width))
+	case m.showHelp:
+		body = m.overlay(m.helpView())
+	}
+	body = lipgloss.NewStyle().Width(m.width).Height(m.ctx.Height).MaxHeight(m.ctx.Height).Render(body)
+	return lipgloss.JoinVertical(lipgloss.Left, m.tabBar(), body, m.statusLine(), m.footer())
+}
+
+func (m *Model) overlay(box string) string {
+	return lipgloss.Place(m.width, m.ctx.Height, lipgloss.Center, lipgloss.Center, box)
+}
+
+func (m *Model) tabBar() string {
+	th := m.ctx.Theme
+	var tabs []string
+	for i, s := range m.screens {
+		label := fmt.Sprintf("%d %s", i+1, s.Title())
+		if i == m.active {
+			tabs = append(tabs, th.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, th.TabInactive.Render(label))
+		}
+	}
+	left := "lifeboat " + strings.Join(tabs, "")
+	right := ""
+	if m.ctx.ReadOnly {
+		right = th.Badge.Render("READ-ONLY")
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		gap = 1
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) statusLine() string {
+	th := m.ctx.Theme
+	if m.status != "" {
+		style := th.StatusBar
+		if m.statusErr {
+			style = th.StatusError
+		}
+		return style.Render(fit(m.status, m.width))
+	}
+	var parts []string
+	if st := m.data.Status; st != nil {
+		active := "active: " + st.ActiveSite
+		if st.ActiveFrom == "failover" {
+			active += " (by failover)"
+		}
+		parts = append(parts, active, "overall "+th.Level(strings.ToUpper(st.Overall)))
+	}
+	switch {
+	case m.refreshing && m.lastFresh.IsZero():
+		parts = append(parts, th.Warn.Render("cached view, refreshing…"))
+	case m.refreshing:
+		parts = append(parts, "refreshing…")
+	case !m.lastFresh.IsZero():
+		parts = append(parts, "updated "+ago(m.ctx.Now(), m.lastFresh))
+	case m.data.Status != nil:
+		parts = append(parts, th.Warn.Render("stale (cached)"))
+	}
+	if n := m.ctx.Ops.Running(); n > 0 {
+		parts = append(parts, th.Accent.Render(fmt.Sprintf("%d running", n)))
+	}
+	return th.StatusBar.Render(fit(strings.Join(parts, " · "), m.width))
+}
+
+func (m *Model) footer() string {
+	var bs []key.Binding
+	bs = append(bs, m.screens[m.active].Keys()...)
+	bs = append(bs, m.keys.ShortHelp()...)
+	return fit(m.help.ShortHelpView(bs), m.width)
+}
+
+func (m *Model) helpView() string {
+	groups := m.keys.FullHelp()
+	if ks := m.screens[m.active].Keys(); len(ks) > 0 {
+		groups = append([][]key.Binding{ks}, groups...)
+	}
+	th := m.ctx.Theme
+	title := th.Title.Render("Keys — " + m.screens[m.active].Title())
+	body := m.help.FullHelpView(groups)
+	note := th.Muted.Render("? or esc closes help")
+	if m.ctx.ReadOnly {
+		note = th.Warn.Render("READ-ONLY: actions that change data are disabled") + "\n" + note
+	}
+	return th.Dialog.Render(title + "\n\n" + body + "\n\n" + note)
+}
+
+// SetTheme replaces the styles (NO_COLOR uses a plain theme).
+func (m *Model) SetTheme(t Theme) { m.ctx.Theme = t }

@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+// Screen is one tab of the console. It follows the component contract:
+// a tea model, its key bindings for help, and a size.
+type Screen interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	View() string
+	SetSize(width, height int)
+	Title() string
+	// Keys lists the screen's own bindings (for ? and the footer).
+	Keys() []key.Binding
+	// Capturing says a text input or dialog of the screen has focus: it
+	// gets every key, global ones included, so q in a filter types a q.
+	Capturing() bool
+	// Back handles esc; false means the screen had nothing to go back from.
+	Back() bool
+}
+
+// DataMsg carries the state every screen draws from. Fresh is false for the
+// instant paint from the store at start-up.
+type DataMsg struct {
+	Seq     int
+	Status  *engine.Status
+	Catalog engine.Catalog
+	Fresh   bool
+	Err     error
+}
+
+// ActionMsg asks the root to start a named action (from the palette or a
+// screen): backup, replicate, check, forget, restore.
+type ActionMsg struct {
+	Name string
+	Args []string
+}
+
+// StatusMsg shows a line in the status bar; Err makes it an error.
+type StatusMsg struct {
+	Text string
+	Err  bool
+}
+
+// SwitchMsg moves to a screen by index.
+type SwitchMsg struct{ Screen int }
+
+func statusCmd(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}
+
+// disabled answers an action that read-only mode forbids.
+func disabled(ctx *Context, what string) tea.Cmd {
+	return statusCmd(what+" is disabled — "+readOnlyReason, true)
+}
