@@ -5,7 +5,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 
-.PHONY: all build tools restic rest-server demo test test-short lint fuzz clean
+.PHONY: all build tools restic rest-server demo test test-deps lint fuzz bench clean
 
 all: build
 
@@ -27,8 +27,16 @@ tools: $(BIN)/restic $(BIN)/rest-server
 demo: build
 	$(BIN)/lifeboat demo
 
+# tmux drives the real console in the tests; install it when missing.
+test-deps:
+	@command -v tmux >/dev/null 2>&1 || { \
+	  echo "installing tmux (the console tests drive lifeboat in it)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux >/dev/null || \
+	  echo "warning: could not install tmux; the tmux tests will be skipped"; }
+
 # The whole suite: unit, engine (real restic, real rest-server), console.
-test: build
+test: build test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 

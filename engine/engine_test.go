@@ -18,6 +18,7 @@ import (
 )
 
 func TestInitCopiesChunkerParams(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	res, err := f.eng.Init(context.Background(), nil)
 	if err != nil {
@@ -44,6 +45,7 @@ func TestInitCopiesChunkerParams(t *testing.T) {
 // Repositories made by plain restic are read exactly: same ids, sets by
 // tag, copies matched by original.
 func TestCatalogMatchesRawRestic(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.raw("primary", "init")
 	f.raw("primary", "backup", "--tag", "models", filepath.Join(f.data, "models"))
@@ -107,6 +109,7 @@ func TestCatalogMatchesRawRestic(t *testing.T) {
 }
 
 func TestBackupReplicateStatus(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()
@@ -197,6 +200,7 @@ func TestBackupReplicateStatus(t *testing.T) {
 }
 
 func TestSiteDown(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()
@@ -244,6 +248,7 @@ func TestSiteDown(t *testing.T) {
 }
 
 func TestRestore(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()
@@ -313,6 +318,7 @@ func TestRestore(t *testing.T) {
 }
 
 func TestCancelledBackupIsJournaledAsCancelled(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
 	// Enough incompressible data that restic is still working when cancelled.
@@ -346,6 +352,7 @@ func TestCancelledBackupIsJournaledAsCancelled(t *testing.T) {
 }
 
 func TestWrongPasswordAndMissingRepo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	ctx := context.Background()
 	// Nothing initialised yet: a missing repository names the site and says init.
@@ -372,6 +379,7 @@ func TestWrongPasswordAndMissingRepo(t *testing.T) {
 }
 
 func TestCheckAndForget(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +77,7 @@ func (f *fakeBackend) Calls() []string {
 func (f *fakeBackend) Config() *config.Config { return f.cfg }
 
 func snap(id, site, set string, age time.Duration, original string) engine.Snapshot {
-	return engine.Snapshot{Site: site, ID: id + "0000000000000000000000000000000000000000000000000000000"[:64-len(id)],
+	return engine.Snapshot{Site: site, ID: id + strings.Repeat("0", 64-len(id)),
 		ShortID: id[:8], Time: fakeNow.Add(-age), Host: "trainer-01", Paths: []string{"/data/" + set},
 		Tags: []string{set}, Original: original, TotalFiles: 34, TotalBytes: 5 << 30}
 }

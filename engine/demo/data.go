@@ -70,6 +70,19 @@ func touch(t time.Time, dirs ...string) error {
 	return nil
 }
 
+// indentJSON renders v the way tools write JSON for people: indented, with
+// <, > and & left as they are.
+func indentJSON(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		panic(err) // only our own maps and structs come here
+	}
+	return b.Bytes()
+}
+
 // ---- models: training checkpoints ----
 
 const (
@@ -133,11 +146,14 @@ type tensor struct {
 func safetensorsShard(key string, shard int) []byte {
 	var ts []tensor
 	if shard == 0 {
-		ts = append(ts, tensor{"model.embed_tokens.weight", [2]int{512, hidden / 2}})
+		ts = []tensor{{"model.embed_tokens.weight", [2]int{512, hidden}}} // tied with lm_head
 	} else {
-		ts = append(ts, tensor{fmt.Sprintf("model.layers.%d.mlp.up_proj.weight", shard-1), [2]int{hidden, hidden}})
+		layer := shard - 1
+		ts = []tensor{
+			{fmt.Sprintf("model.layers.%d.self_attn.qkv_proj.weight", layer), [2]int{hidden, hidden}},
+			{fmt.Sprintf("model.layers.%d.mlp.up_proj.weight", layer), [2]int{hidden, hidden}},
+		}
 	}
-	ts = append(ts, tensor{fmt.Sprintf("model.layers.%d.self_attn.qkv_proj.weight", shard), [2]int{hidden, hidden}})
 	var hdr strings.Builder
 	hdr.WriteString(`{"__metadata__":{"format":"pt"}`)
 	off := 0
@@ -181,8 +197,7 @@ func ckptConfig(step int) []byte {
 			"shards":        shardsPerCkpt,
 		},
 	}
-	b, _ := json.MarshalIndent(cfg, "", "  ")
-	return append(b, '\n')
+	return indentJSON(cfg)
 }
 
 // ---- datasets: many small JSON-lines shards and a manifest ----
@@ -223,6 +238,7 @@ func jsonlPart(name string) ([]byte, int) {
 	target := 1024 + r.IntN(2048)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	stem := strings.TrimSuffix(filepath.Base(name), ".jsonl")
 	n := 0
 	for b.Len() < target {
@@ -278,11 +294,7 @@ func datasetsGen(root string) func(int, time.Time) error {
 			Bytes   int        `json:"bytes"`
 			Files   []partInfo `json:"files"`
 		}{datasetName, step + 1, t.UTC().Format(time.RFC3339), "jsonl", len(parts), records, size, parts}
-		b, err := json.MarshalIndent(manifest, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := writeFile(filepath.Join(root, "manifest.json"), append(b, '\n'), t); err != nil {
+		if err := writeFile(filepath.Join(root, "manifest.json"), indentJSON(manifest), t); err != nil {
 			return err
 		}
 		return touch(t, filepath.Join(root, "shards"), root)
@@ -421,6 +433,5 @@ func tokenizerJSON(rev int) []byte {
 		"added_tokens": added,
 		"model":        map[string]any{"type": "BPE", "vocab": vocab, "merges": merges, "byte_fallback": true},
 	}
-	b, _ := json.MarshalIndent(tok, "", "  ")
-	return append(b, '\n')
+	return indentJSON(tok)
 }

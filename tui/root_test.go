@@ -1,0 +1,246 @@
+package tui
+
+import (
+	"context"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/storage"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func keyPress(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "space":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// drive feeds a message to the root and runs the commands it returns (and
+// the ones those return), feeding their messages back, up to a bound. Ticks
+// and the ops channel wait are not run: tests drive those explicitly.
+func driveRoot(m *Model, msg tea.Msg) (quit bool) {
+	queue := []tea.Msg{msg}
+	for steps := 0; len(queue) > 0 && steps < 200; steps++ {
+		msg := queue[0]
+		queue = queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		_, cmd := m.Update(msg)
+		queue = append(queue, execCmd(cmd)...)
+	}
+	return false
+}
+
+// runCmd executes a command and flattens batches; commands that would block
+// (ticks, waits on the ops channel) are skipped by a short deadline.
+func execCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if msg == nil {
+			return nil
+		}
+		if b, ok := msg.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range b {
+				out = append(out, execCmd(c)...)
+			}
+			return out
+		}
+		if _, ok := msg.(tickMsg); ok {
+			return nil
+		}
+		return []tea.Msg{msg}
+	case <-time.After(200 * time.Millisecond):
+		return nil
+	}
+}
+
+func newTestModel(t *testing.T, readOnly bool, w, h int) (*Model, *fakeBackend) {
+	t.Helper()
+	f := newFakeBackend()
+	m := NewWithContext(newTestContext(f, readOnly))
+	driveRoot(m, tea.WindowSizeMsg{Width: w, Height: h})
+	for _, msg := range execCmd(m.Init()) {
+		driveRoot(m, msg)
+	}
+	return m, f
+}
+
+func view(m *Model) string { return ansi.Strip(m.View()) }
+
+func TestRootTabsAndKeys(t *testing.T) {
+	m, f := newTestModel(t, false, 120, 40)
+	v := view(m)
+	for _, tab := range []string{"1 Sites", "2 Catalog", "3 Operations", "4 Recovery", "5 Journal"} {
+		if !strings.Contains(v, tab) {
+			t.Fatalf("tab bar lacks %q:\n%s", tab, v)
+		}
+	}
+	// Painted from the cache first, then probed.
+	calls := strings.Join(f.Calls(), ",")
+	if !strings.Contains(calls, "status probe=false") || !strings.Contains(calls, "status probe=true") {
+		t.Fatalf("start-up calls: %s", calls)
+	}
+	if !strings.Contains(v, "active: primary") {
+		t.Fatalf("status line lacks the active site:\n%s", v)
+	}
+	driveRoot(m, keyPress("5"))
+	if m.active != ScreenJournal || !strings.Contains(view(m), "alice@bastion") {
+		t.Fatalf("5 should show the journal:\n%s", view(m))
+	}
+	driveRoot(m, keyPress("tab"))
+	if m.active != ScreenSites {
+		t.Fatalf("tab from the last screen wraps to the first, got %d", m.active)
+	}
+	driveRoot(m, keyPress("shift+tab"))
+	if m.active != ScreenJournal {
+		t.Fatalf("shift+tab goes back, got %d", m.active)
+	}
+	// Help is built from the bindings.
+	driveRoot(m, keyPress("?"))
+	if v := view(m); !strings.Contains(v, "command palette") || !strings.Contains(v, "next screen") {
+		t.Fatalf("help:\n%s", v)
+	}
+	driveRoot(m, keyPress("esc"))
+	if m.showHelp {
+		t.Fatal("esc should close help")
+	}
+}
+
+func TestRootFilterCapturesQ(t *testing.T) {
+	m, _ := newTestModel(t, false, 120, 40)
+	driveRoot(m, keyPress("5"))
+	driveRoot(m, keyPress("/"))
+	if quit := driveRoot(m, keyPress("q")); quit {
+		t.Fatal("q in a filter must type a q, not quit")
+	}
+	if !strings.Contains(view(m), "/q") {
+		t.Fatalf("filter does not show q:\n%s", view(m))
+	}
+	driveRoot(m, keyPress("esc"))
+	if quit := driveRoot(m, keyPress("q")); !quit {
+		t.Fatal("q outside a filter quits when nothing runs")
+	}
+}
+
+func TestRootPalette(t *testing.T) {
+	m, _ := newTestModel(t, false, 120, 40)
+	driveRoot(m, keyPress(":"))
+	for _, r := range "jour" {
+		driveRoot(m, keyPress(string(r)))
+	}
+	driveRoot(m, keyPress("tab"))
+	if got := m.palette.input.Value(); got != "journal " {
+		t.Fatalf("completion gave %q", got)
+	}
+	driveRoot(m, keyPress("enter"))
+	if m.active != ScreenJournal {
+		t.Fatalf("palette journal: screen %d", m.active)
+	}
+	// History: up recalls the last command.
+	driveRoot(m, keyPress(":"))
+	driveRoot(m, keyPress("up"))
+	if got := m.palette.input.Value(); got != "journal" {
+		t.Fatalf("history gave %q", got)
+	}
+	driveRoot(m, keyPress("esc"))
+	driveRoot(m, keyPress(":"))
+	for _, r := range "frobnicate" {
+		driveRoot(m, keyPress(string(r)))
+	}
+	driveRoot(m, keyPress("enter"))
+	if !strings.Contains(view(m), `unknown command "frobnicate"`) {
+		t.Fatalf("unknown palette command:\n%s", view(m))
+	}
+}
+
+func TestRootQuitAsksWhileWorkRuns(t *testing.T) {
+	m, f := newTestModel(t, false, 120, 40)
+	f.block = make(chan struct{})
+	m.ctx.Ops.Start("backup", "models → primary", func(ctx_ context.Context, obs engine.Observer) (any, error) {
+		return f.Backup(ctx_, engine.BackupRequest{Sets: []string{"models"}}, obs)
+	})
+	if quit := driveRoot(m, keyPress("q")); quit {
+		t.Fatal("quit while an operation runs must ask first")
+	}
+	if v := view(m); !strings.Contains(v, "Quit while work runs?") || !strings.Contains(v, "[ Cancel ]") {
+		t.Fatalf("quit dialog:\n%s", v)
+	}
+	driveRoot(m, keyPress("enter")) // Cancel is focused: nothing happens
+	if m.quitAsk != nil || m.quitting {
+		t.Fatal("enter on Cancel must keep the console open")
+	}
+	driveRoot(m, keyPress("ctrl+c"))
+	driveRoot(m, keyPress("tab"))
+	driveRoot(m, keyPress("enter")) // Quit
+	if !m.quitting {
+		t.Fatal("confirmed quit should cancel the work")
+	}
+	// The cancelled operation ends, then the console quits.
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case msg := <-m.ctx.Ops.ch:
+			if quit := driveRoot(m, msg); quit {
+				if j, _ := f.Journal(context.Background(), storage.JournalQuery{}); j[0].Action != "quit" {
+					t.Fatalf("quit not journaled: %+v", j[0])
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("console did not quit after cancelling")
+		}
+	}
+}
+
+func TestRootTooSmallAndReadOnly(t *testing.T) {
+	m, _ := newTestModel(t, true, 70, 20)
+	if v := view(m); !strings.Contains(v, "Terminal too small: 70×20") || !strings.Contains(v, "80×24") {
+		t.Fatalf("too small:\n%s", v)
+	}
+	driveRoot(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := view(m)
+	if !strings.Contains(v, "READ-ONLY") {
+		t.Fatalf("read-only badge missing:\n%s", v)
+	}
+	if n := strings.Count(v, "\n") + 1; n > 24 {
+		t.Fatalf("view has %d lines at 80x24", n)
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(line); w > 80 {
+			t.Fatalf("line wider than 80 (%d): %q", w, line)
+		}
+	}
+}
