@@ -1,20 +1,486 @@
 package tui
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
-// TEMPORARY: replaced by the real screen.
-type operationsScreen struct{ ctx *Context }
+// opsPane is one of the three stacked panes of the Operations screen.
+type opsPane int
 
-func newOperationsScreen(ctx *Context) *operationsScreen { return &operationsScreen{ctx: ctx} }
+const (
+	paneOps     opsPane = iota // operations started from this console
+	paneResults                // recent results from the store
+	paneLog                    // restic command log
+	opsPanes
+)
 
-func (s *operationsScreen) Title() string                        { return "Operations" }
-func (s *operationsScreen) Init() tea.Cmd                        { return nil }
-func (s *operationsScreen) SetSize(w, h int)                     {}
-func (s *operationsScreen) Capturing() bool                      { return false }
-func (s *operationsScreen) Back() bool                           { return false }
-func (s *operationsScreen) Keys() []key.Binding                  { return nil }
-func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) { return s, nil }
-func (s *operationsScreen) View() string                         { return "Operations" }
+// operationsScreen shows the work of this console with live progress, the
+// recent results recorded in the store and the log of every restic command.
+// It starts backup, replicate, check and forget, always through a
+// confirmation; forget runs a dry run first and needs the set name typed.
+type operationsScreen struct {
+	ctx    *Context
+	keys   opsKeys
+	lists  [opsPanes]*List
+	focus  opsPane
+	width  int
+	height int
+	// activeSite is from the last DataMsg; empty until one arrives.
+	activeSite string
+
+	seq     int // of the history request in flight
+	results []storage.Operation
+	invs    []storage.Invocation
+	resErr  error
+	logErr  error
+
+	// At most one modal is open: a picker, a notice or a confirmation.
+	picker  *opsPicker
+	notice  *opsNotice
+	confirm *Confirm
+	onYes   func() tea.Cmd
+	onNo    func() tea.Cmd
+
+	dryRuns map[int]opsForgetPlan // forget dry runs in flight, by op id
+	reviews []opsReview           // ended dry runs waiting to be shown
+	ticking bool
+}
+
+// opsHistoryMsg answers a history request (seq) with both store lists.
+type opsHistoryMsg struct {
+	seq     int
+	results []storage.Operation
+	resErr  error
+	invs    []storage.Invocation
+	invErr  error
+}
+
+// opsTickMsg redraws elapsed times while operations run.
+type opsTickMsg struct{}
+
+type opsKeys struct {
+	Backup, Replicate, Check, Forget, Cancel, Details key.Binding
+	NextPane, PrevPane, FocusOps, FocusResults        key.Binding
+	FocusLog, Filter, Move, Reload                    key.Binding
+}
+
+func newOpsKeys() opsKeys {
+	return opsKeys{
+		Backup:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "back up")),
+		Replicate:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replicate")),
+		Check:        key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "check")),
+		Forget:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "forget (dry run first)")),
+		Cancel:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel operation")),
+		Details:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		NextPane:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next pane")),
+		PrevPane:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous pane")),
+		FocusOps:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "operations pane")),
+		FocusResults: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "results (history) pane")),
+		FocusLog:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "command log pane")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter pane")),
+		Move:         key.NewBinding(key.WithKeys("up", "down", "j"), key.WithHelp("↑/↓/j", "move")),
+		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+	}
+}
+
+func newOperationsScreen(ctx *Context) *operationsScreen {
+	s := &operationsScreen{ctx: ctx, keys: newOpsKeys(), dryRuns: map[int]opsForgetPlan{}}
+	ops := NewList(ctx,
+		Column{Title: "KIND", Width: 9},
+		Column{Title: "TARGET", Width: 23},
+		Column{Title: "STATE", Width: 11},
+		Column{Title: "PROGRESS", Width: 13},
+		Column{Title: "ELAPSED", Width: 7},
+		Column{Title: "WORK", Width: 1, Flex: true},
+	)
+	ops.Empty = "no operation started from this console yet: b back up · p replicate · k check · f forget"
+	if ctx.ReadOnly {
+		ops.Empty = "read-only: this console starts no operations"
+	}
+	res := NewList(ctx,
+		Column{Title: "TIME", Width: 11},
+		Column{Title: "KIND", Width: 9},
+		Column{Title: "SITE", Width: 7},
+		Column{Title: "SET", Width: 8},
+		Column{Title: "STATE", Width: 13},
+		Column{Title: "FILES", Width: 5},
+		Column{Title: "BYTES", Width: 9},
+		Column{Title: "DETAIL", Width: 4, Flex: true},
+	)
+	res.Empty = "no operation recorded yet"
+	log := NewList(ctx,
+		Column{Title: "TIME", Width: 14},
+		Column{Title: "SITE", Width: 8},
+		Column{Title: "EXIT", Width: 5},
+		Column{Title: "TOOK", Width: 6},
+		Column{Title: "COMMAND (secrets redacted)", Width: 20, Flex: true},
+	)
+	log.Empty = "no restic command has run yet"
+	s.lists = [opsPanes]*List{ops, res, log}
+	return s
+}
+
+func (s *operationsScreen) Title() string { return "Operations" }
+
+func (s *operationsScreen) Init() tea.Cmd { return s.load() }
+
+// load asks the store for recent results and the command log.
+func (s *operationsScreen) load() tea.Cmd {
+	s.seq++
+	seq := s.seq
+	b := s.ctx.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		r, rerr := b.RecentOperations(ctx, 50)
+		i, ierr := b.RecentInvocations(ctx, 200)
+		return opsHistoryMsg{seq: seq, results: r, resErr: rerr, invs: i, invErr: ierr}
+	}
+}
+
+// SetSize shares the height: a header line, a title line per pane and a
+// detail line under the operations pane; the operations pane gets a quarter
+// of the rest, results and the command log share what remains.
+func (s *operationsScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	avail := h - 1 - int(opsPanes) - 1
+	opsH := max(3, avail/4)
+	rest := max(4, avail-opsH)
+	resH := rest / 2
+	s.lists[paneOps].SetSize(w, opsH)
+	s.lists[paneResults].SetSize(w, resH)
+	s.lists[paneLog].SetSize(w, rest-resH)
+}
+
+func (s *operationsScreen) modalOpen() bool {
+	return s.picker != nil || s.notice != nil || s.confirm != nil
+}
+
+func (s *operationsScreen) Capturing() bool {
+	return s.modalOpen() || s.lists[s.focus].Filtering()
+}
+
+// Back closes an open dialog (that cancels its flow: nothing starts), else
+// clears the focused pane's filter.
+func (s *operationsScreen) Back() bool {
+	if s.modalOpen() {
+		s.picker, s.notice, s.confirm, s.onYes, s.onNo = nil, nil, nil, nil, nil
+		s.popReview()
+		return true
+	}
+	return s.lists[s.focus].ClearFilter()
+}
+
+func (s *operationsScreen) Keys() []key.Binding {
+	k := s.keys
+	actions := []key.Binding{k.Backup, k.Replicate, k.Check, k.Forget, k.Cancel}
+	if s.ctx.ReadOnly {
+		for i, b := range actions {
+			actions[i] = key.NewBinding(key.WithKeys(b.Keys()...),
+				key.WithHelp(b.Help().Key, b.Help().Desc+" (off: read-only)"))
+		}
+	}
+	return append(actions, k.Details, k.PrevPane, k.NextPane, k.FocusOps, k.FocusResults, k.FocusLog,
+		k.Filter, k.Move, k.Reload)
+}
+
+func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DataMsg:
+		if msg.Status != nil && msg.Status.ActiveSite != "" {
+			s.activeSite = msg.Status.ActiveSite
+		}
+		if msg.Fresh && msg.Err == nil {
+			// A refresh runs restic: the command log has grown.
+			return s, s.load()
+		}
+	case opsHistoryMsg:
+		if msg.seq != s.seq {
+			return s, nil // an answer to an older request
+		}
+		s.resErr, s.logErr = msg.resErr, msg.invErr
+		if msg.resErr == nil {
+			s.results = msg.results
+		}
+		if msg.invErr == nil {
+			s.invs = msg.invs
+		}
+		s.historyRows()
+	case OpEventMsg:
+		s.opRows()
+		cmd := s.armTick()
+		if k := msg.Event.Kind; k == engine.EventStarted || k == engine.EventFinished {
+			// The engine records a set's start and end in the store.
+			cmd = tea.Batch(cmd, s.load())
+		}
+		return s, cmd
+	case OpDoneMsg:
+		s.opRows()
+		return s, tea.Batch(s.load(), s.dryRunEnded(msg.ID))
+	case opsTickMsg:
+		s.ticking = false
+		s.opRows()
+		return s, s.armTick()
+	case ActionMsg:
+		return s, s.action(msg)
+	case ConfirmMsg:
+		if s.confirm == nil || msg.ID != s.confirm.ID {
+			return s, nil
+		}
+		yes, no := s.onYes, s.onNo
+		s.confirm, s.onYes, s.onNo = nil, nil, nil
+		var cmd tea.Cmd
+		switch {
+		case msg.Yes && yes != nil:
+			cmd = yes()
+		case !msg.Yes && no != nil:
+			cmd = no()
+		}
+		s.popReview()
+		return s, cmd
+	case tea.KeyMsg:
+		return s, s.key(msg)
+	}
+	return s, nil
+}
+
+func (s *operationsScreen) armTick() tea.Cmd {
+	if s.ticking || s.ctx.Ops.Running() == 0 {
+		return nil
+	}
+	s.ticking = true
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return opsTickMsg{} })
+}
+
+func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
+	switch {
+	case s.confirm != nil:
+		return s.confirm.Update(km)
+	case s.picker != nil:
+		return s.pickerKey(km)
+	case s.notice != nil:
+		return s.noticeKey(km)
+	}
+	l := s.lists[s.focus]
+	if l.Filtering() {
+		_, cmd := l.Update(km)
+		return cmd
+	}
+	k := s.keys
+	switch {
+	case key.Matches(km, k.Backup):
+		return s.action(ActionMsg{Name: "backup"})
+	case key.Matches(km, k.Replicate):
+		return s.action(ActionMsg{Name: "replicate"})
+	case key.Matches(km, k.Check):
+		return s.action(ActionMsg{Name: "check"})
+	case key.Matches(km, k.Forget):
+		return s.action(ActionMsg{Name: "forget"})
+	case key.Matches(km, k.Cancel):
+		return s.askCancel()
+	case key.Matches(km, k.Details):
+		s.details()
+		return nil
+	case key.Matches(km, k.NextPane):
+		s.focus = (s.focus + 1) % opsPanes
+		return nil
+	case key.Matches(km, k.PrevPane):
+		s.focus = (s.focus + opsPanes - 1) % opsPanes
+		return nil
+	case key.Matches(km, k.FocusOps):
+		s.focus = paneOps
+		return nil
+	case key.Matches(km, k.FocusResults):
+		s.focus = paneResults
+		return nil
+	case key.Matches(km, k.FocusLog):
+		s.focus = paneLog
+		return nil
+	case key.Matches(km, k.Filter):
+		return l.StartFilter()
+	case key.Matches(km, k.Reload):
+		return s.load()
+	}
+	_, cmd := l.Update(km)
+	return cmd
+}
+
+// active is the active site for wording: the last status, else the config.
+func (s *operationsScreen) active() string {
+	if s.activeSite != "" {
+		return s.activeSite
+	}
+	if a := s.ctx.Backend.Config().ConfigActive(); a != nil {
+		return a.Name
+	}
+	return "the active site"
+}
+
+// opRows rebuilds the operations pane from ctx.Ops.
+func (s *operationsScreen) opRows() {
+	th := s.ctx.Theme
+	bar := opsProgress{Width: 8, Theme: th}
+	var rows []Row
+	for _, op := range s.ctx.Ops.All() {
+		rows = append(rows, Row{
+			ID: "op-" + itoa(op.ID),
+			Cells: []string{op.Kind, op.Target, th.Level(string(op.State)), bar.ViewOp(op),
+				opsClock(opsElapsed(op)), opsWork(op)},
+			Filter: strings.Join([]string{op.Kind, op.Target, string(op.State), op.Current, op.Message}, " "),
+		})
+	}
+	s.lists[paneOps].SetRows(rows)
+}
+
+// historyRows rebuilds the results and command log panes.
+func (s *operationsScreen) historyRows() {
+	th := s.ctx.Theme
+	rows := make([]Row, 0, len(s.results))
+	for _, o := range s.results {
+		files, bytes := "-", "-"
+		if o.Files > 0 || o.Bytes > 0 {
+			files, bytes = fmt.Sprint(o.Files), opsBytes(o.Bytes)
+		}
+		rows = append(rows, Row{ID: "r-" + fmt.Sprint(o.ID), Cells: []string{
+			o.Started.Local().Format("01-02 15:04"), o.Kind, dashed(o.Site), dashed(o.Set),
+			th.Level(o.State), files, bytes, o.Detail}})
+	}
+	s.lists[paneResults].SetRows(rows)
+
+	rows = make([]Row, 0, len(s.invs))
+	for _, inv := range s.invs {
+		exit := th.OK.Render("0 ✓")
+		if inv.ExitCode != 0 {
+			exit = th.Critical.Render(itoa(inv.ExitCode) + " ✗")
+		}
+		rows = append(rows, Row{ID: "i-" + fmt.Sprint(inv.ID), Cells: []string{
+			inv.Time.Local().Format("01-02 15:04:05"), dashed(inv.Site), exit,
+			opsDur(inv.Duration), strings.Join(inv.Args, " ")}})
+	}
+	s.lists[paneLog].SetRows(rows)
+}
+
+func (s *operationsScreen) selectedOp() *Op {
+	r, ok := s.lists[paneOps].Selected()
+	if !ok {
+		return nil
+	}
+	var id int
+	if _, err := fmt.Sscanf(r.ID, "op-%d", &id); err != nil {
+		return nil
+	}
+	return s.ctx.Ops.Get(id)
+}
+
+func (s *operationsScreen) header() string {
+	th := s.ctx.Theme
+	head := th.Title.Render("Operations")
+	if s.ctx.ReadOnly {
+		head += "  " + th.Warn.Render("actions are disabled: lifeboat was started with --read-only")
+	} else {
+		head += th.Muted.Render("  · active site " + s.active() + " · this console's work, stored results, restic command log")
+	}
+	return fit(head, s.width)
+}
+
+func (s *operationsScreen) paneTitle(p opsPane) string {
+	th := s.ctx.Theme
+	var name, keyName string
+	var problem error
+	switch p {
+	case paneOps:
+		name, keyName = "This console's operations", "o"
+		all := s.ctx.Ops.All()
+		if len(all) > 0 {
+			name += fmt.Sprintf(" (%d running, %d in all)", s.ctx.Ops.Running(), len(all))
+		}
+	case paneResults:
+		name, keyName, problem = "Recent results (state store, newest first)", "h", s.resErr
+	case paneLog:
+		name, keyName, problem = "restic command log (newest first)", "l", s.logErr
+	}
+	t := "  " + th.Title.Render(name)
+	if p == s.focus {
+		t = th.Header.Render("▶ " + name)
+	}
+	t += th.Muted.Render("  [" + keyName + "]")
+	if problem != nil {
+		t += "  " + th.Critical.Render("cannot read: "+problem.Error())
+	}
+	return fit(t, s.width)
+}
+
+// opDetailLine describes the selected operation under its pane.
+func (s *operationsScreen) opDetailLine() string {
+	th := s.ctx.Theme
+	op := s.selectedOp()
+	if op == nil {
+		if s.ctx.ReadOnly {
+			return ""
+		}
+		return fit(th.Muted.Render("  : opens the palette too — :backup models, :replicate dr, :check dr, :forget datasets"), s.width)
+	}
+	var parts []string
+	if w := opsWork(op); w != "" {
+		parts = append(parts, w)
+	}
+	if op.Current != "" && op.Running() {
+		parts = append(parts, "now "+op.Current)
+	}
+	if n := len(op.Warnings); n > 0 {
+		parts = append(parts, th.Warn.Render(fmt.Sprintf("%d warning(s)", n)))
+	}
+	if op.Message != "" {
+		parts = append(parts, "last: "+op.Message)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "waiting for restic…")
+	}
+	return fit("  "+th.Muted.Render("#"+itoa(op.ID)+" ")+strings.Join(parts, " · "), s.width)
+}
+
+func (s *operationsScreen) View() string {
+	if s.width == 0 || s.height == 0 {
+		return ""
+	}
+	head := s.header()
+	opsPane := s.paneTitle(paneOps) + "\n" + s.lists[paneOps].View() + "\n" + s.opDetailLine()
+	if box := s.modalView(); box != "" {
+		// Running work stays in sight above a dialog when both fit.
+		if rest := s.height - 1 - lipgloss.Height(opsPane); lipgloss.Height(box) <= rest {
+			return opsClamp(head+"\n"+opsPane+"\n"+lipgloss.Place(s.width, rest, lipgloss.Center, lipgloss.Center, box), s.height)
+		}
+		body := lipgloss.Place(s.width, max(1, s.height-1), lipgloss.Center, lipgloss.Center, box)
+		return opsClamp(head+"\n"+body, s.height)
+	}
+	var b strings.Builder
+	b.WriteString(head + "\n" + opsPane)
+	for p := paneResults; p < opsPanes; p++ {
+		b.WriteString("\n" + s.paneTitle(p))
+		b.WriteString("\n" + s.lists[p].View())
+	}
+	return opsClamp(b.String(), s.height)
+}
+
+func (s *operationsScreen) modalView() string {
+	th := s.ctx.Theme
+	switch {
+	case s.confirm != nil:
+		return s.confirm.View(th, s.width)
+	case s.picker != nil:
+		return s.picker.view(th)
+	case s.notice != nil:
+		return s.notice.view(th, s.width, s.height-1)
+	}
+	return ""
+}

@@ -1,20 +1,301 @@
 package tui
 
 import (
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/config"
 )
 
-// TEMPORARY: replaced by the real screen.
-type recoveryScreen struct{ ctx *Context }
+// recoveryBreachSoon is how close to its RPO a set must be for the screen to warn.
+const recoveryBreachSoon = 6 * time.Hour
 
-func newRecoveryScreen(ctx *Context) *recoveryScreen { return &recoveryScreen{ctx: ctx} }
+// recoveryDrillsNote stands in for drill results until the recovery runbooks exist.
+const recoveryDrillsNote = "never — drills arrive with the recovery runbooks"
 
-func (s *recoveryScreen) Title() string                        { return "Recovery" }
-func (s *recoveryScreen) Init() tea.Cmd                        { return nil }
-func (s *recoveryScreen) SetSize(w, h int)                     {}
-func (s *recoveryScreen) Capturing() bool                      { return false }
-func (s *recoveryScreen) Back() bool                           { return false }
-func (s *recoveryScreen) Keys() []key.Binding                  { return nil }
-func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) { return s, nil }
-func (s *recoveryScreen) View() string                         { return "Recovery" }
+// recoveryScreen is readiness: could each standby take over now? A verdict
+// per standby, then every set at every standby against its RPO.
+type recoveryScreen struct {
+	ctx  *Context
+	list *List
+	keys recoveryKeys
+
+	status *engine.Status
+	fresh  bool
+
+	width  int
+	height int
+}
+
+type recoveryKeys struct {
+	Filter, Move key.Binding
+}
+
+func newRecoveryScreen(ctx *Context) *recoveryScreen {
+	l := NewList(ctx,
+		Column{Title: "STANDBY", Width: 8, Flex: true},
+		Column{Title: "SET", Width: 10, Flex: true},
+		Column{Title: "NEWEST", Width: 8},
+		Column{Title: "RPO", Width: 5},
+		Column{Title: "GRADE", Width: 11},
+		Column{Title: "BREACH", Width: 12},
+		Column{Title: "MISSING", Width: 12},
+	)
+	l.Empty = "no standby site: there is nowhere to fail over to"
+	return &recoveryScreen{ctx: ctx, list: l, keys: recoveryKeys{
+		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Move:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+	}}
+}
+
+func (s *recoveryScreen) Title() string { return "Recovery" }
+
+func (s *recoveryScreen) Init() tea.Cmd { return nil }
+
+func (s *recoveryScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.layout()
+}
+
+// layout gives the list what the header block leaves.
+func (s *recoveryScreen) layout() {
+	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-1))
+}
+
+func (s *recoveryScreen) Capturing() bool { return s.list.Filtering() }
+
+func (s *recoveryScreen) Back() bool { return s.list.ClearFilter() }
+
+func (s *recoveryScreen) Keys() []key.Binding {
+	// / is a global binding: the footer and help already list it.
+	return []key.Binding{s.keys.Move}
+}
+
+func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DataMsg:
+		if msg.Err != nil || msg.Status == nil {
+			return s, nil
+		}
+		s.status, s.fresh = msg.Status, msg.Fresh
+		s.rows()
+		s.layout()
+	case tea.KeyMsg:
+		if s.list.Filtering() {
+			_, cmd := s.list.Update(msg)
+			return s, cmd
+		}
+		if key.Matches(msg, s.keys.Filter) {
+			return s, s.list.StartFilter()
+		}
+		_, cmd := s.list.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+// standbys are every site but the active one, in status order.
+func (s *recoveryScreen) standbys() []engine.SiteStatus {
+	var out []engine.SiteStatus
+	for _, ss := range s.status.Sites {
+		if ss.Name != s.status.ActiveSite {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
+// recoverySetAt is a set's state at a site.
+func recoverySetAt(set engine.SetStatus, site string) (engine.SetSiteStatus, bool) {
+	for _, x := range set.Sites {
+		if x.Site == site {
+			return x, true
+		}
+	}
+	return engine.SetSiteStatus{}, false
+}
+
+func (s *recoveryScreen) replication(to, set string) (engine.ReplicationStatus, bool) {
+	for _, r := range s.status.Replication {
+		if r.To == to && r.Set == set {
+			return r, true
+		}
+	}
+	return engine.ReplicationStatus{}, false
+}
+
+func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
+
+func recoveryRPOText(set engine.SetStatus) string {
+	return config.Duration(recoverySecs(set.RPOSeconds)).String()
+}
+
+// notReady lists why a standby could not take over now; none means ready.
+func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
+	var why []string
+	if !ss.Reachable {
+		reason := "site is unreachable"
+		if ss.Error != "" {
+			reason += ": " + ss.Error
+		}
+		why = append(why, reason)
+	}
+	for _, set := range s.status.Sets {
+		x, ok := recoverySetAt(set, ss.Name)
+		switch {
+		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
+			why = append(why, set.Name+" has no copy there")
+		case !x.RPOOK:
+			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(recoverySecs(*x.AgeSeconds)), recoveryRPOText(set)))
+		}
+	}
+	if c := ss.LastCheck; c != nil && !c.OK {
+		why = append(why, "last check failed "+ago(s.ctx.Now(), c.Time))
+	}
+	return why
+}
+
+// headerLines is the title and, per standby, its verdict and its health.
+func (s *recoveryScreen) headerLines() []string {
+	th := s.ctx.Theme
+	title := th.Title.Render("Recovery")
+	const about = "could a standby take over now?"
+	if s.status == nil {
+		return []string{fit(title+th.Muted.Render("  — "+about), s.width)}
+	}
+	if !s.fresh {
+		title += "  " + th.Warn.Render("cached — refreshing")
+	}
+	title += th.Muted.Render("  · active site " + s.status.ActiveSite + " — " + about)
+	lines := []string{fit(title, s.width)}
+	standbys := s.standbys()
+	if len(standbys) == 0 {
+		return append(lines, fit(th.Critical.Render("✗ NOT READY")+" — no standby site: there is nowhere to fail over to", s.width))
+	}
+	// Keep at least half the screen for the table: with many standbys, only
+	// the verdicts, and a line that says how many more there are.
+	room := max(1, (s.height-1)/2)
+	detailed := 2*len(standbys) <= room
+	var body []string
+	for _, ss := range standbys {
+		if why := s.notReady(ss); len(why) > 0 {
+			body = append(body, th.Critical.Render("✗ "+ss.Name+": NOT READY")+" — "+strings.Join(why, "; "))
+		} else {
+			body = append(body, th.OK.Render("✓ "+ss.Name+": READY")+" — every set within RPO")
+		}
+		if detailed {
+			body = append(body, "   "+s.health(ss))
+		}
+	}
+	if len(body) > room {
+		more := len(body) - room + 1
+		body = append(body[:room-1], th.Muted.Render(fmt.Sprintf("… %d more standby site(s): see the table", more)))
+	}
+	for _, l := range body {
+		lines = append(lines, fit(l, s.width))
+	}
+	return lines
+}
+
+// health is a standby's reachability, last check and last drill.
+func (s *recoveryScreen) health(ss engine.SiteStatus) string {
+	th := s.ctx.Theme
+	now := s.ctx.Now()
+	var parts []string
+	if ss.Reachable {
+		parts = append(parts, th.OK.Render("✓ reachable")+" in "+siteLatencyText(ss))
+	} else {
+		parts = append(parts, th.Critical.Render("✗ unreachable")+", sets listed from the cache")
+	}
+	check := "last check never"
+	if c := ss.LastCheck; c != nil {
+		word := "ok"
+		if !c.OK {
+			word = "failed"
+		}
+		check = "last check " + ago(now, c.Time) + " " + th.Level(word)
+	}
+	parts = append(parts, check)
+	drill := "last drill never"
+	if d := ss.LastDrill; d != nil {
+		word := "passed"
+		if !d.Passed {
+			word = "failed"
+		}
+		drill = "last drill " + ago(now, d.Time) + " " + th.Level(word)
+	}
+	return strings.Join(append(parts, drill), " · ")
+}
+
+// anyDrill says whether some standby has been drilled.
+func (s *recoveryScreen) anyDrill() bool {
+	for _, ss := range s.standbys() {
+		if ss.LastDrill != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *recoveryScreen) rows() {
+	if s.status == nil {
+		return
+	}
+	th := s.ctx.Theme
+	var rows []Row
+	for _, ss := range s.standbys() {
+		for _, set := range s.status.Sets {
+			x, ok := recoverySetAt(set, ss.Name)
+			newest, grade, breach := "none", th.Level("none"), th.Critical.Render("no copy")
+			if ok && x.NewestTime != nil && x.AgeSeconds != nil {
+				age := recoverySecs(*x.AgeSeconds)
+				newest = engine.Age(age)
+				if x.Stale {
+					newest += "*" // from the cache: the site could not be listed now
+				}
+				grade = th.Level(x.Grade)
+				switch {
+				case !x.RPOOK:
+					breach = th.Critical.Render("over by " + engine.Age(age-recoverySecs(set.RPOSeconds)))
+				case recoverySecs(x.BreachInSeconds) < recoveryBreachSoon:
+					breach = th.Warn.Render("breach in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+				default:
+					breach = th.Muted.Render("in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+				}
+			}
+			missing := "-"
+			if r, ok := s.replication(ss.Name, set.Name); ok {
+				missing = itoa(r.MissingSnapshots)
+				if r.MissingSnapshots > 0 {
+					missing = th.Warn.Render(missing + " · " + engine.Age(recoverySecs(r.LagSeconds)) + " lag")
+				}
+			}
+			rows = append(rows, Row{
+				ID:     ss.Name + "/" + set.Name,
+				Cells:  []string{ss.Name, set.Name, newest, recoveryRPOText(set), grade, breach, missing},
+				Filter: ss.Name + " " + set.Name + " " + x.Grade,
+			})
+		}
+	}
+	s.list.SetRows(rows)
+}
+
+func (s *recoveryScreen) View() string {
+	th := s.ctx.Theme
+	head := s.headerLines()
+	if s.status == nil {
+		return clipToHeight(strings.Join(head, "\n")+"\n"+th.Muted.Render("loading…"), s.height)
+	}
+	out := strings.Join(head, "\n") + "\n" + s.list.View()
+	note := "* listed from the cache · MISSING: snapshots not yet replicated"
+	if !s.anyDrill() {
+		note = "last drill: " + recoveryDrillsNote + " · " + note
+	}
+	out += "\n" + fit(th.Muted.Render(note), s.width)
+	return clipToHeight(out, s.height)
+}

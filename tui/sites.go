@@ -1,20 +1,475 @@
 package tui
 
 import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
-// TEMPORARY: replaced by the real screen.
-type sitesScreen struct{ ctx *Context }
+// sparkSamples is how many health samples the latency trend draws at most.
+const sparkSamples = 20
 
-func newSitesScreen(ctx *Context) *sitesScreen { return &sitesScreen{ctx: ctx} }
+// sitesScreen is live health: one row per site with its state, latency,
+// locks, last check and drill and a latency trend, and the selected site's
+// details below.
+type sitesScreen struct {
+	ctx  *Context
+	cols []Column
+	list *List
+	keys sitesKeys
 
-func (s *sitesScreen) Title() string                        { return "Sites" }
-func (s *sitesScreen) Init() tea.Cmd                        { return nil }
-func (s *sitesScreen) SetSize(w, h int)                     {}
-func (s *sitesScreen) Capturing() bool                      { return false }
-func (s *sitesScreen) Back() bool                           { return false }
-func (s *sitesScreen) Keys() []key.Binding                  { return nil }
-func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) { return s, nil }
-func (s *sitesScreen) View() string                         { return "Sites" }
+	status *engine.Status
+	fresh  bool
+
+	samples    map[string][]storage.SiteSample
+	samplesErr error
+	seq        int // of the latest samples request
+
+	showDetails bool
+	width       int
+	height      int
+}
+
+type sitesKeys struct {
+	Filter, Move, Details key.Binding
+}
+
+// siteSamplesMsg answers a samples request; seq drops late answers.
+type siteSamplesMsg struct {
+	seq     int
+	samples map[string][]storage.SiteSample
+	err     error
+}
+
+func newSitesScreen(ctx *Context) *sitesScreen {
+	cols := []Column{
+		{Title: "NAME", Width: 8, Flex: true},
+		{Title: "ROLE", Width: 7},
+		{Title: "STATE", Width: 10},
+		{Title: "LATENCY", Width: 7},
+		{Title: "LOCKS", Width: 5},
+		{Title: "LAST CHECK", Width: 12, Flex: true},
+		{Title: "LAST DRILL", Width: 10},
+		{Title: "TREND", Width: 7, Flex: true},
+	}
+	l := NewList(ctx, cols...)
+	l.Empty = "no site in the configuration"
+	return &sitesScreen{
+		ctx: ctx, cols: cols, list: l, showDetails: true,
+		keys: sitesKeys{
+			Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+			Move:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+			Details: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details on/off")),
+		},
+	}
+}
+
+func (s *sitesScreen) Title() string { return "Sites" }
+
+func (s *sitesScreen) Init() tea.Cmd { return s.loadSamples() }
+
+// loadSamples reads the recent health samples of every site for the trend.
+func (s *sitesScreen) loadSamples() tea.Cmd {
+	s.seq++
+	seq := s.seq
+	b := s.ctx.Backend
+	names := b.Config().SiteNames()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out := make(map[string][]storage.SiteSample, len(names))
+		var firstErr error
+		for _, n := range names {
+			smp, err := b.Samples(ctx, n, sparkSamples)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			out[n] = smp
+		}
+		return siteSamplesMsg{seq: seq, samples: out, err: firstErr}
+	}
+}
+
+func (s *sitesScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.layout()
+	s.rows() // the trend is as long as its column is wide
+}
+
+// layout gives the table the rows it needs (up to half the screen) and the
+// details box the rest.
+func (s *sitesScreen) layout() {
+	avail := max(1, s.height-1) // the header line
+	listH := avail
+	if s.showDetails {
+		n := len(s.ctx.Backend.Config().Sites)
+		if s.status != nil {
+			n = len(s.status.Sites)
+		}
+		want := n + 2 // column titles, the rows, the filter line
+		listH = min(want, max(3, avail/2))
+		if avail-listH < 3 { // a box needs its borders and a line
+			listH = avail
+		}
+	}
+	s.list.SetSize(s.width, listH)
+}
+
+func (s *sitesScreen) Capturing() bool { return s.list.Filtering() }
+
+func (s *sitesScreen) Back() bool { return s.list.ClearFilter() }
+
+func (s *sitesScreen) Keys() []key.Binding {
+	// / is a global binding: the footer and help already list it.
+	return []key.Binding{s.keys.Move, s.keys.Details}
+}
+
+func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DataMsg:
+		if msg.Err != nil || msg.Status == nil {
+			return s, nil
+		}
+		s.status, s.fresh = msg.Status, msg.Fresh
+		s.layout()
+		s.rows()
+		// A probe recorded new samples; redraw the trend from them.
+		return s, s.loadSamples()
+	case siteSamplesMsg:
+		if msg.seq != s.seq {
+			return s, nil
+		}
+		s.samples, s.samplesErr = msg.samples, msg.err
+		s.rows()
+	case tea.KeyMsg:
+		if s.list.Filtering() {
+			_, cmd := s.list.Update(msg)
+			return s, cmd
+		}
+		switch {
+		case key.Matches(msg, s.keys.Filter):
+			return s, s.list.StartFilter()
+		case key.Matches(msg, s.keys.Details):
+			s.showDetails = !s.showDetails
+			s.layout()
+			return s, nil
+		}
+		_, cmd := s.list.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+// siteState is the verdict word of a site: UNKNOWN before its first probe,
+// DOWN when unreachable, DEGRADED with a problem there, else OK.
+func siteState(st *engine.Status, ss engine.SiteStatus) string {
+	switch {
+	case !ss.Reachable && ss.Probed.IsZero():
+		return "UNKNOWN"
+	case !ss.Reachable:
+		return "DOWN"
+	case len(siteProblems(st, ss.Name)) > 0:
+		return "DEGRADED"
+	}
+	return "OK"
+}
+
+func siteProblems(st *engine.Status, site string) []engine.Problem {
+	var out []engine.Problem
+	for _, p := range st.Problems {
+		if p.Site == site && p.Level != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// stateWord renders a state with its symbol; UNKNOWN has none in Theme.Level.
+func (s *sitesScreen) stateWord(state string) string {
+	if state == "UNKNOWN" {
+		return s.ctx.Theme.Muted.Render("? UNKNOWN")
+	}
+	return s.ctx.Theme.Level(state)
+}
+
+func siteLatencyText(ss engine.SiteStatus) string {
+	if !ss.Reachable {
+		return "-"
+	}
+	if ss.LatencyMS < 10 {
+		return fmt.Sprintf("%.1f ms", ss.LatencyMS)
+	}
+	return fmt.Sprintf("%.0f ms", ss.LatencyMS)
+}
+
+func (s *sitesScreen) checkText(c *engine.CheckInfo) string {
+	if c == nil {
+		return "never"
+	}
+	word := "ok"
+	if !c.OK {
+		word = "failed"
+	}
+	return ago(s.ctx.Now(), c.Time) + " " + s.ctx.Theme.Level(word)
+}
+
+func (s *sitesScreen) drillText(d *engine.DrillInfo) string {
+	if d == nil {
+		return "never"
+	}
+	word := "passed"
+	if !d.Passed {
+		word = "failed"
+	}
+	return ago(s.ctx.Now(), d.Time) + " " + s.ctx.Theme.Level(word)
+}
+
+// trendWidth is the width the list gives the TREND column (the last one),
+// computed the way List lays columns out.
+func (s *sitesScreen) trendWidth() int {
+	used, flex := 0, 0
+	for _, c := range s.cols {
+		used += c.Width
+		if c.Flex {
+			flex++
+		}
+	}
+	used += 2 * (len(s.cols) - 1)
+	w := s.cols[len(s.cols)-1].Width
+	if spare := s.width - used; spare > 0 && flex > 0 {
+		w += spare / flex
+	}
+	return min(w, sparkSamples)
+}
+
+// siteSparkline draws latencies as ▁..█ scaled from zero to the highest, the
+// newest on the right; a sample where the site was down draws as ✗.
+func siteSparkline(th Theme, samples []storage.SiteSample, n int) string {
+	if n <= 0 || len(samples) == 0 {
+		return ""
+	}
+	if len(samples) > n {
+		samples = samples[len(samples)-n:]
+	}
+	const bars = "▁▂▃▄▅▆▇█"
+	levels := []rune(bars)
+	var top time.Duration
+	for _, smp := range samples {
+		if smp.Reachable && smp.Latency > top {
+			top = smp.Latency
+		}
+	}
+	var b strings.Builder
+	for _, smp := range samples {
+		if !smp.Reachable {
+			b.WriteString(th.Critical.Render("✗"))
+			continue
+		}
+		i := 0
+		if top > 0 {
+			i = int(math.Ceil(float64(smp.Latency)/float64(top)*float64(len(levels)))) - 1
+		}
+		b.WriteRune(levels[max(0, min(i, len(levels)-1))])
+	}
+	return b.String()
+}
+
+func (s *sitesScreen) rows() {
+	if s.status == nil {
+		return
+	}
+	th := s.ctx.Theme
+	tw := s.trendWidth()
+	rows := make([]Row, 0, len(s.status.Sites))
+	for _, ss := range s.status.Sites {
+		state := siteState(s.status, ss)
+		locks := "-"
+		if ss.Reachable {
+			locks = itoa(ss.Locks)
+		}
+		rows = append(rows, Row{
+			ID: ss.Name,
+			Cells: []string{ss.Name, ss.Role, s.stateWord(state), siteLatencyText(ss), locks,
+				s.checkText(ss.LastCheck), s.drillText(ss.LastDrill), siteSparkline(th, s.samples[ss.Name], tw)},
+			// The trend and times are noise to a filter; names, roles, states and errors are not.
+			Filter: strings.Join([]string{ss.Name, ss.Role, state, ss.Error}, " "),
+		})
+	}
+	s.list.SetRows(rows)
+}
+
+// header is the title line with the probe time and the cache state.
+func (s *sitesScreen) header() string {
+	th := s.ctx.Theme
+	head := th.Title.Render("Sites")
+	const about = "health of every repository"
+	if s.status == nil {
+		return fit(head+th.Muted.Render("  — "+about), s.width)
+	}
+	var newest time.Time
+	for _, ss := range s.status.Sites {
+		if ss.Probed.After(newest) {
+			newest = ss.Probed
+		}
+	}
+	probed := "never probed"
+	if !newest.IsZero() {
+		probed = "probed " + ago(s.ctx.Now(), newest)
+	}
+	if !s.fresh {
+		head += "  " + th.Warn.Render("cached — refreshing")
+	}
+	return fit(head+th.Muted.Render("  · "+probed+" — "+about), s.width)
+}
+
+func (s *sitesScreen) View() string {
+	if s.status == nil {
+		return clipToHeight(s.header()+"\n"+s.ctx.Theme.Muted.Render("loading…"), s.height)
+	}
+	out := s.header() + "\n" + s.list.View()
+	if s.showDetails {
+		if box := s.details(s.height - 1 - s.list.height); box != "" {
+			out += "\n" + box
+		}
+	}
+	return clipToHeight(out, s.height)
+}
+
+// details draws the selected site in a box of at most h lines.
+func (s *sitesScreen) details(h int) string {
+	th := s.ctx.Theme
+	box := th.Box
+	innerW := s.width - box.GetHorizontalFrameSize()
+	innerH := h - box.GetVerticalFrameSize()
+	if innerW < 10 || innerH < 1 {
+		return ""
+	}
+	row, ok := s.list.Selected()
+	if !ok {
+		return ""
+	}
+	var ss engine.SiteStatus
+	for _, x := range s.status.Sites {
+		if x.Name == row.ID {
+			ss = x
+		}
+	}
+	now := s.ctx.Now()
+	var lines []string
+	// field adds a labelled value, wrapped under itself when it is long.
+	const labelW = 12
+	field := func(name, value string) {
+		label := th.Muted.Render(fmt.Sprintf("%-*s", labelW, name))
+		if innerW-labelW >= 20 {
+			value = ansi.Wrap(value, innerW-labelW, "")
+		}
+		for i, l := range strings.Split(value, "\n") {
+			if i > 0 {
+				label = strings.Repeat(" ", labelW)
+			}
+			lines = append(lines, label+l)
+		}
+	}
+	lines = append(lines, th.Title.Render(ss.Name)+"  "+s.stateWord(siteState(s.status, ss)))
+	repo := "(not in the configuration)"
+	cfgRole := ""
+	if site, ok := s.ctx.Backend.Config().Site(ss.Name); ok {
+		repo = restic.RedactRepository(site.Repository)
+		cfgRole = string(site.Role)
+	}
+	field("repository", repo)
+	field("role", s.roleText(ss, cfgRole))
+	if ss.Error != "" {
+		field("error", th.Critical.Render(ss.Error))
+	}
+	probe := "never probed"
+	if !ss.Probed.IsZero() {
+		probe = "probed " + ago(now, ss.Probed)
+	}
+	if ss.Reachable {
+		probe = "reachable in " + siteLatencyText(ss) + ", " + probe
+	} else if !ss.Probed.IsZero() {
+		probe = "unreachable, " + probe
+	}
+	field("probe", probe)
+	locks := "unknown while the site is down"
+	if ss.Reachable {
+		locks = itoa(ss.Locks)
+		if ss.Locks > 0 {
+			locks += th.Muted.Render(" (a lock held by another process can block check and prune)")
+		}
+	}
+	field("locks", locks)
+	check := s.checkText(ss.LastCheck)
+	if ss.LastCheck != nil && ss.LastCheck.Detail != "" {
+		check += " — " + ss.LastCheck.Detail
+	}
+	field("last check", check)
+	drill := s.drillText(ss.LastDrill)
+	if ss.LastDrill == nil {
+		drill += th.Muted.Render(" — drills arrive with the recovery runbooks")
+	}
+	field("last drill", drill)
+	if s.samplesErr != nil {
+		field("trend", th.Warn.Render("cannot read samples: "+s.samplesErr.Error()))
+	}
+	probs := siteProblems(s.status, ss.Name)
+	if len(probs) == 0 {
+		field("problems", th.OK.Render("✓ none")+" at this site")
+	}
+	for i, p := range probs {
+		name := ""
+		if i == 0 {
+			name = "problems"
+		}
+		field(name, th.Level(p.Level)+"  "+p.Message)
+	}
+	if len(lines) > innerH {
+		more := len(lines) - innerH + 1
+		lines = append(lines[:innerH-1], th.Muted.Render(fmt.Sprintf("… %d more line(s); enlarge the window to see them", more)))
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, innerW)
+	}
+	return box.Width(s.width - box.GetHorizontalBorderSize()).Render(strings.Join(lines, "\n"))
+}
+
+// roleText says the site's role and where the active role comes from.
+func (s *sitesScreen) roleText(ss engine.SiteStatus, cfgRole string) string {
+	from := "from the config"
+	if s.status.ActiveFrom == "failover" {
+		from = "by a failover record"
+		if cfgRole != "" && cfgRole != ss.Role {
+			from += " (the config says " + cfgRole + ")"
+		}
+	}
+	if ss.Role == "active" {
+		return "active, " + from
+	}
+	return "standby — the active site is " + s.status.ActiveSite + ", " + from
+}
+
+// clipToHeight keeps at most h lines of s.
+func clipToHeight(s string, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}

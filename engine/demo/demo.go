@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,7 +129,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return res, nil
 	case found:
 		// A demo of ours, half-built, outdated or to be rebuilt: remove only what we made.
-		for _, e := range append(entries, MarkerName+".tmp") {
+		for _, e := range append(slices.Clone(entries), MarkerName+".tmp") {
 			if err := os.RemoveAll(filepath.Join(dir, e)); err != nil {
 				return nil, fmt.Errorf("demo: wipe %s: %w", dir, err)
 			}
@@ -178,7 +179,12 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	defer store.Close()
+	storeOpen := true
+	defer func() {
+		if storeOpen {
+			store.Close()
+		}
+	}()
 	eng, err := engine.New(ctx, cfg, store, engine.Options{ResticBinary: opts.ResticBinary})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -204,12 +210,9 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("demo: replicate: %w", err)
 	}
 
-	progress("refreshing the catalog")
-	for _, p := range eng.RefreshCatalog(ctx) {
-		if p.Err != nil {
-			return nil, fmt.Errorf("demo: refresh catalog: %w", p.Err)
-		}
-	}
+	// Replicate has just listed both sites: the catalog cache and the
+	// health samples the console paints from at start-up are current.
+	storeOpen = false
 	if err := store.Close(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -295,7 +298,7 @@ func (p plan) times(now time.Time) []time.Time {
 var (
 	modelsPlan   = plan{set: "models", every: 12 * time.Hour, lag: 35 * time.Minute}
 	datasetsPlan = plan{set: "datasets", every: 8 * time.Hour, lag: 50 * time.Minute}
-	servingPlan  = plan{set: "serving", every: 8 * time.Hour, lag: 75 * time.Minute}
+	servingPlan  = plan{set: "serving", every: 12 * time.Hour, lag: 75 * time.Minute}
 )
 
 // Steps returns how many backups Build makes of each set (for tests and
