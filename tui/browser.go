@@ -66,7 +66,7 @@ type fileTree struct {
 	bytes    uint64
 }
 
-// treeChunk entries per chunk.
+// treeChunkBits sets the entries per chunk (16384).
 const treeChunkBits = 14
 
 // at is entry i.

@@ -162,7 +162,7 @@ func (s *catalogScreen) Keys() []key.Binding {
 	case catTree:
 		return []key.Binding{k.Move, k.Into, k.Up, k.Select, k.Restore, k.Filter, k.Back}
 	}
-	return []key.Binding{k.Move, k.Site, k.Open}
+	return []key.Binding{k.Move, k.Site, k.Open, k.Filter}
 }
 
 func (s *catalogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {

@@ -402,7 +402,7 @@ func TestCatalogRestoreProgressCancelAndFailure(t *testing.T) {
 		return op != nil && op.Progress.TotalFiles > 0
 	}, 10*time.Second)
 	v := d.view()
-	catMustContain(t, v, "Restoring", "50%", "files   5 / 10", "bytes   50.0 MiB / 100.0 MiB", "ETA     30s", "c/esc: cancel")
+	catMustContain(t, v, "Restoring", "███", "░░░", "50%", "files   5 / 10", "bytes   50.0 MiB / 100.0 MiB", "ETA     30s", "c/esc: cancel")
 	// c asks first; Cancel (the default) keeps it running.
 	d.press("c")
 	catMustContain(t, d.view(), "Stop the restore?", "partial restore", "[ Stop restore ]")

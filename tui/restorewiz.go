@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
@@ -446,12 +448,13 @@ func (w *restoreWizard) resultView(bw int) []string {
 	return append(lines, "", th.Muted.Render("enter/esc: close"))
 }
 
-// restoreBar draws a bar like bubbles/progress (█ filled, ░ empty, the
-// percentage after), without its animation.
+// restoreBar is a bubbles/progress bar drawn at a percentage (no spring
+// animation: restic's status lines are its frames). A plain theme
+// (NO_COLOR) draws it without colour.
 func restoreBar(th Theme, width int, pct float64) string {
-	pct = max(0, min(1, pct))
-	label := fmt.Sprintf(" %3.0f%%", pct*100)
-	bw := max(1, width-len(label))
-	full := int(pct*float64(bw) + 0.5)
-	return th.Accent.Render(strings.Repeat("█", full)) + th.Muted.Render(strings.Repeat("░", bw-full)) + label
+	opts := []progress.Option{progress.WithSolidFill("6"), progress.WithWidth(width)}
+	if _, plain := th.Accent.GetForeground().(lipgloss.NoColor); plain {
+		opts = append(opts, progress.WithColorProfile(termenv.Ascii))
+	}
+	return progress.New(opts...).ViewAs(max(0, min(1, pct)))
 }
