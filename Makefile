@@ -5,7 +5,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 
-.PHONY: all build tools restic rest-server demo test test-deps lint fuzz bench clean
+.PHONY: all build tools restic rest-server demo test test-deps tape lint fuzz bench clean
 
 all: build
 
@@ -35,10 +35,15 @@ test-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux >/dev/null || \
 	  echo "warning: could not install tmux; the tmux tests will be skipped"; }
 
-# The whole suite: unit, engine (real restic, real rest-server), console.
-test: build test-deps
+# The whole suite: unit, engine (real restic, real rest-server), console
+# (goldens, and the real binary in tmux), and the tape's syntax.
+test: build test-deps tape
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+
+# demo.tape must stay valid for vhs (internal/e2e replays its keys).
+tape:
+	GOFLAGS=-mod=mod $(GO) run github.com/charmbracelet/vhs@v0.10.0 validate demo.tape
 
 fuzz:
 	$(GO) test ./engine/config -run '^$$' -fuzz FuzzParse -fuzztime 60s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,15 @@ func InSet(s Snapshot, set *config.Set) bool {
 	return slices.Contains(s.Tags, set.Name)
 }
 
+// ProbeTimeout bounds how long one site's listing may take before the site
+// counts as unreachable: 30s, or $LIFEBOAT_PROBE_TIMEOUT (a Go duration).
+func ProbeTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("LIFEBOAT_PROBE_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return 30 * time.Second
+}
+
 // SiteProbe is what one refresh learned about a site's repository.
 type SiteProbe struct {
 	Site      string
@@ -53,6 +63,16 @@ type SiteProbe struct {
 // snapshot ids are listed; details are fetched only for ids the cache lacks.
 // No sites means every site.
 func (e *Engine) RefreshCatalog(ctx context.Context, sites ...string) []SiteProbe {
+	return e.refresh(ctx, true, sites)
+}
+
+// refreshListings brings the catalog up to date without counting locks:
+// operations that only need to know what is where skip that restic call.
+func (e *Engine) refreshListings(ctx context.Context, sites ...string) []SiteProbe {
+	return e.refresh(ctx, false, sites)
+}
+
+func (e *Engine) refresh(ctx context.Context, locks bool, sites []string) []SiteProbe {
 	if len(sites) == 0 {
 		sites = e.cfg.SiteNames()
 	}
@@ -62,7 +82,7 @@ func (e *Engine) RefreshCatalog(ctx context.Context, sites ...string) []SiteProb
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = e.refreshSite(ctx, name)
+			out[i] = e.refreshSite(ctx, name, locks)
 		}()
 	}
 	wg.Wait()
@@ -74,12 +94,17 @@ func (e *Engine) siteLock(name string) *sync.Mutex {
 	return m.(*sync.Mutex)
 }
 
-func (e *Engine) refreshSite(ctx context.Context, name string) SiteProbe {
-	p := SiteProbe{Site: name, Time: e.now()}
+// The result is named so that the deferred functions below see and amend
+// what is returned.
+func (e *Engine) refreshSite(ctx context.Context, name string, locks bool) (p SiteProbe) {
+	p = SiteProbe{Site: name, Time: e.now()}
 	mu := e.siteLock(name)
 	mu.Lock()
 	defer mu.Unlock()
 	defer func() {
+		if !locks {
+			return // a sample without the lock count would mislead the cached view
+		}
 		// History for the console's sparkline and for the cached view at start-up.
 		errText := ""
 		if p.Err != nil {
@@ -99,22 +124,40 @@ func (e *Engine) refreshSite(ctx context.Context, name string) SiteProbe {
 		p.Err = err
 		return p
 	}
+	// A site that accepts connections and never answers would hold restic
+	// for its 5-minute stuck-request timeout; a probe gives up sooner.
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout())
+	defer cancel()
+	defer func() {
+		if p.Err != nil && ctx.Err() != nil && parent.Err() == nil {
+			p.Err = &restic.Error{Site: name, Op: "probe", Code: -1, Kind: restic.ErrUnreachable,
+				Message: fmt.Sprintf("no answer within %s", ProbeTimeout()),
+				Hint:    fmt.Sprintf("is the server of site %s up and reachable from here?", name)}
+		}
+	}()
 	// list locks is the cheapest call that opens the repository (key and
-	// config): its duration is the site's latency.
-	res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "list locks", Capture: true,
-		Args: []string{"list", "locks", "--no-lock", "--quiet"}, FailFast: true})
+	// config): its duration is the site's latency. Without it, the listing's
+	// duration stands in.
+	if locks {
+		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "list locks", Capture: true,
+			Args: []string{"list", "locks", "--no-lock", "--quiet"}, FailFast: true})
+		if err != nil {
+			p.Err = err
+			return p
+		}
+		p.Latency = res.Duration
+		p.Locks = countLines(res.Stdout)
+	}
+	start := time.Now()
+	ids, err := e.listSnapshotIDs(ctx, repo)
 	if err != nil {
 		p.Err = err
 		return p
 	}
 	p.Reachable = true
-	p.Latency = res.Duration
-	p.Locks = countLines(res.Stdout)
-
-	ids, err := e.listSnapshotIDs(ctx, repo)
-	if err != nil {
-		p.Err = err
-		return p
+	if !locks {
+		p.Latency = time.Since(start)
 	}
 	cached, err := e.store.CachedSnapshotIDs(ctx, name)
 	if err != nil {

@@ -50,8 +50,14 @@ func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
 			r.Role = "active"
 		}
 		obs.emit(Event{Op: "init", Site: name, Kind: EventStarted})
-		_, err = e.runner.Run(ctx, restic.Call{Repo: repo, Op: "init", Capture: true,
+		probeCtx, cancel := context.WithTimeout(ctx, ProbeTimeout())
+		_, err = e.runner.Run(probeCtx, restic.Call{Repo: repo, Op: "init", Capture: true,
 			Args: []string{"cat", "config", "--no-lock", "--quiet"}, FailFast: true})
+		if err != nil && probeCtx.Err() != nil && ctx.Err() == nil {
+			err = &restic.Error{Site: name, Op: "init", Code: -1, Kind: restic.ErrUnreachable,
+				Message: fmt.Sprintf("no answer within %s", ProbeTimeout())}
+		}
+		cancel()
 		switch {
 		case err == nil:
 			r.Outcome, r.Detail = OutcomeOK, "repository exists"

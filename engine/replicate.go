@@ -68,7 +68,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	}
 	// The catalog must be current at both ends to know what is missing.
 	down := map[string]error{}
-	for _, p := range e.RefreshCatalog(ctx, append([]string{active}, targets...)...) {
+	for _, p := range e.refreshListings(ctx, append([]string{active}, targets...)...) {
 		if p.Err != nil && p.Site == active {
 			return nil, p.Err
 		}
@@ -154,7 +154,7 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	elapsed := time.Since(start)
 
 	// Judge each set by what the standby holds now, not by what restic said.
-	probe := e.RefreshCatalog(ctx, to)[0]
+	probe := e.refreshListings(ctx, to)[0]
 	after, err := e.LoadCatalog(ctx)
 	if err != nil {
 		return nil, err

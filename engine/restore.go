@@ -170,7 +170,7 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	if err != nil {
 		return nil, err
 	}
-	if p := e.RefreshCatalog(ctx, req.Site)[0]; p.Err != nil {
+	if p := e.refreshListings(ctx, req.Site)[0]; p.Err != nil {
 		return nil, p.Err
 	}
 	snap, err := e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot)

@@ -297,8 +297,8 @@ func (p plan) times(now time.Time) []time.Time {
 // The sets interleave: their newest backups lie 35, 50 and 75 minutes before Now.
 var (
 	modelsPlan   = plan{set: "models", every: 12 * time.Hour, lag: 35 * time.Minute}
-	datasetsPlan = plan{set: "datasets", every: 8 * time.Hour, lag: 50 * time.Minute}
-	servingPlan  = plan{set: "serving", every: 12 * time.Hour, lag: 75 * time.Minute}
+	datasetsPlan = plan{set: "datasets", every: 12 * time.Hour, lag: 50 * time.Minute}
+	servingPlan  = plan{set: "serving", every: 24 * time.Hour, lag: 75 * time.Minute}
 )
 
 // Steps returns how many backups Build makes of each set (for tests and
