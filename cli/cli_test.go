@@ -41,6 +41,10 @@ restic: {binary: %[4]s, cache_dir: %[1]s/cache}
 		var out, errb bytes.Buffer
 		all := append([]string{"--config", cfgPath, "--state", filepath.Join(dir, "state")}, args...)
 		code := Main(all, &out, &errb)
+		// Secrets never reach what lifeboat prints, whatever the command.
+		if strings.Contains(out.String()+errb.String(), testPassword) {
+			t.Fatalf("lifeboat %v printed the repository password", args)
+		}
 		return code, out.String(), errb.String()
 	}
 	return run, dir, srv

@@ -138,7 +138,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
 		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.journalCommand(),
-		a.unlockCommand(), a.demoCommand(), a.tuiCommand())
+		a.unlockCommand(), a.demoCommand(), a.tuiCommand(), a.watchCommand(), a.alertCommand())
 	return root
 }
 

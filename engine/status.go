@@ -77,6 +77,7 @@ type CheckInfo struct {
 type DrillInfo struct {
 	Time   time.Time `json:"time"`
 	Passed bool      `json:"passed"`
+	ID     string    `json:"id,omitempty"`
 }
 
 // SetStatus is one set at every site.
@@ -193,6 +194,9 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			}
 		}
 		ss.LastDrill = e.lastDrill(ctx, s.Name)
+		if s.Name != active {
+			e.judgeDrills(ctx, s.Name, ss.LastDrill, now, problem)
+		}
 		st.Sites = append(st.Sites, ss)
 	}
 
@@ -251,8 +255,44 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	return st, nil
 }
 
-// lastDrill is filled once drills exist; until then there is none.
-func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo { return nil }
+// lastDrill is the newest drill of a site, nil when it never had one.
+func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
+	d, ok, err := e.store.LastDrill(ctx, site)
+	if err != nil || !ok {
+		return nil
+	}
+	t := d.Finished
+	if t.IsZero() {
+		t = d.Started
+	}
+	return &DrillInfo{Time: t.UTC(), Passed: d.Passed, ID: d.ID}
+}
+
+// judgeDrills raises the readiness problems of a standby: a failed last
+// drill is critical; no passing drill, one older than drill_every, or one
+// run under a different recovery config is "drill needed" (a warning).
+func (e *Engine) judgeDrills(ctx context.Context, site string, last *DrillInfo, now time.Time,
+	problem func(l Level, site, set, format string, args ...any)) {
+	if last != nil && !last.Passed {
+		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago): see `lifeboat drill --site %s`",
+			site, last.ID, Age(now.Sub(last.Time)), site)
+	}
+	passed, ok, err := e.store.LastPassedDrill(ctx, site)
+	if err != nil {
+		return
+	}
+	every := e.cfg.Objectives.DrillEvery.D()
+	switch {
+	case !ok:
+		problem(LevelWarning, site, "", "drill needed: site %s has never passed a drill", site)
+	case passed.ConfigHash != e.cfg.RecoveryHash():
+		problem(LevelWarning, site, "", "drill needed: the recovery config changed since the last passing drill of site %s (%s ago)",
+			site, Age(now.Sub(passed.Finished)))
+	case every > 0 && now.Sub(passed.Finished) > every:
+		problem(LevelWarning, site, "", "drill needed: the last passing drill of site %s is %s old, over drill_every %s",
+			site, Age(now.Sub(passed.Finished)), config.Duration(every))
+	}
+}
 
 // Age renders a duration the way operators say it: 45s, 12m, 3h, 2d.
 func Age(d time.Duration) string {

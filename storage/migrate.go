@@ -111,6 +111,47 @@ CREATE TABLE site_samples (
 CREATE INDEX site_samples_site_time ON site_samples(site, time);
 CREATE INDEX site_samples_time ON site_samples(time); -- for pruning across sites
 `,
+	// 2: drill reports (hash-chained), runbook steps, the recovery lock.
+	`
+CREATE TABLE drills (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT, -- chain order
+	id          TEXT NOT NULL UNIQUE,
+	site        TEXT NOT NULL,
+	started     INTEGER NOT NULL,
+	finished    INTEGER NOT NULL DEFAULT 0,
+	passed      INTEGER NOT NULL DEFAULT 0,
+	report_json TEXT NOT NULL DEFAULT '',
+	report_md   TEXT NOT NULL DEFAULT '',
+	prev_sha256 TEXT NOT NULL DEFAULT '',
+	sha256      TEXT NOT NULL DEFAULT '',
+	config_hash TEXT NOT NULL DEFAULT '',
+	subset_n    INTEGER NOT NULL DEFAULT 0,
+	subset_t    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX drills_site_started ON drills(site, started);
+
+CREATE TABLE runbook_steps (
+	run_id        TEXT NOT NULL,
+	idx           INTEGER NOT NULL,
+	name          TEXT NOT NULL,
+	status        TEXT NOT NULL DEFAULT 'pending',
+	started       INTEGER NOT NULL DEFAULT 0,
+	finished      INTEGER NOT NULL DEFAULT 0,
+	detail        TEXT NOT NULL DEFAULT '',
+	human_wait_ns INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (run_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE recovery_lock (
+	one      INTEGER PRIMARY KEY CHECK (one = 1), -- at most one row
+	run_id   TEXT NOT NULL,
+	kind     TEXT NOT NULL DEFAULT '',
+	pid      INTEGER NOT NULL DEFAULT 0,
+	host     TEXT NOT NULL DEFAULT '',
+	operator TEXT NOT NULL DEFAULT '',
+	since    INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

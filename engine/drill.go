@@ -1,0 +1,774 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// DrillRequest asks for a drill: a rehearsal of failover to Site that
+// restores into scratch space, verifies, measures and reports. Production
+// is never touched.
+type DrillRequest struct {
+	Site   string   // the standby to rehearse; "" is the first standby
+	Sets   []string // none: every set
+	Report string   // optional path for the Markdown report
+}
+
+// DrillReport is the JSON of `lifeboat drill --json` (contract §4), also
+// stored hash-chained and rendered as Markdown. Fields may be added, never
+// renamed.
+type DrillReport struct {
+	ID                  string      `json:"id"`
+	Site                string      `json:"site"`
+	From                string      `json:"from"` // the active site at the time
+	Passed              bool        `json:"passed"`
+	Started             time.Time   `json:"started"`
+	Finished            time.Time   `json:"finished"`
+	Operator            string      `json:"operator"`
+	RTOSeconds          float64     `json:"rto_seconds"`
+	RTOObjectiveSeconds float64     `json:"rto_objective_seconds"`
+	Sets                []DrillSet  `json:"sets"`
+	Steps               []DrillStep `json:"steps"`
+	Findings            []string    `json:"findings"`
+	ResticVersion       string      `json:"restic_version"`
+	CheckSubset         string      `json:"check_subset"`
+	ConfigHash          string      `json:"config_hash"`
+	Scratch             string      `json:"scratch"`
+	Kept                bool        `json:"kept"`
+	PrevSHA256          string      `json:"prev_sha256"`
+
+	// SHA256 is the hash of the stored canonical JSON (which cannot hold its
+	// own hash); Markdown is the rendering.
+	SHA256   string `json:"-"`
+	Markdown string `json:"-"`
+	// Level is the monitoring verdict: ok, warning (passed with findings),
+	// critical (failed).
+	Level Level `json:"-"`
+}
+
+// DrillSet is what a drill proved about one set.
+type DrillSet struct {
+	Name                string  `json:"name"`
+	Snapshot            string  `json:"snapshot"`
+	SnapshotTime        string  `json:"snapshot_time"`
+	Tree                string  `json:"tree"`
+	RPOSeconds          float64 `json:"rpo_seconds"`
+	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
+	Files               uint64  `json:"files"`
+	Bytes               uint64  `json:"bytes"`
+	ListedFiles         uint64  `json:"listed_files"`
+	ListedBytes         uint64  `json:"listed_bytes"`
+	VerifiedFiles       uint64  `json:"verified_files"`
+	Verified            bool    `json:"verified"`
+}
+
+// DrillStep is one line of the drill's timeline.
+type DrillStep struct {
+	Name     string    `json:"name"`
+	Status   string    `json:"status"` // ok, failed, skipped, pending
+	Started  time.Time `json:"started"`
+	Seconds  float64   `json:"seconds"`
+	Detail   string    `json:"detail"`
+	Finished time.Time `json:"-"`
+}
+
+// ChainProblem is one break in the chain of stored drill reports.
+type ChainProblem struct {
+	DrillID string `json:"drill_id"`
+	Problem string `json:"problem"`
+}
+
+func (p ChainProblem) String() string { return "drill " + p.DrillID + ": " + p.Problem }
+
+// drillRun is the state the steps of one drill share.
+type drillRun struct {
+	e       *Engine
+	req     DrillRequest
+	obs     Observer
+	rep     *DrillReport
+	active  string
+	sets    []*config.Set
+	snaps   map[string]Snapshot
+	dir     string // <scratch>/<run-id>
+	byName  map[string]*DrillSet
+	hookBad map[string]bool
+	rtoFrom time.Time
+	rtoTo   time.Time
+}
+
+func (d *drillRun) finding(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	d.rep.Findings = append(d.rep.Findings, msg)
+	d.obs.emit(Event{Op: "drill", Site: d.req.Site, Kind: EventWarning, Message: msg})
+}
+
+// Drill rehearses a failover to a standby site: preflight, restore each
+// set's newest snapshot there into scratch space with verification, compare
+// with the snapshot's listing, run the drill's verify hooks, check a
+// rotating subset of the pack data, clean up, then store the report in the
+// hash chain. It returns an error without a report only when the drill
+// could not start (unknown site or set, the recovery lock held, the store
+// failing); a drill that ran and failed returns its report and an error.
+func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*DrillReport, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if req.Site == "" {
+		standbys, err := e.Standbys(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(standbys) == 0 {
+			return nil, errors.New("drill: there is no standby site to rehearse a failover to")
+		}
+		req.Site = standbys[0]
+	}
+	if _, err := e.site(req.Site); err != nil {
+		return nil, err
+	}
+	if req.Site == active {
+		return nil, fmt.Errorf("drill: site %s is the active site; a drill rehearses a failover to a standby (choose one of %s)",
+			req.Site, strings.Join(standbyNames(e.cfg, active), ", "))
+	}
+	sets, err := e.sets(req.Sets)
+	if err != nil {
+		return nil, err
+	}
+	started := e.now().UTC()
+	runID := newRunID(started)
+	if err := e.AcquireRecoveryLock(ctx, "drill", runID, req.Site); err != nil {
+		_ = e.Journal(ctx, "drill", req.Site, "", drillArgs(req), OutcomeRefused, err.Error())
+		return nil, err
+	}
+	defer e.ReleaseRecoveryLock(runID)
+
+	prevCount, err := e.store.CountDrills(ctx, req.Site)
+	if err != nil {
+		return nil, err
+	}
+	t := e.cfg.Drills.Subsets
+	if t <= 0 {
+		t = config.DefaultSubsets
+	}
+	n := 1 + prevCount%t
+
+	rep := &DrillReport{ID: runID, Site: req.Site, From: active, Started: started, Operator: e.operator.String(),
+		Sets: []DrillSet{}, Steps: []DrillStep{}, Findings: []string{}, ResticVersion: e.version.Version,
+		CheckSubset: fmt.Sprintf("%d/%d", n, t), ConfigHash: e.cfg.RecoveryHash(),
+		Scratch: filepath.Join(e.cfg.Drills.Scratch, runID), Kept: e.cfg.Drills.Keep}
+	var rto time.Duration
+	for _, s := range sets {
+		if r := e.cfg.SetRTO(s); r > 0 && (rto == 0 || r < rto) {
+			rto = r
+		}
+	}
+	rep.RTOObjectiveSeconds = rto.Seconds()
+	d := &drillRun{e: e, req: req, obs: obs, rep: rep, active: active, sets: sets, snaps: map[string]Snapshot{},
+		dir: rep.Scratch, byName: map[string]*DrillSet{}, hookBad: map[string]bool{}}
+	for _, s := range sets {
+		rep.Sets = append(rep.Sets, DrillSet{Name: s.Name, RPOObjectiveSeconds: e.cfg.SetRPO(s).Seconds()})
+	}
+	for i := range rep.Sets {
+		d.byName[rep.Sets[i].Name] = &rep.Sets[i]
+	}
+
+	tr := e.track(ctx, "drill", req.Site, "", drillArgs(req)+" --run "+runID)
+	obs.emit(Event{Op: "drill", Site: req.Site, Kind: EventStarted, Message: "drill " + runID + " of site " + req.Site})
+
+	steps := []Step{{Name: "preflight", Run: d.preflight}}
+	for _, s := range sets {
+		steps = append(steps, Step{Name: "restore " + s.Name, Run: d.restoreStep(s)})
+	}
+	for _, s := range sets {
+		steps = append(steps, Step{Name: "compare " + s.Name, Run: d.compareStep(s)})
+	}
+	steps = append(steps, Step{Name: "verify hooks", Run: d.hooks},
+		Step{Name: "check", Run: d.check(n, t)})
+	rb, err := e.NewRunbook(ctx, runID, steps)
+	if err != nil {
+		tr.finish(OutcomeFailed, err.Error(), 0, 0)
+		return nil, err
+	}
+	onStep := func(st storage.RunbookStep) {
+		kind := EventInfo
+		if st.Status == storage.StepFailed {
+			kind = EventWarning
+		}
+		msg := st.Name + ": " + st.Status
+		if st.Detail != "" && st.Status != storage.StepRunning {
+			msg += ": " + st.Detail
+		}
+		obs.emit(Event{Op: "drill", Site: req.Site, Kind: kind, Message: msg})
+	}
+	runErr := rb.Run(ctx, onStep)
+	if runErr != nil {
+		for i, st := range rb.State() {
+			if st.Status == storage.StepFailed {
+				rb.Skip(i+1, "not run: step "+st.Name+" failed")
+				break
+			}
+		}
+		if len(rep.Findings) == 0 || ctx.Err() != nil {
+			d.finding("%s", runErr.Error())
+		}
+	}
+	// Cleanup runs whatever happened before: scratch space is never left
+	// behind by a failed drill unless drills.keep says so.
+	cleanup, err := e.NewRunbook(context.WithoutCancel(ctx), runID+"/cleanup", []Step{{Name: "cleanup", Run: d.cleanup}})
+	var cleanErr error
+	if err == nil {
+		cleanErr = cleanup.Run(context.WithoutCancel(ctx), onStep)
+	} else {
+		cleanErr = err
+	}
+	if cleanErr != nil {
+		d.finding("cleanup: %v", cleanErr)
+	}
+
+	states := append(rb.State(), cleanupState(cleanup)...)
+	for _, st := range states {
+		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail}
+		if !st.Started.IsZero() && !st.Finished.IsZero() {
+			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
+		}
+		rep.Steps = append(rep.Steps, ds)
+	}
+	if !d.rtoFrom.IsZero() && !d.rtoTo.IsZero() {
+		rep.RTOSeconds = round1(d.rtoTo.Sub(d.rtoFrom).Seconds())
+	}
+
+	rep.Passed = runErr == nil && cleanErr == nil
+	for _, s := range rep.Sets {
+		if !s.Verified {
+			rep.Passed = false
+		}
+	}
+	if rep.Passed && rto > 0 && rep.RTOSeconds > rto.Seconds() {
+		rep.Passed = false
+		d.finding("RTO not met: restore and verification took %s, the objective is %s",
+			time.Duration(rep.RTOSeconds*float64(time.Second)).Round(time.Second), config.Duration(rto))
+	}
+	rep.Finished = e.now().UTC()
+	switch {
+	case !rep.Passed:
+		rep.Level = LevelCritical
+	case len(rep.Findings) > 0:
+		rep.Level = LevelWarning
+	}
+
+	saveErr := e.saveDrill(context.WithoutCancel(ctx), rep, n, t)
+	outcome := OutcomeOK
+	detail := fmt.Sprintf("passed: RTO %.1fs of %s objective, %d set(s) verified", rep.RTOSeconds, config.Duration(rto), len(rep.Sets))
+	switch {
+	case ctx.Err() != nil:
+		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
+	case !rep.Passed:
+		outcome, detail = OutcomeFailed, "failed: "+strings.Join(first(rep.Findings, 3), "; ")
+	case len(rep.Findings) > 0:
+		outcome, detail = OutcomeWarning, "passed with findings: "+strings.Join(first(rep.Findings, 3), "; ")
+	}
+	if rep.SHA256 != "" {
+		detail += "; report sha256 " + rep.SHA256
+	}
+	tr.finish(outcome, detail, 0, 0)
+	obs.emit(Event{Op: "drill", Site: req.Site, Kind: EventFinished, Outcome: outcome, Message: detail})
+
+	var werr error
+	if req.Report != "" && rep.Markdown != "" {
+		if werr = os.WriteFile(req.Report, []byte(rep.Markdown), 0o600); werr != nil {
+			werr = fmt.Errorf("drill: write report: %w", werr)
+		}
+	}
+	switch {
+	case saveErr != nil:
+		return rep, saveErr
+	case !rep.Passed:
+		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, strings.Join(first(rep.Findings, 3), "; ")), werr)
+	}
+	return rep, werr
+}
+
+func standbyNames(cfg *config.Config, active string) []string {
+	var out []string
+	for _, s := range cfg.Standbys(active) {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func cleanupState(rb *Runbook) []storage.RunbookStep {
+	if rb == nil {
+		return nil
+	}
+	return rb.State()
+}
+
+func drillArgs(req DrillRequest) string {
+	var parts []string
+	parts = append(parts, "--site", req.Site)
+	for _, s := range req.Sets {
+		parts = append(parts, "--set", s)
+	}
+	if req.Report != "" {
+		parts = append(parts, "--report", req.Report)
+	}
+	return argString(parts...)
+}
+
+func reportStatus(s string) string {
+	if s == storage.StepDone {
+		return "ok"
+	}
+	return s
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+func (d *drillRun) preflight(ctx context.Context) (string, error) {
+	e, site := d.e, d.req.Site
+	// Never restore into production: the scratch space must lie outside
+	// every set's paths and the failover target.
+	for _, s := range d.sets {
+		for _, p := range s.Paths {
+			if within(d.dir, p) || within(p, d.dir) {
+				return "", fmt.Errorf("drills.scratch %s overlaps the paths of set %s (%s): a drill never writes production data; choose another scratch directory", e.cfg.Drills.Scratch, s.Name, p)
+			}
+		}
+	}
+	probes := e.RefreshCatalog(ctx, site, d.active)
+	var activeErr error
+	for _, p := range probes {
+		if p.Site == site && p.Err != nil {
+			return "", fmt.Errorf("site %s: %w", site, p.Err)
+		}
+		if p.Site == d.active && p.Err != nil {
+			activeErr = p.Err
+		}
+	}
+	if activeErr != nil {
+		d.finding("active site %s could not be listed (%v): could not judge whether %s holds its newest snapshots", d.active, activeErr, site)
+	}
+	cat, err := e.LoadCatalog(ctx)
+	if err != nil {
+		return "", err
+	}
+	var need uint64
+	var missing []string
+	for _, s := range d.sets {
+		snap, ok := cat.Newest(site, s)
+		if !ok {
+			missing = append(missing, s.Name)
+			continue
+		}
+		d.snaps[s.Name] = snap
+		ds := d.byName[s.Name]
+		ds.Snapshot, ds.SnapshotTime, ds.Tree = snap.ID, snap.Time.UTC().Format(time.RFC3339), snap.Tree
+		age := d.rep.Started.Sub(snap.Time)
+		ds.RPOSeconds = math.Max(0, math.Round(age.Seconds()))
+		if rpo := e.cfg.SetRPO(s); rpo > 0 && age > rpo {
+			d.finding("RPO breached: the newest snapshot of set %s at site %s (%s) is %s old, over its RPO of %s",
+				s.Name, site, snap.ShortID, Age(age), config.Duration(rpo))
+		}
+		if activeErr == nil {
+			if behind := cat.Missing(d.active, site, s); len(behind) > 0 {
+				d.finding("replication behind: %d snapshot(s) of set %s at %s are not at %s yet; the drill restores %s",
+					len(behind), s.Name, d.active, site, snap.ShortID)
+			}
+		}
+		need += uint64(max(snap.TotalBytes, 0))
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("%w of set(s) %s at site %s: replicate first", ErrNoSnapshot, strings.Join(missing, ", "), site)
+	}
+	if err := os.MkdirAll(e.cfg.Drills.Scratch, 0o700); err != nil {
+		return "", fmt.Errorf("scratch space: %w", err)
+	}
+	free, err := freeBytes(e.cfg.Drills.Scratch)
+	if err != nil {
+		return "", fmt.Errorf("scratch space %s: %w", e.cfg.Drills.Scratch, err)
+	}
+	if free < need {
+		return "", fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need))
+	}
+	return fmt.Sprintf("site %s reachable, %d set(s) present, scratch %s free of %s needed", site, len(d.sets), Bytes(free), Bytes(need)), nil
+}
+
+func freeBytes(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// within says whether p is dir or below it.
+func within(p, dir string) bool {
+	p, dir = filepath.Clean(p), filepath.Clean(dir)
+	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
+}
+
+func (d *drillRun) target(set string) string { return filepath.Join(d.dir, set) }
+
+func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if d.rtoFrom.IsZero() {
+			d.rtoFrom = d.e.now()
+		}
+		snap := d.snaps[s.Name]
+		target := d.target(s.Name)
+		// Idempotent: a rerun starts from an empty target.
+		if err := removeAll(target); err != nil {
+			return "", err
+		}
+		r, err := d.e.Restore(ctx, RestoreRequest{Site: d.req.Site, Set: s.Name, Snapshot: snap.ID, Target: target,
+			Verify: true, Action: "drill"}, d.obs)
+		ds := d.byName[s.Name]
+		if r != nil {
+			ds.Files, ds.Bytes = r.Files, r.Bytes
+		}
+		if err != nil {
+			d.finding("restore of set %s (snapshot %s) from site %s failed: %v", s.Name, snap.ShortID, d.req.Site, err)
+			return "", err
+		}
+		return fmt.Sprintf("snapshot %s: %d files, %s, verified by restic", snap.ShortID, r.Files, Bytes(r.Bytes)), nil
+	}
+}
+
+func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		snap := d.snaps[s.Name]
+		var lfiles, lbytes uint64
+		roots := make([]string, len(s.Paths))
+		for i, p := range s.Paths {
+			roots[i] = path.Clean(filepath.ToSlash(p))
+		}
+		err := d.e.List(ctx, d.req.Site, snap.ID, func(n restic.Node) {
+			if n.Type != "file" {
+				return
+			}
+			for _, r := range roots {
+				if n.Path == r || strings.HasPrefix(n.Path, r+"/") {
+					lfiles++
+					lbytes += n.Size
+					return
+				}
+			}
+		})
+		if err != nil {
+			d.finding("listing snapshot %s of set %s at site %s failed: %v", snap.ShortID, s.Name, d.req.Site, err)
+			return "", err
+		}
+		var files, size uint64
+		err = filepath.WalkDir(d.target(s.Name), func(p string, de fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if de.Type().IsRegular() {
+				info, err := de.Info()
+				if err != nil {
+					return err
+				}
+				files++
+				size += uint64(info.Size())
+			}
+			return nil
+		})
+		if err != nil {
+			d.finding("reading the restored copy of set %s failed: %v", s.Name, err)
+			return "", err
+		}
+		ds := d.byName[s.Name]
+		ds.ListedFiles, ds.ListedBytes = lfiles, lbytes
+		if files != lfiles || size != lbytes {
+			d.finding("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
+				s.Name, files, Bytes(size), snap.ShortID, lfiles, Bytes(lbytes))
+			return "", fmt.Errorf("set %s: restored %d files/%d bytes, snapshot lists %d files/%d bytes", s.Name, files, size, lfiles, lbytes)
+		}
+		ds.VerifiedFiles, ds.Verified = files, true
+		d.rtoTo = d.e.now()
+		return fmt.Sprintf("%d files, %s: as listed in snapshot %s", files, Bytes(size), snap.ShortID), nil
+	}
+}
+
+// hookTail is how much of a failing hook's output a finding quotes.
+const hookTail = 400
+
+func (d *drillRun) hooks(ctx context.Context) (string, error) {
+	hooks := d.e.cfg.Drills.Verify
+	if len(hooks) == 0 {
+		d.rtoTo = d.e.now()
+		return "no verify hooks configured", nil
+	}
+	var failed []string
+	runs := 0
+	for _, h := range hooks {
+		for _, s := range d.sets {
+			runs++
+			cmd := exec.CommandContext(ctx, "sh", "-c", h)
+			cmd.Dir = d.target(s.Name)
+			cmd.Env = append(os.Environ(), "LIFEBOAT_FROM="+d.active, "LIFEBOAT_TO="+d.req.Site,
+				"LIFEBOAT_SET="+s.Name, "LIFEBOAT_TARGET="+d.target(s.Name), "LIFEBOAT_RUN_ID="+d.rep.ID)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Run(); err != nil {
+				tail := strings.TrimSpace(out.String())
+				if len(tail) > hookTail {
+					tail = "…" + tail[len(tail)-hookTail:]
+				}
+				msg := fmt.Sprintf("verify hook %q failed for set %s: %v", h, s.Name, err)
+				if tail != "" {
+					msg += ": " + tail
+				}
+				d.finding("%s", msg)
+				d.hookBad[s.Name] = true
+				d.byName[s.Name].Verified = false
+				failed = append(failed, s.Name)
+			}
+		}
+	}
+	d.rtoTo = d.e.now()
+	if len(failed) > 0 {
+		return fmt.Sprintf("%d of %d hook run(s) failed", len(failed), runs), fmt.Errorf("verify hooks failed for set(s) %s", strings.Join(failed, ", "))
+	}
+	return fmt.Sprintf("%d hook run(s) ok", runs), nil
+}
+
+func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		subset := fmt.Sprintf("%d/%d", n, t)
+		res, err := d.e.Check(ctx, CheckRequest{Sites: []string{d.req.Site}, ReadDataSubset: subset}, d.obs)
+		if err != nil || len(res) == 0 || !res[0].OK {
+			msg := "check could not run"
+			if len(res) > 0 {
+				if res[0].Error != "" {
+					msg = "check could not run: " + res[0].Error
+				} else {
+					msg = "check found damage: " + strings.Join(first(res[0].Errors, 3), "; ")
+				}
+			} else if err != nil {
+				msg += ": " + err.Error()
+			}
+			d.finding("site %s: restic check --read-data-subset %s: %s", d.req.Site, subset, msg)
+			if err == nil {
+				err = errors.New(msg)
+			}
+			return msg, err
+		}
+		return fmt.Sprintf("no errors in pack subset %s (%.1fs)", subset, res[0].Seconds), nil
+	}
+}
+
+func (d *drillRun) cleanup(ctx context.Context) (string, error) {
+	if d.e.cfg.Drills.Keep {
+		return "kept " + d.dir + " (drills.keep)", nil
+	}
+	if err := removeAll(d.dir); err != nil {
+		return "", err
+	}
+	return "removed " + d.dir, nil
+}
+
+// removeAll removes dir even when restored directories are read-only.
+func removeAll(dir string) error {
+	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	_ = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
+		if err == nil && de.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
+}
+
+// saveDrill renders the report, links it to the chain's head and stores it.
+func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
+	prev, err := e.store.LastDrillSHA256(ctx)
+	if err != nil {
+		return err
+	}
+	rep.PrevSHA256 = prev
+	rep.Markdown = rep.RenderMarkdown()
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	rep.SHA256 = hex.EncodeToString(sum[:])
+	return e.store.SaveDrill(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Started: rep.Started, Finished: rep.Finished,
+		Passed: rep.Passed, ReportJSON: string(b), ReportMD: rep.Markdown, PrevSHA256: prev, SHA256: rep.SHA256,
+		ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t})
+}
+
+// VerifyDrillChain recomputes the hash of every stored drill report and
+// follows the chain: an edited report, a broken link or a journaled drill
+// whose report is gone is named by drill id. No problems: nil.
+func (e *Engine) VerifyDrillChain(ctx context.Context) ([]ChainProblem, error) {
+	all, err := e.store.AllDrills(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return verifyChain(ctx, e.store, all)
+}
+
+// VerifyDrillChain is the check of Engine.VerifyDrillChain on a store
+// alone (the journal command needs no restic).
+func VerifyDrillChain(ctx context.Context, st *storage.Store) ([]ChainProblem, error) {
+	all, err := st.AllDrills(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return verifyChain(ctx, st, all)
+}
+
+func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillRecord) ([]ChainProblem, error) {
+	var out []ChainProblem
+	prev := ""
+	have := map[string]bool{}
+	for _, d := range all {
+		have[d.ID] = true
+		sum := sha256.Sum256([]byte(d.ReportJSON))
+		if hex.EncodeToString(sum[:]) != d.SHA256 {
+			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report was changed after it was written (its sha256 no longer matches)"})
+		}
+		var r struct {
+			ID   string `json:"id"`
+			Prev string `json:"prev_sha256"`
+		}
+		if err := json.Unmarshal([]byte(d.ReportJSON), &r); err != nil {
+			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report is not valid JSON: " + err.Error()})
+		} else if r.ID != d.ID || r.Prev != d.PrevSHA256 {
+			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report does not match its record (id or previous hash differ)"})
+		}
+		if d.PrevSHA256 != prev {
+			out = append(out, ChainProblem{DrillID: d.ID, Problem: fmt.Sprintf("the report before it is missing or was changed: it links to %s, the previous stored report is %s",
+				shortHash(d.PrevSHA256), shortHash(prev))})
+		}
+		prev = d.SHA256
+	}
+	// Every finished drill is journaled with its report's hash: a report
+	// removed from the end of the chain shows there.
+	j, err := st.Journal(ctx, storage.JournalQuery{Action: "drill"})
+	if err != nil {
+		return out, err
+	}
+	for _, entry := range j {
+		i := strings.Index(entry.Args, "--run ")
+		if i < 0 || !strings.Contains(entry.Detail, "report sha256 ") {
+			continue
+		}
+		id := strings.Fields(entry.Args[i+len("--run "):])
+		if len(id) > 0 && !have[id[0]] {
+			out = append(out, ChainProblem{DrillID: id[0], Problem: "journaled as finished on " + entry.Time.Format(time.RFC3339) + " but its report is missing"})
+		}
+	}
+	return out, nil
+}
+
+func shortHash(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// RenderMarkdown renders the report for people: timeline, sets, objectives
+// against achieved, findings and the check subset.
+func (r *DrillReport) RenderMarkdown() string {
+	var b strings.Builder
+	verdict := "PASSED"
+	if !r.Passed {
+		verdict = "FAILED"
+	} else if len(r.Findings) > 0 {
+		verdict = "PASSED with findings"
+	}
+	fmt.Fprintf(&b, "# Drill %s: site %s — %s\n\n", r.ID, r.Site, verdict)
+	fmt.Fprintf(&b, "| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
+	fmt.Fprintf(&b, "| Rehearsed | failover from %s to %s |\n", r.From, r.Site)
+	fmt.Fprintf(&b, "| Started | %s |\n", r.Started.Format(time.RFC3339))
+	if !r.Finished.IsZero() {
+		fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
+	fmt.Fprintf(&b, "| Check subset read | %s |\n", r.CheckSubset)
+	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
+	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
+
+	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
+	rtoOK := r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds
+	fmt.Fprintf(&b, "| RTO (restore + verification, machine time) | %s | %s | %s |\n",
+		secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds), okWord(rtoOK))
+	for _, s := range r.Sets {
+		fmt.Fprintf(&b, "| RPO %s | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
+			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
+	}
+
+	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Sets {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
+			shortHash(s.Tree), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
+	}
+
+	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
+	for _, s := range r.Steps {
+		start := "-"
+		if !s.Started.IsZero() {
+			start = s.Started.Format("15:04:05")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(s.Detail))
+	}
+
+	b.WriteString("\n## Findings\n\n")
+	if len(r.Findings) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "- found in drill: %s\n", strings.ReplaceAll(f, "\n", " "))
+	}
+	return b.String()
+}
+
+func mdCell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+func secs(s float64) string {
+	if s <= 0 {
+		return "-"
+	}
+	if s < 120 {
+		return fmt.Sprintf("%.1fs", s)
+	}
+	return Age(time.Duration(s) * time.Second)
+}
+
+func okWord(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}

@@ -1,0 +1,300 @@
+package engine_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// drillFixture is the two-site world with its own scratch space, backed up
+// and replicated.
+func drillFixture(t *testing.T, extra string) (*fixture, string) {
+	t.Helper()
+	scratch := t.TempDir()
+	f := newFixture(t, "drills: {scratch: "+scratch+extra+"}\n")
+	f.init()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return f, scratch
+}
+
+func TestDrillPasses(t *testing.T) {
+	t.Parallel()
+	f, scratch := drillFixture(t, `, verify: ['test "$LIFEBOAT_TO" = dr && test "$LIFEBOAT_FROM" = primary && test -n "$LIFEBOAT_RUN_ID" && test -d "$LIFEBOAT_TARGET" && test "$(basename "$LIFEBOAT_TARGET")" = "$LIFEBOAT_SET"']`)
+	ctx := context.Background()
+	mdPath := filepath.Join(f.dir, "drill.md")
+	start := time.Now()
+	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Report: mdPath}, nil)
+	t.Logf("drill took %v (rto %.1fs)", time.Since(start), rep.RTOSeconds)
+	if err != nil {
+		t.Fatalf("drill: %v\nfindings: %v\nsteps: %+v", err, rep.Findings, rep.Steps)
+	}
+	if !rep.Passed || rep.Site != "dr" || rep.Level != engine.LevelOK || len(rep.Findings) != 0 {
+		t.Fatalf("report: passed %v site %s level %v findings %v", rep.Passed, rep.Site, rep.Level, rep.Findings)
+	}
+	if rep.Operator != "alice@bastion (ssh from 10.0.0.9)" || rep.CheckSubset != "1/10" || rep.ConfigHash != f.cfg.RecoveryHash() {
+		t.Errorf("report header: %q %q %q", rep.Operator, rep.CheckSubset, rep.ConfigHash)
+	}
+	if rep.RTOSeconds <= 0 || rep.RTOObjectiveSeconds != 1800 {
+		t.Errorf("rto %v of %v", rep.RTOSeconds, rep.RTOObjectiveSeconds)
+	}
+	if len(rep.Sets) != 3 {
+		t.Fatalf("sets: %+v", rep.Sets)
+	}
+	for _, s := range rep.Sets {
+		if !s.Verified || s.VerifiedFiles == 0 || s.VerifiedFiles != s.ListedFiles || s.Tree == "" || s.Snapshot == "" {
+			t.Errorf("set %s: %+v", s.Name, s)
+		}
+		// The report's numbers are what a restore of that snapshot restores.
+		r, err := f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: s.Name, Snapshot: s.Snapshot, Target: t.TempDir()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Files != s.Files || r.Bytes != s.Bytes || s.Bytes != s.ListedBytes {
+			t.Errorf("set %s: report %d files/%d bytes (listed %d/%d), restore %d/%d", s.Name, s.Files, s.Bytes,
+				s.ListedFiles, s.ListedBytes, r.Files, r.Bytes)
+		}
+	}
+	wantFiles := map[string]uint64{"models": 3, "datasets": 2, "serving": 2}
+	for _, s := range rep.Sets {
+		if s.VerifiedFiles != wantFiles[s.Name] {
+			t.Errorf("set %s: verified %d files, want %d", s.Name, s.VerifiedFiles, wantFiles[s.Name])
+		}
+	}
+	var names []string
+	for _, s := range rep.Steps {
+		names = append(names, s.Name)
+		if s.Status != "ok" {
+			t.Errorf("step %s: %s %s", s.Name, s.Status, s.Detail)
+		}
+	}
+	want := "preflight,restore models,restore datasets,restore serving,compare models,compare datasets,compare serving,verify hooks,check,cleanup"
+	if strings.Join(names, ",") != want {
+		t.Errorf("steps %v", names)
+	}
+	// Scratch is cleaned; production untouched.
+	if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
+		t.Errorf("scratch not cleaned: %v", ents)
+	}
+	// Stored, rendered and chained.
+	md, err := os.ReadFile(mdPath)
+	if err != nil || !strings.Contains(string(md), "PASSED") || !strings.Contains(string(md), "| check | ok |") {
+		t.Errorf("markdown report: %v\n%s", err, md)
+	}
+	last, ok, err := f.store.LastDrill(ctx, "dr")
+	if err != nil || !ok || last.ID != rep.ID || !last.Passed || last.SHA256 != rep.SHA256 || last.SubsetN != 1 || last.SubsetT != 10 {
+		t.Fatalf("stored drill: %+v %v %v", last, ok, err)
+	}
+	var stored map[string]any
+	if err := json.Unmarshal([]byte(last.ReportJSON), &stored); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "site", "passed", "started", "finished", "operator", "rto_seconds", "rto_objective_seconds", "sets", "steps", "findings"} {
+		if _, ok := stored[k]; !ok {
+			t.Errorf("report JSON lacks %q", k)
+		}
+	}
+	st, err := f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Sites {
+		if s.Name == "dr" && (s.LastDrill == nil || !s.LastDrill.Passed) {
+			t.Errorf("status last_drill of dr: %+v", s.LastDrill)
+		}
+	}
+	for _, p := range st.Problems {
+		if strings.Contains(p.Message, "drill") {
+			t.Errorf("status problem after a passing drill: %+v", p)
+		}
+	}
+	var journaled bool
+	for _, j := range f.journal() {
+		if j.Action == "drill" && j.Outcome == "ok" && strings.Contains(j.Detail, rep.SHA256) {
+			journaled = true
+		}
+	}
+	if !journaled {
+		t.Error("drill not journaled with its report hash")
+	}
+	if _, ok, _ := f.store.RecoveryLockHolder(ctx); ok {
+		t.Error("recovery lock still held after the drill")
+	}
+}
+
+func TestDrillFailsOnDamagedStandby(t *testing.T) {
+	t.Parallel()
+	f, scratch := drillFixture(t, "")
+	// Damage every pack at dr, behind restic's back.
+	n := 0
+	err := filepath.WalkDir(filepath.Join(f.srv.Dir, "dr", "data"), func(p string, de fs.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		fh, err := os.OpenFile(p, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		st, _ := fh.Stat()
+		n++
+		_, err = fh.WriteAt([]byte("lifeboat-test-damage-lifeboat-test-damage"), st.Size()/3)
+		return err
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("damaging packs: %d %v", n, err)
+	}
+	start := time.Now()
+	rep, err := f.eng.Drill(context.Background(), engine.DrillRequest{Site: "dr"}, nil)
+	t.Logf("failing drill took %v", time.Since(start))
+	if err == nil || rep == nil {
+		t.Fatalf("drill of a damaged standby: %v %+v", err, rep)
+	}
+	if rep.Passed || rep.Level != engine.LevelCritical || len(rep.Findings) == 0 {
+		t.Fatalf("report: passed %v level %v findings %v", rep.Passed, rep.Level, rep.Findings)
+	}
+	all := strings.Join(rep.Findings, "\n")
+	if !strings.Contains(all, "restore of set") && !strings.Contains(all, "check") {
+		t.Errorf("findings do not say what failed: %s", all)
+	}
+	if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
+		t.Errorf("scratch not cleaned after a failed drill: %v", ents)
+	}
+	var cleanup, skipped bool
+	for _, s := range rep.Steps {
+		cleanup = cleanup || s.Name == "cleanup" && s.Status == "ok"
+		skipped = skipped || s.Status == "skipped"
+	}
+	if !cleanup || !skipped {
+		t.Errorf("steps: %+v", rep.Steps)
+	}
+	st, err := f.eng.Status(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var critical bool
+	for _, p := range st.Problems {
+		critical = critical || p.Level == "critical" && strings.Contains(p.Message, "last drill of site dr failed")
+	}
+	if !critical {
+		t.Errorf("status problems: %+v", st.Problems)
+	}
+}
+
+func TestDrillRecoveryLock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "drills: {scratch: "+t.TempDir()+"}\n")
+	ctx := context.Background()
+	host, _ := os.Hostname()
+
+	// A live holder (this very process, another run) refuses the drill.
+	live := storage.RecoveryLock{RunID: "failover-1", Kind: "failover", PID: os.Getpid(), Host: host, Operator: "bob@ops (ssh from 10.1.1.1)"}
+	if _, ok, err := f.store.AcquireRecoveryLock(ctx, live); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Site: "dr"}, nil)
+	var held *engine.LockHeldError
+	if rep != nil || !errors.As(err, &held) || !errors.Is(err, engine.ErrRecoveryLocked) {
+		t.Fatalf("drill under a live lock: %+v %v", rep, err)
+	}
+	for _, w := range []string{"bob@ops", host, "failover-1", "pid"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("refusal does not name %q: %v", w, err)
+		}
+	}
+	if h, ok, _ := f.store.RecoveryLockHolder(ctx); !ok || h.RunID != "failover-1" {
+		t.Fatalf("the live lock was touched: %+v", h)
+	}
+	if err := f.store.ReleaseRecoveryLock(ctx, "failover-1"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A dead holder on this host is taken over, and that is journaled.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := storage.RecoveryLock{RunID: "drill-dead", Kind: "drill", PID: cmd.Process.Pid, Host: host, Operator: "carol@ops"}
+	if _, ok, err := f.store.AcquireRecoveryLock(ctx, dead); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	// The repositories do not exist: the drill runs and fails its preflight.
+	rep, err = f.eng.Drill(ctx, engine.DrillRequest{Site: "dr"}, nil)
+	if errors.Is(err, engine.ErrRecoveryLocked) || rep == nil || rep.Passed {
+		t.Fatalf("drill after a dead holder: %v %+v", err, rep)
+	}
+	var took bool
+	for _, j := range f.journal() {
+		took = took || j.Action == "drill" && strings.Contains(j.Detail, "took over the recovery lock of drill drill-dead") &&
+			strings.Contains(j.Detail, "carol@ops")
+	}
+	if !took {
+		t.Errorf("takeover not journaled: %+v", f.journal())
+	}
+	if _, ok, _ := f.store.RecoveryLockHolder(ctx); ok {
+		t.Error("lock still held after the drill")
+	}
+}
+
+func TestDrillChainDetectsEditedReport(t *testing.T) {
+	t.Parallel()
+	f, _ := drillFixture(t, "")
+	ctx := context.Background()
+	var reps []*engine.DrillReport
+	for i := 0; i < 2; i++ {
+		rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, rep)
+	}
+	if reps[1].PrevSHA256 != reps[0].SHA256 || reps[1].CheckSubset != "2/10" {
+		t.Fatalf("chain/rotation: prev %s first %s subset %s", reps[1].PrevSHA256, reps[0].SHA256, reps[1].CheckSubset)
+	}
+	if probs, err := f.eng.VerifyDrillChain(ctx); err != nil || len(probs) != 0 {
+		t.Fatalf("intact chain: %v %v", probs, err)
+	}
+
+	// Someone turns the first drill's failure into a pass, in the file.
+	db, err := sql.Open("sqlite", f.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE drills SET report_json = replace(report_json, '"rto_seconds":', '"rto_seconds":0.1+') WHERE id = ?`, reps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	probs, err := f.eng.VerifyDrillChain(ctx)
+	if err != nil || len(probs) == 0 || probs[0].DrillID != reps[0].ID {
+		t.Fatalf("edited report: %v %v", probs, err)
+	}
+
+	// A report removed from the end of the chain is missed by its journal entry.
+	if _, err := db.Exec(`DELETE FROM drills WHERE id = ?`, reps[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	probs, _ = engine.VerifyDrillChain(ctx, f.store)
+	var named bool
+	for _, p := range probs {
+		named = named || p.DrillID == reps[1].ID
+	}
+	if !named {
+		t.Fatalf("removed report not named: %v", probs)
+	}
+}

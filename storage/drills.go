@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DrillRecord is one stored drill report. Reports form a chain: each
+// carries the sha256 of the one stored before it (PrevSHA256), and SHA256
+// is over ReportJSON, so an edited or removed report shows.
+type DrillRecord struct {
+	Seq        int64 // order of storage; the chain's order
+	ID         string
+	Site       string
+	Started    time.Time
+	Finished   time.Time
+	Passed     bool
+	ReportJSON string
+	ReportMD   string
+	PrevSHA256 string
+	SHA256     string
+	ConfigHash string // the config's RecoveryHash when the drill ran
+	SubsetN    int    // the check read subset n/t
+	SubsetT    int
+}
+
+const drillColumns = `seq, id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t`
+
+// SaveDrill stores a drill report. Reports are only appended: saving an id
+// twice is an error.
+func (s *Store) SaveDrill(ctx context.Context, d DrillRecord) error {
+	if d.ID == "" || d.Site == "" {
+		return errors.New("storage: save drill: id and site are required")
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Site, nanos(orNow(d.Started)), nanos(d.Finished), d.Passed, d.ReportJSON, d.ReportMD,
+		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT)
+	if err != nil {
+		return fmt.Errorf("storage: save drill %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Drills returns a site's drills, newest first; an empty site means every
+// site, limit <= 0 means all.
+func (s *Store) Drills(ctx context.Context, site string, limit int) ([]DrillRecord, error) {
+	var out []DrillRecord
+	var err error
+	if site == "" {
+		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills ORDER BY seq DESC LIMIT ?`, limitClause(limit))
+	} else {
+		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE site = ? ORDER BY seq DESC LIMIT ?`, site, limitClause(limit))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: read drills: %w", err)
+	}
+	return out, nil
+}
+
+// CountDrills is how many drills of site are stored.
+func (s *Store) CountDrills(ctx context.Context, site string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM drills WHERE site = ?`, site).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: count drills of %s: %w", site, err)
+	}
+	return n, nil
+}
+
+// LastDrill returns the newest drill of site; ok is false when it never had one.
+func (s *Store) LastDrill(ctx context.Context, site string) (DrillRecord, bool, error) {
+	out, err := s.Drills(ctx, site, 1)
+	if err != nil || len(out) == 0 {
+		return DrillRecord{}, false, err
+	}
+	return out[0], true, nil
+}
+
+// LastPassedDrill returns the newest passing drill of site.
+func (s *Store) LastPassedDrill(ctx context.Context, site string) (DrillRecord, bool, error) {
+	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE site = ? AND passed ORDER BY seq DESC LIMIT 1`, site)
+	if err != nil {
+		return DrillRecord{}, false, fmt.Errorf("storage: read last passed drill of %s: %w", site, err)
+	}
+	if len(out) == 0 {
+		return DrillRecord{}, false, nil
+	}
+	return out[0], true, nil
+}
+
+// AllDrills returns every drill, oldest first: the order of the chain.
+func (s *Store) AllDrills(ctx context.Context) ([]DrillRecord, error) {
+	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read drills: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) queryDrills(ctx context.Context, query string, args ...any) ([]DrillRecord, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DrillRecord
+	for rows.Next() {
+		var d DrillRecord
+		var started, finished int64
+		if err := rows.Scan(&d.Seq, &d.ID, &d.Site, &started, &finished, &d.Passed, &d.ReportJSON, &d.ReportMD,
+			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT); err != nil {
+			return nil, err
+		}
+		d.Started, d.Finished = fromNanos(started), fromNanos(finished)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// lastDrillSHA is the sha256 of the newest stored drill, "" for none.
+func lastDrillSHA(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (string, error) {
+	var sum string
+	err := q.QueryRowContext(ctx, `SELECT sha256 FROM drills ORDER BY seq DESC LIMIT 1`).Scan(&sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return sum, err
+}
+
+// LastDrillSHA256 is the sha256 of the newest stored drill report of any
+// site (the chain's head), "" when there is none.
+func (s *Store) LastDrillSHA256(ctx context.Context) (string, error) {
+	sum, err := lastDrillSHA(ctx, s.db)
+	if err != nil {
+		return "", fmt.Errorf("storage: read drill chain head: %w", err)
+	}
+	return sum, nil
+}

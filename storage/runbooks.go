@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Step states of a runbook.
+const (
+	StepPending = "pending"
+	StepRunning = "running"
+	StepDone    = "done"
+	StepFailed  = "failed"
+	StepSkipped = "skipped"
+)
+
+// RunbookStep is the persisted state of one step of a runbook (a drill or
+// a failover): enough to show it, time it and resume after a crash.
+type RunbookStep struct {
+	RunID     string
+	Index     int
+	Name      string
+	Status    string // pending, running, done, failed, skipped
+	Started   time.Time
+	Finished  time.Time
+	Detail    string
+	HumanWait time.Duration // time spent waiting on a person, apart from machine time
+}
+
+// SaveStep inserts or replaces the step (RunID, Index).
+func (s *Store) SaveStep(ctx context.Context, st RunbookStep) error {
+	if st.RunID == "" {
+		return errors.New("storage: save step: empty run id")
+	}
+	if st.Status == "" {
+		st.Status = StepPending
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO runbook_steps (run_id, idx, name, status, started, finished, detail, human_wait_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_id, idx) DO UPDATE SET name = excluded.name, status = excluded.status,
+			started = excluded.started, finished = excluded.finished, detail = excluded.detail,
+			human_wait_ns = excluded.human_wait_ns`,
+		st.RunID, st.Index, st.Name, st.Status, nanos(st.Started), nanos(st.Finished), st.Detail, int64(st.HumanWait))
+	if err != nil {
+		return fmt.Errorf("storage: save step %d of %s: %w", st.Index, st.RunID, err)
+	}
+	return nil
+}
+
+// Steps returns the steps of a run in order.
+func (s *Store) Steps(ctx context.Context, runID string) ([]RunbookStep, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT run_id, idx, name, status, started, finished, detail, human_wait_ns
+		FROM runbook_steps WHERE run_id = ? ORDER BY idx`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read steps of %s: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []RunbookStep
+	for rows.Next() {
+		var st RunbookStep
+		var started, finished, wait int64
+		if err := rows.Scan(&st.RunID, &st.Index, &st.Name, &st.Status, &started, &finished, &st.Detail, &wait); err != nil {
+			return nil, fmt.Errorf("storage: read steps of %s: %w", runID, err)
+		}
+		st.Started, st.Finished, st.HumanWait = fromNanos(started), fromNanos(finished), time.Duration(wait)
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: read steps of %s: %w", runID, err)
+	}
+	return out, nil
+}
+
+// RecoveryLock says which drill or failover holds the right to run. There
+// is at most one.
+type RecoveryLock struct {
+	RunID    string
+	Kind     string // drill, failover
+	PID      int
+	Host     string
+	Operator string
+	Since    time.Time
+}
+
+func readLock(ctx context.Context, tx *sql.Tx) (RecoveryLock, bool, error) {
+	var l RecoveryLock
+	var since int64
+	err := tx.QueryRowContext(ctx, `SELECT run_id, kind, pid, host, operator, since FROM recovery_lock WHERE one = 1`).
+		Scan(&l.RunID, &l.Kind, &l.PID, &l.Host, &l.Operator, &since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return RecoveryLock{}, false, nil
+	}
+	if err != nil {
+		return RecoveryLock{}, false, err
+	}
+	l.Since = fromNanos(since)
+	return l, true, nil
+}
+
+// AcquireRecoveryLock takes the lock for l when nobody holds it, in one
+// immediate transaction. ok is false when another run holds it; held is
+// then that holder. Acquiring a lock the same run already holds succeeds.
+func (s *Store) AcquireRecoveryLock(ctx context.Context, l RecoveryLock) (held RecoveryLock, ok bool, err error) {
+	if l.RunID == "" {
+		return RecoveryLock{}, false, errors.New("storage: acquire recovery lock: empty run id")
+	}
+	l.Since = orNow(l.Since)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, exists, err := readLock(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if exists {
+			held, ok = cur, cur.RunID == l.RunID
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since)
+			VALUES (1, ?, ?, ?, ?, ?, ?)`, l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since)); err != nil {
+			return err
+		}
+		held, ok = l, true
+		return nil
+	})
+	if err != nil {
+		return RecoveryLock{}, false, fmt.Errorf("storage: acquire recovery lock: %w", err)
+	}
+	return held, ok, nil
+}
+
+// RecoveryLockHolder returns the current holder, if any.
+func (s *Store) RecoveryLockHolder(ctx context.Context) (RecoveryLock, bool, error) {
+	var l RecoveryLock
+	var ok bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		l, ok, err = readLock(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return RecoveryLock{}, false, fmt.Errorf("storage: read recovery lock: %w", err)
+	}
+	return l, ok, nil
+}
+
+// ReleaseRecoveryLock drops the lock if runID holds it; releasing a lock
+// held by another run (or none) does nothing.
+func (s *Store) ReleaseRecoveryLock(ctx context.Context, runID string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM recovery_lock WHERE run_id = ?`, runID); err != nil {
+		return fmt.Errorf("storage: release recovery lock of %s: %w", runID, err)
+	}
+	return nil
+}
+
+// TakeOverRecoveryLock replaces old's lock with l, atomically: ok is false
+// (and held the current holder) when the lock is no longer old's, so two
+// processes taking over the same dead holder cannot both win.
+func (s *Store) TakeOverRecoveryLock(ctx context.Context, old, l RecoveryLock) (held RecoveryLock, ok bool, err error) {
+	l.Since = orNow(l.Since)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, exists, err := readLock(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if exists && (cur.RunID != old.RunID || cur.PID != old.PID || cur.Host != old.Host) {
+			held, ok = cur, false
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since)
+			VALUES (1, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (one) DO UPDATE SET run_id = excluded.run_id, kind = excluded.kind, pid = excluded.pid,
+				host = excluded.host, operator = excluded.operator, since = excluded.since`,
+			l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since)); err != nil {
+			return err
+		}
+		held, ok = l, true
+		return nil
+	})
+	if err != nil {
+		return RecoveryLock{}, false, fmt.Errorf("storage: take over recovery lock: %w", err)
+	}
+	return held, ok, nil
+}
