@@ -31,52 +31,8 @@ func newOpsHarness(t *testing.T, readOnly bool) *opsHarness {
 	return h
 }
 
-func opsKey(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
-// opsExec runs a command, flattening batches. A command that does not
-// answer quickly (a tick) is dropped.
-func opsExec(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	select {
-	case msg := <-done:
-		if b, ok := msg.(tea.BatchMsg); ok {
-			var out []tea.Msg
-			for _, c := range b {
-				out = append(out, opsExec(c)...)
-			}
-			return out
-		}
-		if msg == nil {
-			return nil
-		}
-		return []tea.Msg{msg}
-	case <-time.After(100 * time.Millisecond):
-		return nil
-	}
-}
-
 func (h *opsHarness) run(cmd tea.Cmd) {
-	for _, msg := range opsExec(cmd) {
+	for _, msg := range execCmd(cmd) {
 		h.send(msg)
 	}
 }
@@ -94,7 +50,7 @@ func (h *opsHarness) send(msg tea.Msg) {
 
 func (h *opsHarness) keys(keys ...string) {
 	for _, k := range keys {
-		h.send(opsKey(k))
+		h.send(keyPress(k))
 	}
 }
 
@@ -140,13 +96,13 @@ func (h *opsHarness) pick(id string) {
 	if h.s.picker == nil {
 		h.t.Fatalf("no picker open; view:\n%s", h.view())
 	}
-	h.send(opsKey("g"))
+	h.send(keyPress("g"))
 	for i := 0; i < 20; i++ {
 		if r, ok := h.s.picker.list.Selected(); ok && r.ID == id {
-			h.send(opsKey("enter"))
+			h.send(keyPress("enter"))
 			return
 		}
-		h.send(opsKey("down"))
+		h.send(keyPress("down"))
 	}
 	h.t.Fatalf("picker has no row %q; view:\n%s", id, h.view())
 }
@@ -532,46 +488,30 @@ func TestOperationsFitsItsArea(t *testing.T) {
 	}
 }
 
-// opsDriveRoot feeds a message to the root and the messages of the
-// commands it returns; it reports whether the root quit.
-func opsDriveRoot(m *Model, msg tea.Msg) bool {
-	queue := []tea.Msg{msg}
-	for steps := 0; len(queue) > 0 && steps < 200; steps++ {
-		msg := queue[0]
-		queue = queue[1:]
-		if _, ok := msg.(tea.QuitMsg); ok {
-			return true
-		}
-		_, cmd := m.Update(msg)
-		queue = append(queue, opsExec(cmd)...)
-	}
-	return false
-}
-
 func TestOperationsThroughRoot(t *testing.T) {
 	f := newFakeBackend()
 	m := NewWithContext(newTestContext(f, false))
-	opsDriveRoot(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	for _, msg := range opsExec(m.Init()) {
-		opsDriveRoot(m, msg)
+	driveRoot(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, msg := range execCmd(m.Init()) {
+		driveRoot(m, msg)
 	}
-	opsDriveRoot(m, opsKey("3"))
+	driveRoot(m, keyPress("3"))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "restic backup --json --tag models") {
 		t.Fatalf("operations screen not shown:\n%s", v)
 	}
-	opsDriveRoot(m, opsKey("b"))
+	driveRoot(m, keyPress("b"))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "Back up which set?") {
 		t.Fatalf("no picker:\n%s", v)
 	}
-	if opsDriveRoot(m, opsKey("q")) {
+	if driveRoot(m, keyPress("q")) {
 		t.Fatal("q in the picker quit the console")
 	}
 	if v := ansi.Strip(m.View()); strings.Contains(v, "Back up which set?") {
 		t.Fatalf("q did not close the picker:\n%s", v)
 	}
-	opsDriveRoot(m, opsKey(":"))
-	opsDriveRoot(m, opsKey("backup nosuchset"))
-	opsDriveRoot(m, opsKey("enter"))
+	driveRoot(m, keyPress(":"))
+	driveRoot(m, keyPress("backup nosuchset"))
+	driveRoot(m, keyPress("enter"))
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "nosuchset") {
 		t.Errorf("palette error not shown:\n%s", v)

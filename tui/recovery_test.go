@@ -12,7 +12,7 @@ func newRecoveryForTest(t *testing.T, w, h int, data DataMsg) *recoveryScreen {
 	t.Helper()
 	s := newRecoveryScreen(newTestContext(newFakeBackend(), false))
 	s.SetSize(w, h)
-	for _, msg := range runScreenCmd(s.Init()) {
+	for _, msg := range execCmd(s.Init()) {
 		feedScreen(s, msg)
 	}
 	if data.Status != nil {
@@ -117,7 +117,7 @@ func TestRecoveryFilter(t *testing.T) {
 		if !strings.Contains(v, "✓ offsite: READY — every set within RPO") || tableRow(v, "offsite") == "" {
 			t.Fatalf("%dx%d two standbys:\n%s", sz.w, sz.h, v)
 		}
-		feedScreen(s, screenKey("/"))
+		feedScreen(s, keyPress("/"))
 		if !s.Capturing() {
 			t.Fatal("/ should focus the filter")
 		}
@@ -130,7 +130,7 @@ func TestRecoveryFilter(t *testing.T) {
 		if !strings.Contains(v, "3/6") {
 			t.Fatalf("%dx%d filter count:\n%s", sz.w, sz.h, v)
 		}
-		feedScreen(s, screenKey("enter")) // ends the filter, keeps it
+		feedScreen(s, keyPress("enter")) // ends the filter, keeps it
 		if s.Capturing() || s.list.Len() != 3 {
 			t.Fatal("enter should keep the filter and release the keys")
 		}

@@ -35,21 +35,6 @@ func screenFakeData(t *testing.T, f *fakeBackend, fresh bool, mod func(*engine.S
 	return DataMsg{Seq: 1, Status: st, Catalog: cat, Fresh: fresh}
 }
 
-// screenKey is the key message a terminal would send for s.
-func screenKey(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
 // feedScreen gives a screen a message and runs the commands it returns, feeding
 // their messages back. Commands that do not answer at once (the filter's
 // cursor blink) are dropped.
@@ -58,38 +43,14 @@ func feedScreen(s Screen, msg tea.Msg) Screen {
 	for steps := 0; len(queue) > 0 && steps < 50; steps++ {
 		var cmd tea.Cmd
 		s, cmd = s.Update(queue[0])
-		queue = append(queue[1:], runScreenCmd(cmd)...)
+		queue = append(queue[1:], execCmd(cmd)...)
 	}
 	return s
 }
 
-func runScreenCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	select {
-	case msg := <-done:
-		if b, ok := msg.(tea.BatchMsg); ok {
-			var out []tea.Msg
-			for _, c := range b {
-				out = append(out, runScreenCmd(c)...)
-			}
-			return out
-		}
-		if msg == nil {
-			return nil
-		}
-		return []tea.Msg{msg}
-	case <-time.After(100 * time.Millisecond):
-		return nil
-	}
-}
-
 func typeInto(s Screen, text string) Screen {
 	for _, r := range text {
-		s = feedScreen(s, screenKey(string(r)))
+		s = feedScreen(s, keyPress(string(r)))
 	}
 	return s
 }
@@ -125,7 +86,7 @@ func newSitesForTest(t *testing.T, w, h int, data DataMsg) (*sitesScreen, *fakeB
 	f := newFakeBackend()
 	s := newSitesScreen(newTestContext(f, false))
 	s.SetSize(w, h)
-	for _, msg := range runScreenCmd(s.Init()) {
+	for _, msg := range execCmd(s.Init()) {
 		feedScreen(s, msg)
 	}
 	if data.Status != nil {
@@ -185,7 +146,7 @@ func TestSitesDetailsOfSelected(t *testing.T) {
 				t.Fatalf("%dx%d primary details lack %q:\n%s", sz.w, sz.h, want, v)
 			}
 		}
-		feedScreen(s, screenKey("down"))
+		feedScreen(s, keyPress("down"))
 		v = plainView(s)
 		checkViewFits(t, v, sz.w, sz.h)
 		for _, want := range []string{"repository  rest:http://dr:8000/lb", "standby — the active site is primary",
@@ -195,11 +156,11 @@ func TestSitesDetailsOfSelected(t *testing.T) {
 			}
 		}
 		// enter hides the details, and brings them back.
-		feedScreen(s, screenKey("enter"))
+		feedScreen(s, keyPress("enter"))
 		if v := plainView(s); strings.Contains(v, "rest:http://dr:8000/lb") {
 			t.Fatalf("enter should hide the details:\n%s", v)
 		}
-		feedScreen(s, screenKey("enter"))
+		feedScreen(s, keyPress("enter"))
 		if v := plainView(s); !strings.Contains(v, "rest:http://dr:8000/lb") {
 			t.Fatalf("enter again should show the details:\n%s", v)
 		}
@@ -215,7 +176,7 @@ func TestSitesRedactsRepositoryAndFailoverRole(t *testing.T) {
 		st.ActiveSite, st.ActiveFrom = "dr", "failover"
 		st.Sites[0].Role, st.Sites[1].Role = "standby", "active"
 	}))
-	feedScreen(s, screenKey("down"))
+	feedScreen(s, keyPress("down"))
 	v := plainView(s)
 	if strings.Contains(v, "s3cret") || !strings.Contains(v, "rest:https://lifeboat:***@dr:8000/lb") {
 		t.Fatalf("repository not redacted:\n%s", v)
@@ -228,7 +189,7 @@ func TestSitesRedactsRepositoryAndFailoverRole(t *testing.T) {
 func TestSitesFilter(t *testing.T) {
 	for _, sz := range screenSizes {
 		s, _ := newSitesForTest(t, sz.w, sz.h, screenFakeData(t, newFakeBackend(), true, nil))
-		feedScreen(s, screenKey("/"))
+		feedScreen(s, keyPress("/"))
 		if !s.Capturing() {
 			t.Fatal("/ should focus the filter")
 		}
@@ -246,7 +207,7 @@ func TestSitesFilter(t *testing.T) {
 		if s.list.FilterText() != "drq" {
 			t.Fatalf("filter text %q", s.list.FilterText())
 		}
-		feedScreen(s, screenKey("esc"))
+		feedScreen(s, keyPress("esc"))
 		if s.Capturing() || s.list.Len() != 2 {
 			t.Fatalf("esc should clear the filter: capturing=%v len=%d", s.Capturing(), s.list.Len())
 		}
@@ -260,7 +221,7 @@ func TestSitesDown(t *testing.T) {
 	}
 	for _, sz := range screenSizes {
 		s, _ := newSitesForTest(t, sz.w, sz.h, screenFakeData(t, newFakeBackend(), true, down))
-		feedScreen(s, screenKey("down"))
+		feedScreen(s, keyPress("down"))
 		v := plainView(s)
 		checkViewFits(t, v, sz.w, sz.h)
 		dr := tableRow(v, "dr")
@@ -312,7 +273,7 @@ func TestSitesTinyHeights(t *testing.T) {
 	for h := 1; h <= 12; h++ {
 		s, _ := newSitesForTest(t, 80, h, screenFakeData(t, newFakeBackend(), true, nil))
 		checkViewFits(t, plainView(s), 80, h)
-		feedScreen(s, screenKey("/"))
+		feedScreen(s, keyPress("/"))
 		checkViewFits(t, plainView(s), 80, h)
 	}
 }

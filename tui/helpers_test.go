@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Helpers shared by the console's Update/View tests.
+
+func keyPress(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "space":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// drive feeds a message to the root and runs the commands it returns (and
+// the ones those return), feeding their messages back, up to a bound. Ticks
+// and the ops channel wait are not run: tests drive those explicitly.
+func driveRoot(m *Model, msg tea.Msg) (quit bool) {
+	queue := []tea.Msg{msg}
+	for steps := 0; len(queue) > 0 && steps < 200; steps++ {
+		msg := queue[0]
+		queue = queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		_, cmd := m.Update(msg)
+		queue = append(queue, execCmd(cmd)...)
+	}
+	return false
+}
+
+// runCmd executes a command and flattens batches; commands that would block
+// (ticks, waits on the ops channel) are skipped by a short deadline.
+func execCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if msg == nil {
+			return nil
+		}
+		if b, ok := msg.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range b {
+				out = append(out, execCmd(c)...)
+			}
+			return out
+		}
+		if _, ok := msg.(tickMsg); ok {
+			return nil
+		}
+		return []tea.Msg{msg}
+	case <-time.After(200 * time.Millisecond):
+		return nil
+	}
+}
