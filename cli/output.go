@@ -104,19 +104,7 @@ func (t *table) print(w io.Writer, p palette) {
 }
 
 // ago renders a time relative to now: "3h ago", "just now", "never".
-func ago(t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := time.Since(t)
-	if d < 5*time.Second && d > -5*time.Second {
-		return "just now"
-	}
-	if d < 0 {
-		return "in " + engine.Age(-d)
-	}
-	return engine.Age(d) + " ago"
-}
+func ago(t time.Time) string { return engine.Ago(time.Now(), t) }
 
 func dash(s string) string {
 	if s == "" {

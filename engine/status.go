@@ -313,3 +313,19 @@ func Age(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
+
+// Ago renders t relative to now for people: "3h ago", "just now", "in 5m",
+// "never" for the zero time.
+func Ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	if d < 5*time.Second && d > -5*time.Second {
+		return "just now"
+	}
+	if d < 0 {
+		return "in " + Age(-d)
+	}
+	return Age(d) + " ago"
+}
