@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -12,9 +11,8 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
-// opsProgress draws a static progress bar. It has the ViewAs API of
-// bubbles/progress (no animation), which cannot be built here: its
-// animation dependency (charmbracelet/harmonica) is not in go.sum.
+// opsProgress draws an operation's bar with bubbles/progress (see
+// progressBar), adding the states a bare percentage cannot show.
 type opsProgress struct {
 	Width int // of the bar, without the percentage
 	Theme Theme
@@ -22,11 +20,7 @@ type opsProgress struct {
 
 // ViewAs renders the bar at percent (0..1) followed by the percentage.
 func (p opsProgress) ViewAs(percent float64) string {
-	percent = math.Max(0, math.Min(1, percent))
-	full := int(math.Round(percent * float64(p.Width)))
-	return p.Theme.Accent.Render(strings.Repeat("█", full)) +
-		p.Theme.Muted.Render(strings.Repeat("░", p.Width-full)) +
-		fmt.Sprintf(" %3.0f%%", percent*100)
+	return progressBar(p.Theme, p.Width+5, percent)
 }
 
 // ViewOp renders an operation's bar for its state: full when it succeeded,

@@ -409,7 +409,7 @@ func (w *restoreWizard) progressView(bw int) []string {
 		elapsed = p.Elapsed
 	}
 	lines = append(lines,
-		restoreBar(th, min(bw, 60), pct),
+		progressBar(th, min(bw, 60), pct),
 		fmt.Sprintf("files   %d / %d", p.Files, p.TotalFiles),
 		fmt.Sprintf("bytes   %s / %s", engine.Bytes(p.Bytes), engine.Bytes(p.TotalBytes)),
 		fmt.Sprintf("ETA     %s   (elapsed %s)", eta, engine.Age(elapsed)))
@@ -448,10 +448,10 @@ func (w *restoreWizard) resultView(bw int) []string {
 	return append(lines, "", th.Muted.Render("enter/esc: close"))
 }
 
-// restoreBar is a bubbles/progress bar drawn at a percentage (no spring
+// progressBar is a bubbles/progress bar drawn at a percentage (no spring
 // animation: restic's status lines are its frames). A plain theme
 // (NO_COLOR) draws it without colour.
-func restoreBar(th Theme, width int, pct float64) string {
+func progressBar(th Theme, width int, pct float64) string {
 	opts := []progress.Option{progress.WithSolidFill("6"), progress.WithWidth(width)}
 	if _, plain := th.Accent.GetForeground().(lipgloss.NoColor); plain {
 		opts = append(opts, progress.WithColorProfile(termenv.Ascii))
