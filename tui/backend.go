@@ -29,6 +29,7 @@ type Backend interface {
 	Check(ctx context.Context, req engine.CheckRequest, obs engine.Observer) ([]engine.CheckResult, error)
 	Forget(ctx context.Context, req engine.ForgetRequest, obs engine.Observer) ([]engine.ForgetResult, error)
 	Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error)
+	Unlock(ctx context.Context, site string, all bool) error
 
 	Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error)
 	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)

@@ -196,6 +196,11 @@ func (f *fakeBackend) Restore(ctx context.Context, req engine.RestoreRequest, ob
 		Outcome: engineOutcome(err), Files: 10, Bytes: 100 << 20, Verified: err == nil}, err
 }
 
+func (f *fakeBackend) Unlock(ctx context.Context, site string, all bool) error {
+	f.record(fmt.Sprintf("unlock %s all=%v", site, all))
+	return nil
+}
+
 func (f *fakeBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
@@ -38,10 +39,14 @@ type sitesScreen struct {
 	showDetails bool
 	width       int
 	height      int
+
+	confirm     *Confirm // the unlock confirmation while open
+	confirmSite string
+	unlockAll   bool
 }
 
 type sitesKeys struct {
-	Filter, Move, Details key.Binding
+	Filter, Move, Details, Unlock, UnlockAll key.Binding
 }
 
 // siteSamplesMsg answers a samples request; seq drops late answers.
@@ -67,9 +72,11 @@ func newSitesScreen(ctx *Context) *sitesScreen {
 	return &sitesScreen{
 		ctx: ctx, cols: cols, list: l, showDetails: true,
 		keys: sitesKeys{
-			Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-			Move:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-			Details: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details on/off")),
+			Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+			Move:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+			Details:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details on/off")),
+			Unlock:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "remove stale locks")),
+			UnlockAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "remove all locks")),
 		},
 	}
 }
@@ -128,13 +135,57 @@ func (s *sitesScreen) layout() {
 	s.list.SetSize(s.width, listH)
 }
 
-func (s *sitesScreen) Capturing() bool { return s.list.Filtering() }
+func (s *sitesScreen) Capturing() bool { return s.list.Filtering() || s.confirm != nil }
 
-func (s *sitesScreen) Back() bool { return s.list.ClearFilter() }
+func (s *sitesScreen) Back() bool {
+	if s.confirm != nil {
+		s.confirm = nil
+		return true
+	}
+	return s.list.ClearFilter()
+}
 
 func (s *sitesScreen) Keys() []key.Binding {
 	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Details}
+	return []key.Binding{s.keys.Move, s.keys.Details, s.keys.Unlock, s.keys.UnlockAll}
+}
+
+// askUnlock opens the confirmation for removing a site's locks: stale ones
+// with a yes/no (Cancel focused), every lock only after the site's name is
+// typed, since that can break a restic still running elsewhere.
+func (s *sitesScreen) askUnlock(all bool) tea.Cmd {
+	row, ok := s.list.Selected()
+	if !ok {
+		return nil
+	}
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "unlock")
+	}
+	site := row.ID
+	s.unlockAll = all
+	if all {
+		s.confirm = NewTypedConfirm("unlock", "Remove every lock at "+site+"?",
+			"This removes all locks, also those of restic processes that may still be running elsewhere "+
+				"(a backup, a prune). Only do this when you know nothing uses the repository.", "Remove all", site)
+	} else {
+		s.confirm = NewConfirm("unlock", "Remove stale locks at "+site+"?",
+			"restic unlock removes locks left by restic processes that died (on this host) or are older than 30 minutes. "+
+				"Locks of running processes stay.", "Remove stale")
+	}
+	s.confirmSite = site
+	return nil
+}
+
+func (s *sitesScreen) startUnlock() {
+	site, all := s.confirmSite, s.unlockAll
+	b := s.ctx.Backend
+	what := "stale locks"
+	if all {
+		what = "all locks"
+	}
+	s.ctx.Ops.Start("unlock", site+" ("+what+")", func(ctx context.Context, obs engine.Observer) (any, error) {
+		return nil, b.Unlock(ctx, site, all)
+	})
 }
 
 func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -154,12 +205,28 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.samples, s.samplesErr = msg.samples, msg.err
 		s.rows()
+	case ConfirmMsg:
+		if msg.ID == "unlock" && s.confirm != nil {
+			s.confirm = nil
+			if msg.Yes {
+				s.startUnlock()
+				return s, statusCmd("removing locks at "+s.confirmSite+"…", false)
+			}
+		}
+		return s, nil
 	case tea.KeyMsg:
+		if s.confirm != nil {
+			return s, s.confirm.Update(msg)
+		}
 		if s.list.Filtering() {
 			_, cmd := s.list.Update(msg)
 			return s, cmd
 		}
 		switch {
+		case key.Matches(msg, s.keys.Unlock):
+			return s, s.askUnlock(false)
+		case key.Matches(msg, s.keys.UnlockAll):
+			return s, s.askUnlock(true)
 		case key.Matches(msg, s.keys.Filter):
 			return s, s.list.StartFilter()
 		case key.Matches(msg, s.keys.Details):
@@ -338,6 +405,10 @@ func (s *sitesScreen) header() string {
 func (s *sitesScreen) View() string {
 	if s.status == nil {
 		return clipToHeight(s.header()+"\n"+s.ctx.Theme.Muted.Render("loading…"), s.height)
+	}
+	if s.confirm != nil {
+		box := s.confirm.View(s.ctx.Theme, s.width)
+		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, box), s.height)
 	}
 	out := s.header() + "\n" + s.list.View()
 	if s.showDetails {

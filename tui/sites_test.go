@@ -295,3 +295,69 @@ func TestSitesSparkline(t *testing.T) {
 		t.Fatalf("no samples: %q", got)
 	}
 }
+
+// drainOps runs the console's operations to their end, applying their
+// messages the way the root does.
+func drainOps(t *testing.T, ctx *Context) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for ctx.Ops.Running() > 0 {
+		select {
+		case msg := <-ctx.Ops.ch:
+			ctx.Ops.Apply(msg)
+		case <-deadline:
+			t.Fatal("operations did not end")
+		}
+	}
+}
+
+func TestSitesUnlock(t *testing.T) {
+	s, f := newSitesForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, nil))
+	s.ctx.Backend = f
+	feedScreen(s, keyPress("down")) // dr, the site with a lock
+	feedScreen(s, keyPress("u"))
+	if v := plainView(s); !strings.Contains(v, "Remove stale locks at dr?") || !strings.Contains(v, "[ Cancel ]") {
+		t.Fatalf("unlock confirmation:\n%s", v)
+	}
+	feedScreen(s, keyPress("enter")) // Cancel has the focus
+	if s.confirm != nil || s.ctx.Ops.Running() != 0 || strings.Contains(strings.Join(f.Calls(), ","), "unlock") {
+		t.Fatal("enter on Cancel must change nothing")
+	}
+	feedScreen(s, keyPress("u"))
+	feedScreen(s, keyPress("tab"))
+	feedScreen(s, keyPress("enter"))
+	drainOps(t, s.ctx)
+	if !strings.Contains(strings.Join(f.Calls(), ","), "unlock dr all=false") {
+		t.Fatalf("calls: %v", f.Calls())
+	}
+	// Every lock: only after typing the site's name.
+	feedScreen(s, keyPress("U"))
+	s = typeInto(s, "primary").(*sitesScreen)
+	feedScreen(s, keyPress("enter"))
+	if s.confirm == nil || !strings.Contains(plainView(s), "that is not dr") {
+		t.Fatalf("a wrong name must be refused:\n%s", plainView(s))
+	}
+	for range "primary" {
+		feedScreen(s, keyPress("backspace"))
+	}
+	s = typeInto(s, "dr").(*sitesScreen)
+	feedScreen(s, keyPress("enter"))
+	drainOps(t, s.ctx)
+	if !strings.Contains(strings.Join(f.Calls(), ","), "unlock dr all=true") {
+		t.Fatalf("calls: %v", f.Calls())
+	}
+}
+
+func TestSitesUnlockReadOnly(t *testing.T) {
+	s, f := newSitesForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, nil))
+	s.ctx.ReadOnly = true
+	var got []tea.Msg
+	_, cmd := s.Update(keyPress("u"))
+	got = execCmd(cmd)
+	if len(got) != 1 || !strings.Contains(got[0].(StatusMsg).Text, "read-only") || s.confirm != nil {
+		t.Fatalf("read-only unlock: %v", got)
+	}
+	if strings.Contains(strings.Join(f.Calls(), ","), "unlock") {
+		t.Fatal("read-only unlock ran")
+	}
+}
