@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
 // Minimum terminal size; below it the console says so instead of drawing.
@@ -177,6 +179,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else if msg.Err != nil {
 			m.setStatus("could not read the state store: "+msg.Err.Error(), true)
 			return m, m.refresh()
+		}
+		if msg.Fresh {
+			if change := siteTransitions(m.data.Status, msg.Status); change != "" {
+				m.setStatus(change, strings.Contains(change, "DOWN"))
+			}
 		}
 		m.data = msg
 		cmd := m.broadcast(msg)
@@ -470,3 +477,29 @@ func (m *Model) helpView() string {
 
 // SetTheme replaces the styles (NO_COLOR uses a plain theme).
 func (m *Model) SetTheme(t Theme) { m.ctx.Theme = t }
+
+// siteTransitions names the sites whose reachability changed between two
+// probes, for the status line ("site dr is DOWN · site eu is up again").
+func siteTransitions(before, after *engine.Status) string {
+	if before == nil || after == nil {
+		return ""
+	}
+	was := map[string]bool{}
+	for _, s := range before.Sites {
+		if !s.Probed.IsZero() {
+			was[s.Name] = s.Reachable
+		}
+	}
+	var out []string
+	for _, s := range after.Sites {
+		up, seen := was[s.Name]
+		switch {
+		case !seen:
+		case up && !s.Reachable:
+			out = append(out, "site "+s.Name+" is DOWN")
+		case !up && s.Reachable:
+			out = append(out, "site "+s.Name+" is up again")
+		}
+	}
+	return strings.Join(out, " · ")
+}

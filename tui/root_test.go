@@ -170,3 +170,21 @@ func TestRootTooSmallAndReadOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestRootFlashesSiteTransitions(t *testing.T) {
+	m, f := newTestModel(t, false, 120, 40)
+	st, _ := f.Status(context.Background(), true)
+	st.Sites[1].Reachable = false
+	st.Sites[1].Error = "site dr: repository is unreachable"
+	m.seq++
+	driveRoot(m, DataMsg{Seq: m.seq, Status: st, Fresh: true})
+	if v := view(m); !strings.Contains(v, "site dr is DOWN") {
+		t.Fatalf("transition not shown:\n%s", v)
+	}
+	st2, _ := f.Status(context.Background(), true)
+	m.seq++
+	driveRoot(m, DataMsg{Seq: m.seq, Status: st2, Fresh: true})
+	if v := view(m); !strings.Contains(v, "site dr is up again") {
+		t.Fatalf("recovery not shown:\n%s", v)
+	}
+}
