@@ -54,25 +54,25 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Kind }
 
 // classify maps an exit code and restic's message to a typed cause and a hint.
-func classify(code int, msg string, repo Repo) (error, string) {
+func classify(code int, msg string, repo Repo) (hint string, kind error) {
 	lower := strings.ToLower(msg)
 	switch {
 	case code == 3:
-		return ErrPartial, "the snapshot may be incomplete; see the listed items"
+		return "the snapshot may be incomplete; see the listed items", ErrPartial
 	case code == 10:
-		return ErrRepoNotFound, fmt.Sprintf("run `lifeboat init` to create it, or fix the repository of site %s", repo.Site)
+		return fmt.Sprintf("run `lifeboat init` to create it, or fix the repository of site %s", repo.Site), ErrRepoNotFound
 	case code == 11:
-		return ErrLocked, "another restic holds it; wait, or remove stale locks with `lifeboat unlock --site " + repo.Site + "`"
+		return "another restic holds it; wait, or remove stale locks with `lifeboat unlock --site " + repo.Site + "`", ErrLocked
 	case code == 12:
-		return ErrWrongPassword, fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site)
+		return fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site), ErrWrongPassword
 	case code == 130:
-		return ErrCancelled, ""
+		return "", ErrCancelled
 	case strings.Contains(lower, "no space left on device"):
-		return ErrDiskFull, "free space at the destination and run it again"
+		return "free space at the destination and run it again", ErrDiskFull
 	case isUnreachable(lower):
-		return ErrUnreachable, fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site)
+		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), ErrUnreachable
 	}
-	return ErrFailed, ""
+	return "", ErrFailed
 }
 
 func isUnreachable(lower string) bool {

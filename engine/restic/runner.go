@@ -290,7 +290,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			msg = strings.Join(lastN(res.Stderr, 3), "; ")
 		}
 		msg = cleanMessage(redact(msg, secrets))
-		kind, hint := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
+		hint, kind := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
 		if len(res.Errors) > 0 && kind != ErrFailed && !strings.Contains(msg, res.Errors[0]) {
 			// restic's summary ("There were 2 errors") says less than the first item.
 			msg = res.Errors[0]
