@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/demo"
 )
 
@@ -56,6 +58,10 @@ lifeboat at it.`,
 			verb := "built"
 			if res.Reused {
 				verb = "reused"
+				// A reused demo ages: its history was laid out back from when it was built.
+				if age := time.Since(res.Built); age > 6*time.Hour {
+					fmt.Fprintf(a.stderr, "note: this demo was built %s ago, so every set has aged past its RPO since; `lifeboat demo --fresh` rebuilds it\n", engine.Age(age))
+				}
 			}
 			if noTUI || !isTerminal(os.Stdout) {
 				fmt.Fprintf(a.stderr, "demo %s in %s (%d snapshots, %.1fs)\n", verb, res.Dir, res.Snapshots, res.Took.Seconds())
