@@ -32,6 +32,7 @@ sets:
   - {name: models, paths: [%[1]s/data/models], retention: {keep_last: 1}}
   - {name: serving, paths: [%[1]s/data/serving]}
 restic: {binary: %[4]s, cache_dir: %[1]s/cache}
+drills: {scratch: %[1]s/scratch}
 `, dir, pw, srv.URL("dr"), testenv.Restic(t))
 	cfgPath := filepath.Join(dir, "lifeboat.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
@@ -75,7 +76,8 @@ func TestCommandsEndToEnd(t *testing.T) {
 	if code, _, errs := run("replicate"); code != 0 {
 		t.Fatalf("replicate: %d %s", code, errs)
 	}
-	if code, out, _ := run("status"); code != 0 || !strings.Contains(out, "Overall: OK") {
+	// Never drilled: the standby needs a drill (a warning).
+	if code, out, _ := run("status"); code != 1 || !strings.Contains(out, "drill needed") || strings.Contains(out, "CRITICAL") {
 		t.Fatalf("status after replication: %d\n%s", code, out)
 	}
 

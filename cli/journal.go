@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -33,6 +35,7 @@ func (a *app) journalCommand() *cobra.Command {
 	var since config.Duration
 	var limit int
 	var action, site string
+	var verify bool
 	cmd := &cobra.Command{
 		Use:   "journal",
 		Short: "The audit log: who did what, from where, with what outcome",
@@ -49,6 +52,9 @@ func (a *app) journalCommand() *cobra.Command {
 				return err
 			}
 			a.store = st
+			if verify {
+				return a.verifyDrillChain(cmd, st)
+			}
 			q := storage.JournalQuery{Limit: limit, Action: action, Site: site}
 			if since > 0 {
 				q.Since = time.Now().Add(-since.D())
@@ -79,7 +85,45 @@ func (a *app) journalCommand() *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many entries (newest first)")
 	cmd.Flags().StringVar(&action, "action", "", "only this action (backup, restore, ...)")
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
+	cmd.Flags().BoolVar(&verify, "verify", false, "check the hash chain of the stored drill reports; exit 1 naming an edited or missing report")
 	return cmd
+}
+
+// verifyDrillChain is `journal --verify`: every stored drill report must
+// hash to what was recorded and link to the one before it.
+func (a *app) verifyDrillChain(cmd *cobra.Command, st *storage.Store) error {
+	ctx := cmd.Context()
+	probs, err := engine.VerifyDrillChain(ctx, st)
+	if err != nil {
+		return err
+	}
+	drills, err := st.AllDrills(ctx)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		out := struct {
+			OK       bool                  `json:"ok"`
+			Drills   int                   `json:"drills"`
+			Problems []engine.ChainProblem `json:"problems"`
+		}{len(probs) == 0, len(drills), probs}
+		if out.Problems == nil {
+			out.Problems = []engine.ChainProblem{}
+		}
+		if err := a.writeJSON(out); err != nil {
+			return err
+		}
+	} else if len(probs) == 0 {
+		fmt.Fprintf(a.stdout, "drill report chain ok: %d report(s), each hash and link verified\n", len(drills))
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, p := range probs {
+		lines = append(lines, p.String())
+	}
+	return withCode(1, fmt.Errorf("drill report chain broken: %s", strings.Join(lines, "; ")))
 }
 
 // durationFlag lets a flag take the config's durations (with d for days).

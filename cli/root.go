@@ -137,7 +137,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 	pf.BoolVar(&a.readOnly, "read-only", false, "refuse every action that would change data")
 
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
-		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.journalCommand(),
+		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.drillCommand(), a.journalCommand(),
 		a.unlockCommand(), a.demoCommand(), a.tuiCommand(), a.watchCommand(), a.alertCommand())
 	return root
 }

@@ -72,12 +72,16 @@ type DrillSet struct {
 	Tree                string  `json:"tree"`
 	RPOSeconds          float64 `json:"rpo_seconds"`
 	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	Files               uint64  `json:"files"`
-	Bytes               uint64  `json:"bytes"`
-	ListedFiles         uint64  `json:"listed_files"`
-	ListedBytes         uint64  `json:"listed_bytes"`
-	VerifiedFiles       uint64  `json:"verified_files"`
-	Verified            bool    `json:"verified"`
+	// Files and Bytes are what restic restored (its file count includes
+	// directories); ListedFiles/ListedBytes are the regular files of the
+	// snapshot's listing under the set's paths; VerifiedFiles are the
+	// regular files found restored, verified by restic, matching the listing.
+	Files         uint64 `json:"files"`
+	Bytes         uint64 `json:"bytes"`
+	ListedFiles   uint64 `json:"listed_files"`
+	ListedBytes   uint64 `json:"listed_bytes"`
+	VerifiedFiles uint64 `json:"verified_files"`
+	Verified      bool   `json:"verified"`
 }
 
 // DrillStep is one line of the drill's timeline.
@@ -112,6 +116,19 @@ type drillRun struct {
 	hookBad map[string]bool
 	rtoFrom time.Time
 	rtoTo   time.Time
+	// noted is set when a failing step already said why in a finding;
+	// failure is the first such finding.
+	noted   bool
+	failure string
+}
+
+// fail records the finding that explains a failing step.
+func (d *drillRun) fail(format string, args ...any) {
+	if !d.noted {
+		d.failure = fmt.Sprintf(format, args...)
+	}
+	d.noted = true
+	d.finding(format, args...)
 }
 
 func (d *drillRun) finding(format string, args ...any) {
@@ -227,8 +244,9 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 				break
 			}
 		}
-		if len(rep.Findings) == 0 || ctx.Err() != nil {
-			d.finding("%s", runErr.Error())
+		if !d.noted || ctx.Err() != nil {
+			d.noted = false
+			d.fail("%s", runErr.Error())
 		}
 	}
 	// Cleanup runs whatever happened before: scratch space is never left
@@ -241,7 +259,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		cleanErr = err
 	}
 	if cleanErr != nil {
-		d.finding("cleanup: %v", cleanErr)
+		d.fail("cleanup of %s: %v", d.dir, cleanErr)
 	}
 
 	states := append(rb.State(), cleanupState(cleanup)...)
@@ -264,8 +282,11 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	if rep.Passed && rto > 0 && rep.RTOSeconds > rto.Seconds() {
 		rep.Passed = false
-		d.finding("RTO not met: restore and verification took %s, the objective is %s",
+		d.fail("RTO not met: restore and verification took %s, the objective is %s",
 			time.Duration(rep.RTOSeconds*float64(time.Second)).Round(time.Second), config.Duration(rto))
+	}
+	if !rep.Passed && d.failure == "" {
+		d.failure = "not every set was verified"
 	}
 	rep.Finished = e.now().UTC()
 	switch {
@@ -282,7 +303,10 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	case ctx.Err() != nil:
 		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
 	case !rep.Passed:
-		outcome, detail = OutcomeFailed, "failed: "+strings.Join(first(rep.Findings, 3), "; ")
+		outcome, detail = OutcomeFailed, "failed: "+d.failure
+		if len(rep.Findings) > 1 {
+			detail += fmt.Sprintf(" (%d finding(s) in all)", len(rep.Findings))
+		}
 	case len(rep.Findings) > 0:
 		outcome, detail = OutcomeWarning, "passed with findings: "+strings.Join(first(rep.Findings, 3), "; ")
 	}
@@ -302,7 +326,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	case saveErr != nil:
 		return rep, saveErr
 	case !rep.Passed:
-		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, strings.Join(first(rep.Findings, 3), "; ")), werr)
+		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, d.failure), werr)
 	}
 	return rep, werr
 }
@@ -446,7 +470,7 @@ func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, err
 			ds.Files, ds.Bytes = r.Files, r.Bytes
 		}
 		if err != nil {
-			d.finding("restore of set %s (snapshot %s) from site %s failed: %v", s.Name, snap.ShortID, d.req.Site, err)
+			d.fail("restore of set %s (snapshot %s) from site %s failed: %v", s.Name, snap.ShortID, d.req.Site, err)
 			return "", err
 		}
 		return fmt.Sprintf("snapshot %s: %d files, %s, verified by restic", snap.ShortID, r.Files, Bytes(r.Bytes)), nil
@@ -474,7 +498,7 @@ func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, err
 			}
 		})
 		if err != nil {
-			d.finding("listing snapshot %s of set %s at site %s failed: %v", snap.ShortID, s.Name, d.req.Site, err)
+			d.fail("listing snapshot %s of set %s at site %s failed: %v", snap.ShortID, s.Name, d.req.Site, err)
 			return "", err
 		}
 		var files, size uint64
@@ -493,13 +517,13 @@ func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, err
 			return nil
 		})
 		if err != nil {
-			d.finding("reading the restored copy of set %s failed: %v", s.Name, err)
+			d.fail("reading the restored copy of set %s failed: %v", s.Name, err)
 			return "", err
 		}
 		ds := d.byName[s.Name]
 		ds.ListedFiles, ds.ListedBytes = lfiles, lbytes
 		if files != lfiles || size != lbytes {
-			d.finding("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
+			d.fail("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
 				s.Name, files, Bytes(size), snap.ShortID, lfiles, Bytes(lbytes))
 			return "", fmt.Errorf("set %s: restored %d files/%d bytes, snapshot lists %d files/%d bytes", s.Name, files, size, lfiles, lbytes)
 		}
@@ -538,7 +562,7 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 				if tail != "" {
 					msg += ": " + tail
 				}
-				d.finding("%s", msg)
+				d.fail("%s", msg)
 				d.hookBad[s.Name] = true
 				d.byName[s.Name].Verified = false
 				failed = append(failed, s.Name)
@@ -567,7 +591,7 @@ func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
 			} else if err != nil {
 				msg += ": " + err.Error()
 			}
-			d.finding("site %s: restic check --read-data-subset %s: %s", d.req.Site, subset, msg)
+			d.fail("site %s: restic check --read-data-subset %s: %s", d.req.Site, subset, msg)
 			if err == nil {
 				err = errors.New(msg)
 			}

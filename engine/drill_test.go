@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +43,9 @@ func TestDrillPasses(t *testing.T) {
 	start := time.Now()
 	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Report: mdPath}, nil)
 	t.Logf("drill took %v (rto %.1fs)", time.Since(start), rep.RTOSeconds)
+	for _, s := range rep.Steps {
+		t.Logf("  %-18s %-7s %5.1fs %s", s.Name, s.Status, s.Seconds, s.Detail)
+	}
 	if err != nil {
 		t.Fatalf("drill: %v\nfindings: %v\nsteps: %+v", err, rep.Findings, rep.Steps)
 	}
@@ -57,20 +61,30 @@ func TestDrillPasses(t *testing.T) {
 	if len(rep.Sets) != 3 {
 		t.Fatalf("sets: %+v", rep.Sets)
 	}
+	var wg sync.WaitGroup
 	for _, s := range rep.Sets {
-		if !s.Verified || s.VerifiedFiles == 0 || s.VerifiedFiles != s.ListedFiles || s.Tree == "" || s.Snapshot == "" {
+		if !s.Verified || s.VerifiedFiles == 0 || s.VerifiedFiles != s.ListedFiles || s.Bytes != s.ListedBytes || s.Tree == "" || s.Snapshot == "" {
 			t.Errorf("set %s: %+v", s.Name, s)
 		}
+		if s.Name == "datasets" {
+			continue // same layout as models; spare the test a restore
+		}
 		// The report's numbers are what a restore of that snapshot restores.
-		r, err := f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: s.Name, Snapshot: s.Snapshot, Target: t.TempDir()}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Files != s.Files || r.Bytes != s.Bytes || s.Bytes != s.ListedBytes {
-			t.Errorf("set %s: report %d files/%d bytes (listed %d/%d), restore %d/%d", s.Name, s.Files, s.Bytes,
-				s.ListedFiles, s.ListedBytes, r.Files, r.Bytes)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: s.Name, Snapshot: s.Snapshot, Target: t.TempDir()}, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Files != s.Files || r.Bytes != s.Bytes {
+				t.Errorf("set %s: report %d files/%d bytes (listed %d/%d), restore %d/%d", s.Name, s.Files, s.Bytes,
+					s.ListedFiles, s.ListedBytes, r.Files, r.Bytes)
+			}
+		}()
 	}
+	wg.Wait()
 	wantFiles := map[string]uint64{"models": 3, "datasets": 2, "serving": 2}
 	for _, s := range rep.Sets {
 		if s.VerifiedFiles != wantFiles[s.Name] {
@@ -135,6 +149,19 @@ func TestDrillPasses(t *testing.T) {
 	}
 	if _, ok, _ := f.store.RecoveryLockHolder(ctx); ok {
 		t.Error("recovery lock still held after the drill")
+	}
+	// A change to what recovery depends on makes the drill stale.
+	f.cfg.Objectives.RTO *= 2
+	st, err = f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stale bool
+	for _, p := range st.Problems {
+		stale = stale || p.Site == "dr" && p.Level == "warning" && strings.Contains(p.Message, "drill needed: the recovery config changed")
+	}
+	if !stale {
+		t.Errorf("status after a config change: %+v", st.Problems)
 	}
 }
 
@@ -254,13 +281,25 @@ func TestDrillRecoveryLock(t *testing.T) {
 
 func TestDrillChainDetectsEditedReport(t *testing.T) {
 	t.Parallel()
-	f, _ := drillFixture(t, "")
+	f := newFixture(t, "drills: {scratch: "+t.TempDir()+"}\n")
+	f.init()
 	ctx := context.Background()
+	// datasets' newest copy is 3h old against its 2h RPO: a finding, not a failure.
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"datasets"}, Time: time.Now().Add(-3 * time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"datasets"}}, nil); err != nil {
+		t.Fatal(err)
+	}
 	var reps []*engine.DrillReport
 	for i := 0; i < 2; i++ {
 		rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !rep.Passed || rep.Level != engine.LevelWarning || len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0], "RPO breached") ||
+			rep.Sets[0].RPOSeconds < 3*3600-60 {
+			t.Fatalf("drill with an RPO breach: passed %v level %v findings %v sets %+v", rep.Passed, rep.Level, rep.Findings, rep.Sets)
 		}
 		reps = append(reps, rep)
 	}
@@ -296,5 +335,88 @@ func TestDrillChainDetectsEditedReport(t *testing.T) {
 	}
 	if !named {
 		t.Fatalf("removed report not named: %v", probs)
+	}
+}
+
+// A failing verify hook fails the drill with the hook's output; status
+// says the drill failed and the site still needs one.
+func TestDrillFailingHook(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `drills: {verify: ['echo "smoke test of $LIFEBOAT_SET broke"; exit 3'], scratch: `+t.TempDir()+"}\n")
+	f.init()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"datasets"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"datasets"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil)
+	if err == nil || rep == nil || rep.Passed || rep.Level != engine.LevelCritical ||
+		!strings.Contains(strings.Join(rep.Findings, "\n"), "smoke test of datasets broke") || rep.Sets[0].Verified {
+		t.Fatalf("drill with a failing hook: %v %+v", err, rep)
+	}
+	st, err := f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var needed, failed bool
+	for _, p := range st.Problems {
+		needed = needed || p.Site == "dr" && p.Level == "warning" && strings.Contains(p.Message, "drill needed: site dr has never passed a drill")
+		failed = failed || p.Site == "dr" && p.Level == "critical" && strings.Contains(p.Message, "last drill of site dr failed")
+	}
+	if !needed || !failed {
+		t.Fatalf("status problems: %+v", st.Problems)
+	}
+}
+
+// A runbook persists every transition; run again under the same id it
+// resumes at the step that failed and never reruns a finished one.
+func TestRunbookResumes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	ctx := context.Background()
+	ran := map[string]int{}
+	fail := true
+	steps := func() []engine.Step {
+		mk := func(name string, failing bool) engine.Step {
+			return engine.Step{Name: name, Run: func(context.Context) (string, error) {
+				ran[name]++
+				if failing && fail {
+					return "", errors.New("disk on fire")
+				}
+				return name + " done", nil
+			}}
+		}
+		return []engine.Step{mk("one", false), mk("two", true), mk("three", false)}
+	}
+	rb, err := f.eng.NewRunbook(ctx, "run-1", steps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Run(ctx, nil); err == nil || !strings.Contains(err.Error(), "two") {
+		t.Fatalf("run: %v", err)
+	}
+	got, _ := f.store.Steps(ctx, "run-1")
+	if len(got) != 3 || got[0].Status != storage.StepDone || got[1].Status != storage.StepFailed ||
+		got[1].Detail != "disk on fire" || got[2].Status != storage.StepPending || got[1].Started.IsZero() {
+		t.Fatalf("stored steps after failure: %+v", got)
+	}
+	fail = false
+	rb, err = f.eng.NewRunbook(ctx, "run-1", steps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Run(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ran["one"] != 1 || ran["two"] != 2 || ran["three"] != 1 {
+		t.Fatalf("runs %v", ran)
+	}
+	got, _ = f.store.Steps(ctx, "run-1")
+	for _, s := range got {
+		if s.Status != storage.StepDone || s.Detail != s.Name+" done" {
+			t.Fatalf("after resume: %+v", got)
+		}
 	}
 }

@@ -1,6 +1,11 @@
 package engine
 
-import "slices"
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
 
 // SiteState is the health of a site as `watch` and the Sites screen judge it.
 type SiteState string
@@ -24,13 +29,14 @@ type SiteObservation struct {
 }
 
 // Judge turns the raw results of one round into an observation: DOWN when
-// the repository is unreachable, DEGRADED for every other problem.
+// the repository is unreachable (its error is the reason; other problems
+// cannot be judged then), DEGRADED for every other problem.
 func Judge(reachable bool, repoErr string, problems []string) SiteObservation {
 	if !reachable {
 		if repoErr == "" {
 			repoErr = "repository unreachable"
 		}
-		return SiteObservation{State: StateDown, Reasons: append([]string{repoErr}, problems...)}
+		return SiteObservation{State: StateDown, Reasons: []string{repoErr}}
 	}
 	if len(problems) > 0 {
 		return SiteObservation{State: StateDegraded, Reasons: problems}
@@ -84,4 +90,59 @@ func (h *SiteHealth) Observe(o SiteObservation) (Transition, bool) {
 	t := Transition{Site: h.Site, From: h.state, To: o.State, Reasons: slices.Clone(o.Reasons)}
 	h.state, h.reasons = o.State, slices.Clone(o.Reasons)
 	return t, true
+}
+
+// SiteRound is one round of probes of a site beyond the repository probe
+// of Status: its service probes, its locks in detail (when it has any) and
+// the judgement of all of it.
+type SiteRound struct {
+	Site        string
+	Probes      []ProbeResult
+	Locks       []LockInfo
+	LocksErr    error // reading the locks failed (the site may still be fine)
+	Observation SiteObservation
+}
+
+// ProbeRound runs the service probes and reads the locks of every site of
+// st, all sites at once, and judges each site from st (reachability, RPO)
+// and what it found. Results are in the order of st.Sites. Feed each
+// Observation to that site's SiteHealth for the confirmed state.
+func (e *Engine) ProbeRound(ctx context.Context, st *Status) []SiteRound {
+	out := make([]SiteRound, len(st.Sites))
+	var wg sync.WaitGroup
+	for i, s := range st.Sites {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := SiteRound{Site: s.Name, Probes: e.ProbeServices(ctx, s.Name)}
+			if s.Reachable && s.Locks > 0 {
+				r.Locks, r.LocksErr = e.Locks(ctx, s.Name)
+			}
+			out[i] = r
+		}()
+	}
+	wg.Wait()
+	outlooks := RPOOutlooks(st)
+	for i, s := range st.Sites {
+		r := &out[i]
+		var problems []string
+		for _, p := range r.Probes {
+			if !p.OK {
+				problems = append(problems, p.String())
+			}
+		}
+		for _, l := range r.Locks {
+			if l.Stale {
+				problems = append(problems, fmt.Sprintf("stale lock %s from %s (pid %d), %s old",
+					short(l.ID), l.Host, l.PID, Age(st.Time.Sub(l.Time))))
+			}
+		}
+		for _, o := range outlooks {
+			if o.Site == s.Name && o.Breached {
+				problems = append(problems, fmt.Sprintf("set %s: %s", o.Set, o.Summary()))
+			}
+		}
+		r.Observation = Judge(s.Reachable, s.Error, problems)
+	}
+	return out
 }

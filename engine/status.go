@@ -274,7 +274,7 @@ func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
 func (e *Engine) judgeDrills(ctx context.Context, site string, last *DrillInfo, now time.Time,
 	problem func(l Level, site, set, format string, args ...any)) {
 	if last != nil && !last.Passed {
-		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago): see `lifeboat drill --site %s`",
+		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again: lifeboat drill --site %s",
 			site, last.ID, Age(now.Sub(last.Time)), site)
 	}
 	passed, ok, err := e.store.LastPassedDrill(ctx, site)

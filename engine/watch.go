@@ -40,6 +40,9 @@ type WatchOptions struct {
 	NoSchedule bool
 	// SampleRetention is how long probe samples are kept; default 30 days.
 	SampleRetention time.Duration
+	// OnRound, if set, is called after each round of probes with its number
+	// (from 1), once its alerts are queued.
+	OnRound func(round int)
 }
 
 func (o *WatchOptions) defaults() {
@@ -149,7 +152,10 @@ func (e *Engine) Watch(ctx context.Context, opts WatchOptions) error {
 	// Jobs get their own context: cancelled only after the grace period.
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
-	c := cron.New(cron.WithParser(cronParser))
+	cronLog := cron.PrintfLogger(printfFunc(opts.Logf))
+	c := cron.New(cron.WithParser(cronParser), cron.WithLogger(cronLog),
+		// A job that panics is logged and the watcher goes on.
+		cron.WithChain(cron.Recover(cronLog)))
 	if opts.NoSchedule {
 		if len(jobs) > 0 {
 			opts.Logf("schedule disabled (read-only): %d job(s) not run", len(jobs))
@@ -172,8 +178,11 @@ func (e *Engine) Watch(ctx context.Context, opts WatchOptions) error {
 	c.Start()
 	opts.Logf("watching %d site(s) every %s", len(e.cfg.Sites), opts.Interval)
 
-	for {
+	for round := 1; ; round++ {
 		w.tick(ctx)
+		if opts.OnRound != nil && ctx.Err() == nil {
+			opts.OnRound(round)
+		}
 		t := time.NewTimer(opts.Interval)
 		select {
 		case <-ctx.Done():
@@ -206,6 +215,11 @@ func (w *watcher) shutdown(c *cron.Cron, cancelJobs context.CancelFunc, srv *htt
 	<-srvDone
 	o.Logf("stopped")
 }
+
+// printfFunc adapts a Logf to cron's logger.
+type printfFunc func(string, ...any)
+
+func (f printfFunc) Printf(format string, args ...any) { f("schedule: "+format, args...) }
 
 // watcher is the state of one Watch.
 type watcher struct {
@@ -242,16 +256,29 @@ func (w *watcher) jobFunc(name string) func(ctx context.Context) error {
 		// The schedule is the operator's standing --yes.
 		return func(ctx context.Context) error { _, err := e.Forget(ctx, ForgetRequest{}, obs); return err }
 	case "drill":
-		return e.drillJob(obs)
+		// Every standby in turn; a failed drill is alerted (drill_failed)
+		// from its stored record at the next round.
+		return func(ctx context.Context) error {
+			standbys, err := e.Standbys(ctx)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, s := range standbys {
+				if ctx.Err() != nil {
+					break
+				}
+				if _, err := e.Drill(ctx, DrillRequest{Site: s}, obs); err != nil {
+					errs = append(errs, fmt.Errorf("drill of %s: %w", s, err))
+				}
+			}
+			return errors.Join(errs...)
+		}
 	}
 	return nil
 }
 
 func (w *watcher) runJob(ctx context.Context, name string, run func(context.Context) error) {
-	if run == nil {
-		w.opts.Logf("job %s: skipped: drills arrive with the recovery runbooks", name)
-		return
-	}
 	if ctx.Err() != nil {
 		return
 	}
@@ -288,29 +315,7 @@ func (w *watcher) tick(ctx context.Context) {
 		}
 		return
 	}
-	// Service probes and lock details, every site at once.
-	probes := make(map[string][]ProbeResult, len(st.Sites))
-	locks := make(map[string][]LockInfo, len(st.Sites))
-	var pmu sync.Mutex
-	var wg sync.WaitGroup
-	for _, s := range st.Sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pr := e.ProbeServices(ctx, s.Name)
-			var li []LockInfo
-			if s.Reachable && s.Locks > 0 {
-				var err error
-				if li, err = e.Locks(ctx, s.Name); err != nil && ctx.Err() == nil {
-					w.opts.Logf("site %s: reading locks: %v", s.Name, err)
-				}
-			}
-			pmu.Lock()
-			probes[s.Name], locks[s.Name] = pr, li
-			pmu.Unlock()
-		}()
-	}
-	wg.Wait()
+	rounds := e.ProbeRound(ctx, st)
 	if ctx.Err() != nil {
 		return
 	}
@@ -320,24 +325,12 @@ func (w *watcher) tick(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 
-	for _, s := range st.Sites {
-		var problems []string
-		for _, p := range probes[s.Name] {
-			if !p.OK {
-				problems = append(problems, p.String())
-			}
+	for i, s := range st.Sites {
+		r := rounds[i]
+		if r.LocksErr != nil {
+			w.opts.Logf("site %s: reading locks: %v", s.Name, r.LocksErr)
 		}
-		for _, l := range locks[s.Name] {
-			if l.Stale {
-				problems = append(problems, fmt.Sprintf("stale lock %s from %s (pid %d), %s old", short(l.ID), l.Host, l.PID, Age(st.Time.Sub(l.Time))))
-			}
-		}
-		for _, o := range outlooks {
-			if o.Site == s.Name && o.Breached {
-				problems = append(problems, fmt.Sprintf("set %s: %s", o.Set, o.Summary()))
-			}
-		}
-		obs := Judge(s.Reachable, s.Error, problems)
+		obs := r.Observation
 		h := w.health[s.Name]
 		if tr, ok := h.Observe(obs); ok {
 			w.opts.Logf("site %s: %s -> %s: %s", s.Name, tr.From, tr.To, strings.Join(tr.Reasons, "; "))
@@ -355,7 +348,7 @@ func (w *watcher) tick(ctx context.Context) {
 			}
 		}
 		state, _ := h.State()
-		w.metrics.setSite(s, state, probes[s.Name])
+		w.metrics.setSite(s, state, r.Probes)
 
 		// A failed check or drill is news once per run of it.
 		if c := s.LastCheck; c != nil && !c.OK {
@@ -372,15 +365,23 @@ func (w *watcher) tick(ctx context.Context) {
 		} else if d != nil {
 			w.book.resolve("drill|" + s.Name)
 		}
-		// A standby whose last drill is older than drill_every (or that has
-		// none) is overdue; the active site is not drilled.
+		// A standby whose last passing drill is older than drill_every (or
+		// that never passed one) is overdue; the active site is not drilled.
+		var lastPass time.Time
+		if d, ok, err := e.store.LastPassedDrill(ctx, s.Name); err == nil && ok {
+			lastPass = d.Finished
+			if lastPass.IsZero() {
+				lastPass = d.Started
+			}
+		}
+		w.metrics.lastDrill.WithLabelValues(s.Name).Set(unixOrZero(lastPass))
 		if s.Role == "standby" {
 			every := e.cfg.Objectives.DrillEvery.D()
 			key := "drill_overdue|" + s.Name
-			if d := s.LastDrill; d == nil || st.Time.Sub(d.Time) > every {
-				last := "no drill recorded"
-				if d != nil {
-					last = "last drill " + Age(st.Time.Sub(d.Time)) + " ago"
+			if lastPass.IsZero() || (every > 0 && st.Time.Sub(lastPass) > every) {
+				last := "it never passed a drill"
+				if !lastPass.IsZero() {
+					last = "its last passing drill is " + Age(st.Time.Sub(lastPass)) + " old"
 				}
 				if notify, _ := w.book.raise(key, "", now, 0); notify {
 					w.alert(AlertDrillOverdue, s.Name, "", fmt.Sprintf("site %s is drill overdue: %s (drill_every %s)", s.Name, last, config.Duration(every)), false)

@@ -87,11 +87,6 @@ func (m *watchMetrics) setSite(s SiteStatus, state SiteState, probes []ProbeResu
 		m.latency.WithLabelValues(s.Name).Set(s.LatencyMS / 1000)
 		m.locks.WithLabelValues(s.Name).Set(float64(s.Locks))
 	}
-	var drill float64
-	if s.LastDrill != nil && s.LastDrill.Passed {
-		drill = float64(s.LastDrill.Time.Unix())
-	}
-	m.lastDrill.WithLabelValues(s.Name).Set(drill)
 	if s.LastCheck != nil {
 		ok := 0.0
 		if s.LastCheck.OK {
@@ -141,4 +136,11 @@ func (m *watchMetrics) sweep(v *prometheus.GaugeVec, now map[string][]string) {
 		}
 	}
 	m.seen[v] = now
+}
+
+func unixOrZero(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.Unix())
 }

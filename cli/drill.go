@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+func (a *app) drillCommand() *cobra.Command {
+	var site, report string
+	var sets []string
+	cmd := &cobra.Command{
+		Use:   "drill",
+		Short: "Rehearse a failover: restore from a standby into scratch space, verify, report",
+		Long: `Rehearses a failover to a standby site (default: the first standby) without
+touching production: preflight (the site answers, the newest snapshot of each
+set is there, no other drill or failover runs, scratch space suffices) →
+restore each set's newest snapshot there into <drills.scratch>/<run-id>/<set>
+with restic's verification → compare the restored files with the snapshot's
+listing (count and bytes) → the drills.verify hooks (env LIFEBOAT_FROM,
+LIFEBOAT_TO, LIFEBOAT_SET, LIFEBOAT_TARGET, LIFEBOAT_RUN_ID) → restic check
+--read-data-subset n/t on the standby, n rotating so that every pack is read
+over t drills → clean up (unless drills.keep).
+
+The report (--json prints it; --report FILE writes it as Markdown) is stored
+hash-chained to the previous one; ` + "`lifeboat journal --verify`" + ` checks the chain.
+A drill writes only scratch space, so it runs under --read-only too (journaled).
+
+Exit codes follow the monitoring convention: 0 passed without findings,
+1 passed with findings (e.g. an RPO breach), 2 failed, 3 could not evaluate
+(bad config, unknown site, another drill or failover holds the lock).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			eng, err := a.open(ctx)
+			if err != nil {
+				return withCode(int(engine.LevelUnknown), err)
+			}
+			if a.readOnly {
+				_ = eng.Journal(ctx, "drill", site, "", "--read-only", engine.OutcomeOK,
+					"allowed under --read-only: a drill writes only its scratch space")
+			}
+			pr := a.progress()
+			rep, err := eng.Drill(ctx, engine.DrillRequest{Site: site, Sets: sets, Report: report}, func(ev engine.Event) {
+				if ev.Op == "drill" && ev.Kind == engine.EventInfo && !strings.HasSuffix(ev.Message, ": running") {
+					pr.mu.Lock()
+					pr.clear()
+					fmt.Fprintf(pr.w, "drill @%s: %s\n", ev.Site, ev.Message)
+					pr.mu.Unlock()
+					return
+				}
+				pr.observe(ev)
+			})
+			if rep == nil {
+				if err == nil {
+					err = fmt.Errorf("drill: no report")
+				}
+				if cancelled(err) {
+					return withCode(int(engine.LevelUnknown), fmt.Errorf("cancelled before the drill started"))
+				}
+				return withCode(int(engine.LevelUnknown), err)
+			}
+			if a.json {
+				if jerr := a.writeJSON(rep); jerr != nil {
+					return jerr
+				}
+			} else {
+				a.printDrill(rep)
+			}
+			if rep.Level == engine.LevelOK && err != nil {
+				// Passed, but the report could not be written or stored.
+				return withCode(int(engine.LevelUnknown), err)
+			}
+			if rep.Level != engine.LevelOK {
+				if err == nil {
+					err = errSilent
+				}
+				return withCode(int(rep.Level), err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&site, "site", "", "standby site to rehearse (default: the first standby)")
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "set to include (repeatable; default: every set)")
+	cmd.Flags().StringVar(&report, "report", "", "write the Markdown report to this file")
+	return cmd
+}
+
+func (a *app) printDrill(r *engine.DrillReport) {
+	p := a.palette()
+	w := a.stdout
+	verdict := "PASSED"
+	switch {
+	case !r.Passed:
+		verdict = "FAILED"
+	case len(r.Findings) > 0:
+		verdict = "PASSED with findings"
+	}
+	fmt.Fprintf(w, "Drill %s of site %s: %s\n", r.ID, r.Site, p.bold.Render(verdict))
+	rto := fmt.Sprintf("%.1fs", r.RTOSeconds)
+	if r.RTOObjectiveSeconds > 0 {
+		rto += fmt.Sprintf(" (objective %s)", engine.Age(secondsDur(r.RTOObjectiveSeconds)))
+	}
+	fmt.Fprintf(w, "RTO achieved: %s    check subset: %s    operator: %s\n\n", rto, r.CheckSubset, r.Operator)
+
+	steps := &table{head: []string{"STEP", "STATUS", "TIME", "DETAIL"}}
+	for _, s := range r.Steps {
+		steps.add(s.Name, p.level(s.Status), fmt.Sprintf("%.1fs", s.Seconds), dash(s.Detail))
+	}
+	steps.print(w, p)
+	fmt.Fprintln(w)
+	sets := &table{head: []string{"SET", "SNAPSHOT", "RPO AGE", "FILES", "SIZE", "VERIFIED"}}
+	for _, s := range r.Sets {
+		v := map[bool]string{true: "yes", false: "no"}[s.Verified]
+		sets.add(s.Name, dash(shortID(s.Snapshot)), engine.Age(secondsDur(s.RPOSeconds)), fmt.Sprint(s.VerifiedFiles),
+			engine.Bytes(s.Bytes), p.level(v))
+	}
+	sets.print(w, p)
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w)
+		for _, f := range r.Findings {
+			fmt.Fprintf(w, "%s %s\n", p.level("finding:"), f)
+		}
+	}
+}
+
+func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// A drill while another run holds the recovery lock cannot be evaluated:
+// exit 3, naming the holder. An edited drill report fails journal --verify.
+func TestDrillLockAndChainExitCodes(t *testing.T) {
+	t.Parallel()
+	run, dir, _ := world(t)
+	st, err := storage.Open(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	host, _ := os.Hostname()
+	if _, ok, err := st.AcquireRecoveryLock(ctx, storage.RecoveryLock{RunID: "fo-7", Kind: "failover",
+		PID: os.Getpid(), Host: host, Operator: "dave@ops"}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	code, _, errs := run("drill")
+	if code != 3 || !strings.Contains(errs, "dave@ops") || !strings.Contains(errs, "fo-7") {
+		t.Fatalf("drill under a held lock: %d %s", code, errs)
+	}
+
+	if err := st.SaveDrill(ctx, storage.DrillRecord{ID: "d-1", Site: "dr", ReportJSON: `{"id":"d-1","prev_sha256":""}`,
+		SHA256: strings.Repeat("0", 64)}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run("journal", "--verify")
+	if code != 1 || !strings.Contains(errs, "drill d-1") {
+		t.Fatalf("journal --verify of an edited report: %d %s", code, errs)
+	}
+}
+
+// drill end to end: passes (exit 0, JSON, Markdown, status OK, chain ok),
+// then fails against damaged packs at the standby (exit 2, findings).
+func TestDrillCommand(t *testing.T) {
+	t.Parallel()
+	run, dir, srv := world(t)
+	// One small set keeps the test quick; models never gets a snapshot.
+	for _, args := range [][]string{{"init"}, {"backup", "--set", "serving"}, {"replicate", "--set", "serving"}} {
+		if code, _, errs := run(args...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+	}
+	report := filepath.Join(dir, "drill.md")
+	code, out, errs := run("drill", "--set", "serving", "--json", "--report", report)
+	var drill map[string]any
+	if err := json.Unmarshal([]byte(out), &drill); code != 0 || err != nil || drill["passed"] != true || drill["site"] != "dr" {
+		t.Fatalf("drill: %d %v\n%s\n%s", code, err, out, errs)
+	}
+	for _, k := range []string{"id", "started", "finished", "operator", "rto_seconds", "rto_objective_seconds", "sets", "steps", "findings", "prev_sha256", "check_subset"} {
+		if _, ok := drill[k]; !ok {
+			t.Errorf("drill --json lacks %q", k)
+		}
+	}
+	if md, err := os.ReadFile(report); err != nil || !strings.Contains(string(md), "PASSED") {
+		t.Fatalf("drill report: %v\n%s", err, md)
+	}
+	_, out, _ = run("status", "--cached", "--json")
+	if !strings.Contains(out, `"last_drill": {`) || !strings.Contains(out, `"passed": true`) || strings.Contains(out, "drill needed") {
+		t.Fatalf("status after a drill:\n%s", out)
+	}
+	if code, out, errs := run("journal", "--verify"); code != 0 || !strings.Contains(out, "chain ok") {
+		t.Fatalf("journal --verify: %d %s %s", code, out, errs)
+	}
+
+	err := filepath.WalkDir(filepath.Join(srv.Dir, "dr", "data"), func(p string, de fs.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		fh, err := os.OpenFile(p, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		st, _ := fh.Stat()
+		_, err = fh.WriteAt([]byte("damage-damage-damage-damage"), st.Size()/2)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = run("drill", "--set", "serving")
+	if code != 2 || !strings.Contains(out, "FAILED") || !strings.Contains(out, "finding:") || !strings.Contains(errs, "failed") {
+		t.Fatalf("drill of a damaged standby: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, _ := run("status", "--cached"); code != 2 || !strings.Contains(out, "last drill of site dr failed") {
+		t.Fatalf("status after a failed drill: %d\n%s", code, out)
+	}
+}
