@@ -30,6 +30,10 @@ type Backend interface {
 	Forget(ctx context.Context, req engine.ForgetRequest, obs engine.Observer) ([]engine.ForgetResult, error)
 	Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error)
 	Unlock(ctx context.Context, site string, all bool) error
+	// ProbeServices runs a site's configured http/tcp/command/disk probes.
+	ProbeServices(ctx context.Context, site string) []engine.ProbeResult
+	// Locks details the locks held at a site.
+	Locks(ctx context.Context, site string) ([]engine.LockInfo, error)
 
 	Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error)
 	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)

@@ -32,7 +32,7 @@ type fakeBackend struct {
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
 sites:
   - {name: primary, repository: /srv/restic/primary, password_file: /etc/lb/p.pass, role: active}
-  - {name: dr, repository: "rest:http://dr:8000/lb", password_file: /etc/lb/dr.pass, role: standby}
+  - {name: dr, repository: "rest:http://dr:8000/lb", password_file: /etc/lb/dr.pass, role: standby, probes: [{http: "https://api.dr.example/healthz"}]}
 sets:
   - {name: models, paths: [/data/models], rpo: 24h, retention: {keep_last: 10}}
   - {name: datasets, paths: [/data/datasets], retention: {keep_daily: 7}}
@@ -199,6 +199,14 @@ func (f *fakeBackend) Restore(ctx context.Context, req engine.RestoreRequest, ob
 func (f *fakeBackend) Unlock(ctx context.Context, site string, all bool) error {
 	f.record(fmt.Sprintf("unlock %s all=%v", site, all))
 	return nil
+}
+
+func (f *fakeBackend) ProbeServices(ctx context.Context, site string) []engine.ProbeResult {
+	return []engine.ProbeResult{{Site: site, Kind: "http", Target: "https://api." + site + ".example/healthz", OK: site == "primary", Detail: "HTTP 200"}}
+}
+
+func (f *fakeBackend) Locks(ctx context.Context, site string) ([]engine.LockInfo, error) {
+	return []engine.LockInfo{{ID: "abcd", Time: fakeNow.Add(-3 * time.Hour), Host: "old-bastion", User: "restic", PID: 4242, Exclusive: true, Stale: true}}, nil
 }
 
 func (f *fakeBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {

@@ -40,6 +40,12 @@ type sitesScreen struct {
 	width       int
 	height      int
 
+	// services and lockInfo are the service probes and lock details of each
+	// site from the last round (loaded after every fresh refresh).
+	services map[string][]engine.ProbeResult
+	lockInfo map[string][]engine.LockInfo
+	roundSeq int
+
 	confirm     *Confirm // the unlock confirmation while open
 	confirmSite string
 	unlockAll   bool
@@ -47,6 +53,44 @@ type sitesScreen struct {
 
 type sitesKeys struct {
 	Filter, Move, Details, Unlock, UnlockAll key.Binding
+}
+
+// siteRoundMsg answers a service-probe and lock round; seq drops late answers.
+type siteRoundMsg struct {
+	seq      int
+	services map[string][]engine.ProbeResult
+	locks    map[string][]engine.LockInfo
+}
+
+// loadRound runs the configured service probes of every site and reads the
+// locks of sites that hold any, off the UI goroutine.
+func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
+	s.roundSeq++
+	seq := s.roundSeq
+	b := s.ctx.Backend
+	cfg := b.Config()
+	var withLocks []string
+	for _, ss := range st.Sites {
+		if ss.Reachable && ss.Locks > 0 {
+			withLocks = append(withLocks, ss.Name)
+		}
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		msg := siteRoundMsg{seq: seq, services: map[string][]engine.ProbeResult{}, locks: map[string][]engine.LockInfo{}}
+		for _, site := range cfg.Sites {
+			if len(site.Probes) > 0 {
+				msg.services[site.Name] = b.ProbeServices(ctx, site.Name)
+			}
+		}
+		for _, name := range withLocks {
+			if l, err := b.Locks(ctx, name); err == nil {
+				msg.locks[name] = l
+			}
+		}
+		return msg
+	}
 }
 
 // siteSamplesMsg answers a samples request; seq drops late answers.
@@ -198,7 +242,15 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.layout()
 		s.rows()
 		// A probe recorded new samples; redraw the trend from them.
+		if msg.Fresh {
+			return s, tea.Batch(s.loadSamples(), s.loadRound(msg.Status))
+		}
 		return s, s.loadSamples()
+	case siteRoundMsg:
+		if msg.seq == s.roundSeq {
+			s.services, s.lockInfo = msg.services, msg.locks
+		}
+		return s, nil
 	case siteSamplesMsg:
 		if msg.seq != s.seq {
 			return s, nil
@@ -484,6 +536,28 @@ func (s *sitesScreen) details(h int) string {
 		}
 	}
 	field("locks", locks)
+	for i, l := range s.lockInfo[ss.Name] {
+		kind := "shared"
+		if l.Exclusive {
+			kind = "exclusive"
+		}
+		state := th.Warn.Render("held")
+		if l.Stale {
+			state = th.Critical.Render("stale") + th.Muted.Render(" (u removes it)")
+		}
+		field("", fmt.Sprintf("%d. %s lock by %s@%s pid %d, %s, %s", i+1, kind, l.User, l.Host, l.PID, ago(now, l.Time), state))
+	}
+	for i, r := range s.services[ss.Name] {
+		name := ""
+		if i == 0 {
+			name = "services"
+		}
+		word := th.OK.Render("✓ ok")
+		if !r.OK {
+			word = th.Critical.Render("✗ failed")
+		}
+		field(name, fmt.Sprintf("%s %s %s %s", word, r.Kind, r.Target, th.Muted.Render(r.Detail)))
+	}
 	check := s.checkText(ss.LastCheck)
 	if ss.LastCheck != nil && ss.LastCheck.Detail != "" {
 		check += " — " + ss.LastCheck.Detail

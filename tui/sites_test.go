@@ -361,3 +361,14 @@ func TestSitesUnlockReadOnly(t *testing.T) {
 		t.Fatal("read-only unlock ran")
 	}
 }
+
+func TestSitesShowServiceProbesAndLocks(t *testing.T) {
+	s, _ := newSitesForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, nil))
+	feedScreen(s, keyPress("down")) // dr: one lock and an http probe
+	v := plainView(s)
+	for _, want := range []string{"exclusive lock by restic@old-bastion pid 4242", "stale", "services", "✗ failed http https://api.dr.example/healthz"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("details lack %q:\n%s", want, v)
+		}
+	}
+}
