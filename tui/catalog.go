@@ -343,6 +343,10 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 		out = th.Level("none")
 	} else {
 		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(time.Duration(*x.AgeSeconds)*time.Second))
+		// Within the hour before a breach, say when it comes.
+		if x.RPOOK && x.BreachInSeconds < 3600 {
+			out += th.Warn.Render(" · breach in " + engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
+		}
 	}
 	if ok && x.Stale {
 		out += th.Muted.Render(" cached")

@@ -646,3 +646,16 @@ func TestCatalogThroughRoot(t *testing.T) {
 		t.Fatalf("%d lines at 120×40", n)
 	}
 }
+
+func TestCatalogSaysWhenABreachComes(t *testing.T) {
+	f := newFakeBackend()
+	st, _ := f.Status(context.Background(), false)
+	st.Sets[2].Sites[1].BreachInSeconds = 20 * 60 // serving at dr: 20 minutes left
+	cat, _ := f.LoadCatalog(context.Background())
+	s := newCatalogScreen(newTestContext(f, false))
+	s.SetSize(120, 37)
+	s.Update(DataMsg{Status: st, Catalog: cat, Fresh: true})
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "breach in 20m") {
+		t.Fatalf("matrix does not say when the breach comes:\n%s", v)
+	}
+}
