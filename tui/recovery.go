@@ -15,8 +15,8 @@ import (
 // recoveryBreachSoon is how close to its RPO a set must be for the screen to warn.
 const recoveryBreachSoon = 6 * time.Hour
 
-// recoveryDrillsNote stands in for drill results until the recovery runbooks exist.
-const recoveryDrillsNote = "never — drills arrive with the recovery runbooks"
+// recoveryDrillsNote is shown for a standby that was never drilled.
+const recoveryDrillsNote = "never — run `lifeboat drill --site <standby>` to rehearse"
 
 // recoveryScreen is readiness: could each standby take over now? A verdict
 // per standby, then every set at every standby against its RPO.
