@@ -162,9 +162,7 @@ func scrub(msg, raw string) string {
 			}
 		}
 		secrets = append(secrets, u.RawQuery, u.EscapedPath(), u.Path)
-		for _, seg := range strings.Split(u.Path, "/") {
-			secrets = append(secrets, seg)
-		}
+		secrets = append(secrets, strings.Split(u.Path, "/")...)
 		for _, vs := range u.Query() {
 			secrets = append(secrets, vs...)
 		}
