@@ -340,24 +340,36 @@ func (b *treeBrowser) batch(msg treeBatchMsg) tea.Cmd {
 	return b.load.wait()
 }
 
+// treeRows renders the entries of one directory on demand: the list keeps
+// only their indexes, so a directory of a million entries stays small.
+type treeRows struct {
+	b    *treeBrowser
+	kids []int32
+}
+
+func (r treeRows) Len() int { return len(r.kids) }
+
+func (r treeRows) FilterText(i int) string { return r.b.tree.at(r.kids[i]).name }
+
+func (r treeRows) Row(i int) Row {
+	k := r.kids[i]
+	e := r.b.tree.at(k)
+	name, typ := e.name, e.kind.String()
+	if e.kind == treeDir {
+		name += "/"
+		typ = "dir · " + catCount(uint64(e.files), "file")
+	}
+	mark := " "
+	if r.b.selected[k] {
+		mark = "●"
+	}
+	return Row{ID: strconv.Itoa(int(k)), Cells: []string{mark, name, engine.Bytes(e.size), typ}, Filter: e.name}
+}
+
 // rebuild makes the rows of the current directory.
 func (b *treeBrowser) rebuild() {
 	t0 := time.Now()
 	kids := b.tree.sorted(b.dir)
-	rows := make([]Row, len(kids))
-	for i, k := range kids {
-		e := b.tree.at(k)
-		name, typ := e.name, e.kind.String()
-		if e.kind == treeDir {
-			name += "/"
-			typ = "dir · " + catCount(uint64(e.files), "file")
-		}
-		mark := " "
-		if b.selected[k] {
-			mark = "●"
-		}
-		rows[i] = Row{ID: strconv.Itoa(int(k)), Cells: []string{mark, name, engine.Bytes(e.size), typ}, Filter: e.name}
-	}
 	b.list.Empty = "empty directory"
 	if b.loading {
 		b.list.Empty = "listing…"
@@ -365,7 +377,7 @@ func (b *treeBrowser) rebuild() {
 	// Until the operator moves, the cursor stays at the top while rows
 	// stream in (SetRows would keep it on the row it was on).
 	top := b.list.cursor == 0
-	b.list.SetRows(rows)
+	b.list.SetSource(treeRows{b: b, kids: kids})
 	if top && !b.list.Filtering() {
 		b.home()
 	}
@@ -421,17 +433,11 @@ func (b *treeBrowser) update(km tea.KeyMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		mark := "●"
+		// Rows are rendered on demand: the mark shows at the next View.
 		if b.selected[i] {
 			delete(b.selected, i)
-			mark = " "
 		} else {
 			b.selected[i] = true
-		}
-		// The row's cells are shared with the list's copy: mark it in place
-		// instead of rebuilding a directory that may hold a million rows.
-		if r, ok := b.list.Selected(); ok {
-			r.Cells[0] = mark
 		}
 		return nil
 	case "/":

@@ -27,12 +27,28 @@ type Row struct {
 	Filter string
 }
 
+// RowSource gives a List its rows on demand. A directory of a million
+// entries then costs its index, not a million rendered rows.
+type RowSource interface {
+	Len() int
+	Row(i int) Row
+	// FilterText is what / matches for row i.
+	FilterText(i int) string
+}
+
+// rowSlice is the RowSource of rows given whole (SetRows).
+type rowSlice []Row
+
+func (r rowSlice) Len() int                { return len(r) }
+func (r rowSlice) Row(i int) Row           { return r[i] }
+func (r rowSlice) FilterText(i int) string { return rowText(r[i]) }
+
 // List is the table every screen uses: a cursor, a / filter and only the
 // visible rows rendered, so a list of a million rows draws as fast as ten.
 type List struct {
 	ctx       *Context
 	cols      []Column
-	all       []Row
+	all       RowSource
 	visible   []int
 	cursor    int
 	offset    int
@@ -75,20 +91,19 @@ func (l *List) SetSize(w, h int) {
 
 // SetRows replaces the rows, keeping the cursor on the same row when it
 // is still there.
-func (l *List) SetRows(rows []Row) {
+func (l *List) SetRows(rows []Row) { l.SetSource(rowSlice(rows)) }
+
+// SetSource replaces the rows with a source that renders them on demand,
+// keeping the cursor on the same row when it is still there.
+func (l *List) SetSource(src RowSource) {
 	var keep string
 	if r, ok := l.Selected(); ok {
 		keep = r.ID
 	}
-	l.all = rows
+	l.all = src
 	l.applyFilter()
 	if keep != "" {
-		for i, idx := range l.visible {
-			if l.all[idx].ID == keep {
-				l.cursor = i
-				break
-			}
-		}
+		l.Select(keep)
 	}
 	l.clamp()
 }
@@ -101,13 +116,13 @@ func (l *List) Selected() (Row, bool) {
 	if l.cursor < 0 || l.cursor >= len(l.visible) {
 		return Row{}, false
 	}
-	return l.all[l.visible[l.cursor]], true
+	return l.all.Row(l.visible[l.cursor]), true
 }
 
 // Select moves the cursor to the row with id.
 func (l *List) Select(id string) {
 	for i, idx := range l.visible {
-		if l.all[idx].ID == id {
+		if l.all.Row(idx).ID == id {
 			l.cursor = i
 			l.clamp()
 			return
@@ -140,8 +155,12 @@ func (l *List) ClearFilter() bool {
 func (l *List) applyFilter() {
 	q := strings.ToLower(strings.TrimSpace(l.filter.Value()))
 	l.visible = l.visible[:0]
-	for i, r := range l.all {
-		if q == "" || strings.Contains(strings.ToLower(rowText(r)), q) {
+	if l.all == nil {
+		l.clamp()
+		return
+	}
+	for i, n := 0, l.all.Len(); i < n; i++ {
+		if q == "" || strings.Contains(strings.ToLower(l.all.FilterText(i)), q) {
 			l.visible = append(l.visible, i)
 		}
 	}
@@ -299,7 +318,7 @@ func (l *List) View() string {
 		if idx >= len(l.visible) {
 			continue
 		}
-		text := fit(l.line(l.all[l.visible[idx]].Cells, widths), l.width)
+		text := fit(l.line(l.all.Row(l.visible[idx]).Cells, widths), l.width)
 		if idx == l.cursor {
 			text = th.Selected.Render(ansi.Strip(text))
 		}
@@ -307,7 +326,7 @@ func (l *List) View() string {
 	}
 	if l.filtering || l.filter.Value() != "" {
 		b.WriteString("\n")
-		info := th.Muted.Render("  " + itoa(len(l.visible)) + "/" + itoa(len(l.all)))
+		info := th.Muted.Render("  " + itoa(len(l.visible)) + "/" + itoa(l.all.Len()))
 		b.WriteString(fit(l.filter.View()+info, l.width))
 	}
 	return b.String()
