@@ -565,7 +565,7 @@ func (s *sitesScreen) details(h int) string {
 	field("last check", check)
 	drill := s.drillText(ss.LastDrill)
 	if ss.LastDrill == nil {
-		drill += th.Muted.Render(" — `lifeboat drill --site "+ss.Name+"` rehearses a failover")
+		drill += th.Muted.Render(" — `lifeboat drill --site " + ss.Name + "` rehearses a failover")
 	}
 	field("last drill", drill)
 	if s.samplesErr != nil {
