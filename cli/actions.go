@@ -36,11 +36,8 @@ deduplicates. Existing repositories are left alone.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			eng, err := a.open(ctx)
+			eng, err := a.openToChange(ctx, "init")
 			if err != nil {
-				return err
-			}
-			if err := a.refuseReadOnly(ctx, "init"); err != nil {
 				return err
 			}
 			res, err := eng.Init(ctx, a.progress().observe)
@@ -66,11 +63,8 @@ never success.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			eng, err := a.open(ctx)
+			eng, err := a.openToChange(ctx, "backup")
 			if err != nil {
-				return err
-			}
-			if err := a.refuseReadOnly(ctx, "backup"); err != nil {
 				return err
 			}
 			res, err := eng.Backup(ctx, engine.BackupRequest{Sets: sets}, a.progress().observe)
@@ -114,11 +108,8 @@ Each set's outcome is judged by what the standby holds afterwards.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			eng, err := a.open(ctx)
+			eng, err := a.openToChange(ctx, "replicate")
 			if err != nil {
-				return err
-			}
-			if err := a.refuseReadOnly(ctx, "replicate"); err != nil {
 				return err
 			}
 			res, err := eng.Replicate(ctx, engine.ReplicateRequest{To: to, Sets: sets}, a.progress().observe)
@@ -288,11 +279,8 @@ Restored files are verified (restic restore --verify) unless --verify=false.`,
 			if req.Site == "" || req.Set == "" || req.Target == "" {
 				return usageError("restore needs --site, --set and --target")
 			}
-			eng, err := a.open(ctx)
+			eng, err := a.openToChange(ctx, "restore")
 			if err != nil {
-				return err
-			}
-			if err := a.refuseReadOnly(ctx, "restore"); err != nil {
 				return err
 			}
 			res, err := eng.Restore(ctx, req, a.progress().observe)
@@ -339,11 +327,8 @@ repository.`,
 			if site == "" {
 				return usageError("unlock needs --site")
 			}
-			eng, err := a.open(ctx)
+			eng, err := a.openToChange(ctx, "unlock")
 			if err != nil {
-				return err
-			}
-			if err := a.refuseReadOnly(ctx, "unlock"); err != nil {
 				return err
 			}
 			err = eng.Unlock(ctx, site, all)

@@ -193,6 +193,19 @@ func stateDir(flag string) (string, error) {
 	return filepath.Join(home, ".local", "state", "lifeboat"), nil
 }
 
+// openToChange opens the engine for a command that changes data: under
+// --read-only it refuses, and the refusal is journaled.
+func (a *app) openToChange(ctx context.Context, action string) (*engine.Engine, error) {
+	eng, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.refuseReadOnly(ctx, action); err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
 // refuseReadOnly stops a data-changing command under --read-only and
 // journals the refusal when the store is open.
 func (a *app) refuseReadOnly(ctx context.Context, action string) error {
