@@ -30,6 +30,9 @@ type Backend interface {
 	Forget(ctx context.Context, req engine.ForgetRequest, obs engine.Observer) ([]engine.ForgetResult, error)
 	Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error)
 	Unlock(ctx context.Context, site string, all bool) error
+	Drill(ctx context.Context, req engine.DrillRequest, obs engine.Observer) (*engine.DrillReport, error)
+	// Drills are the stored drill records, newest first.
+	Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error)
 	// ProbeServices runs a site's configured http/tcp/command/disk probes.
 	ProbeServices(ctx context.Context, site string) []engine.ProbeResult
 	// Locks details the locks held at a site.
@@ -50,6 +53,10 @@ var _ Backend = EngineBackend{}
 
 func (b EngineBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
 	return b.Store().Journal(ctx, q)
+}
+
+func (b EngineBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+	return b.Store().Drills(ctx, "", limit)
 }
 
 func (b EngineBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -27,6 +28,8 @@ type fakeBackend struct {
 	block chan struct{}
 	// nodes is what List streams.
 	nodes []restic.Node
+	// drills are the stored drill records, newest first.
+	drills []storage.DrillRecord
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -207,6 +210,26 @@ func (f *fakeBackend) ProbeServices(ctx context.Context, site string) []engine.P
 
 func (f *fakeBackend) Locks(ctx context.Context, site string) ([]engine.LockInfo, error) {
 	return []engine.LockInfo{{ID: "abcd", Time: fakeNow.Add(-3 * time.Hour), Host: "old-bastion", User: "restic", PID: 4242, Exclusive: true, Stale: true}}, nil
+}
+
+func (f *fakeBackend) Drill(ctx context.Context, req engine.DrillRequest, obs engine.Observer) (*engine.DrillReport, error) {
+	f.record("drill " + req.Site)
+	err := f.run(ctx, "drill", req.Site, "", obs)
+	rep := &engine.DrillReport{ID: "d1", Site: req.Site, Passed: err == nil, Started: fakeNow, Finished: fakeNow.Add(time.Minute),
+		RTOSeconds: 42, RTOObjectiveSeconds: 1800}
+	if err == nil {
+		b, _ := json.Marshal(rep)
+		f.mu.Lock()
+		f.drills = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.Site, Passed: true, ReportJSON: string(b)}}, f.drills...)
+		f.mu.Unlock()
+	}
+	return rep, err
+}
+
+func (f *fakeBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]storage.DrillRecord(nil), f.drills...), nil
 }
 
 func (f *fakeBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -28,12 +31,60 @@ type recoveryScreen struct {
 	status *engine.Status
 	fresh  bool
 
+	drills   []engine.DrillReport // newest first, from the store
+	drillSeq int
+	confirm  *Confirm // the drill confirmation while open
+	drillAt  string
+
 	width  int
 	height int
 }
 
 type recoveryKeys struct {
-	Filter, Move key.Binding
+	Filter, Move, Drill key.Binding
+}
+
+// recoveryDrillsMsg answers a drill history request; seq drops late answers.
+type recoveryDrillsMsg struct {
+	seq    int
+	drills []engine.DrillReport
+}
+
+// loadDrills reads the recent drill reports off the UI goroutine.
+func (s *recoveryScreen) loadDrills() tea.Cmd {
+	s.drillSeq++
+	seq := s.drillSeq
+	b := s.ctx.Backend
+	return func() tea.Msg {
+		recs, err := b.Drills(context.Background(), 5)
+		if err != nil {
+			return recoveryDrillsMsg{seq: seq}
+		}
+		var out []engine.DrillReport
+		for _, r := range recs {
+			var rep engine.DrillReport
+			if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
+				out = append(out, rep)
+			}
+		}
+		return recoveryDrillsMsg{seq: seq, drills: out}
+	}
+}
+
+// askDrill confirms a drill at the standby under the cursor. A drill writes
+// only scratch space, so it runs in read-only mode too, like the CLI.
+func (s *recoveryScreen) askDrill() tea.Cmd {
+	row, ok := s.list.Selected()
+	if !ok {
+		return statusCmd("no standby to drill", true)
+	}
+	site, _, _ := strings.Cut(row.ID, "/")
+	scratch := s.ctx.Backend.Config().Drills.Scratch
+	s.drillAt = site
+	s.confirm = NewConfirm("drill", "Rehearse a failover to "+site+"?",
+		"Restores every set's newest snapshot at "+site+" into "+scratch+", verifies it against the snapshot, runs the verify hooks "+
+			"and a rotating check subset, then cleans up and stores the report. Production is not touched.", "Drill")
+	return nil
 }
 
 func newRecoveryScreen(ctx *Context) *recoveryScreen {
@@ -50,30 +101,53 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	return &recoveryScreen{ctx: ctx, list: l, keys: recoveryKeys{
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Move:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		Drill:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drill this standby")),
 	}}
 }
 
 func (s *recoveryScreen) Title() string { return "Recovery" }
 
-func (s *recoveryScreen) Init() tea.Cmd { return nil }
+func (s *recoveryScreen) Init() tea.Cmd { return s.loadDrills() }
 
 func (s *recoveryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.layout()
 }
 
-// layout gives the list what the header block leaves.
+// layout gives the list what the header block and the drill history leave.
 func (s *recoveryScreen) layout() {
-	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-1))
+	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-len(s.historyLines())-1))
 }
 
-func (s *recoveryScreen) Capturing() bool { return s.list.Filtering() }
+// historyLines are the recent drills, achieved against objective.
+func (s *recoveryScreen) historyLines() []string {
+	if len(s.drills) == 0 {
+		return nil
+	}
+	th := s.ctx.Theme
+	lines := []string{th.Title.Render("Recent drills") + th.Muted.Render("  (RTO achieved / objective; lifeboat drill --report writes the full report)")}
+	for _, d := range s.drills {
+		verdict := th.Level("passed")
+		if !d.Passed {
+			verdict = th.Level("failed")
+		}
+		line := fmt.Sprintf("%s  %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
+			engine.Age(time.Duration(d.RTOSeconds*float64(time.Second))), engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
+		if n := len(d.Findings); n > 0 {
+			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func (s *recoveryScreen) Capturing() bool { return s.list.Filtering() || s.confirm != nil }
 
 func (s *recoveryScreen) Back() bool { return s.list.ClearFilter() }
 
 func (s *recoveryScreen) Keys() []key.Binding {
 	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move}
+	return []key.Binding{s.keys.Move, s.keys.Drill}
 }
 
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -85,13 +159,37 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.status, s.fresh = msg.Status, msg.Fresh
 		s.rows()
 		s.layout()
+	case recoveryDrillsMsg:
+		if msg.seq == s.drillSeq {
+			s.drills = msg.drills
+			s.layout()
+		}
+	case OpDoneMsg:
+		return s, s.loadDrills()
+	case ConfirmMsg:
+		if msg.ID == "drill" && s.confirm != nil {
+			s.confirm = nil
+			if msg.Yes {
+				site, b := s.drillAt, s.ctx.Backend
+				s.ctx.Ops.Start("drill", site, func(ctx context.Context, obs engine.Observer) (any, error) {
+					return b.Drill(ctx, engine.DrillRequest{Site: site}, obs)
+				})
+				return s, statusCmd("drill at "+site+" started; progress on the Operations screen (3)", false)
+			}
+		}
 	case tea.KeyMsg:
+		if s.confirm != nil {
+			return s, s.confirm.Update(msg)
+		}
 		if s.list.Filtering() {
 			_, cmd := s.list.Update(msg)
 			return s, cmd
 		}
 		if key.Matches(msg, s.keys.Filter) {
 			return s, s.list.StartFilter()
+		}
+		if key.Matches(msg, s.keys.Drill) {
+			return s, s.askDrill()
 		}
 		_, cmd := s.list.Update(msg)
 		return s, cmd
@@ -291,7 +389,14 @@ func (s *recoveryScreen) View() string {
 	if s.status == nil {
 		return clipToHeight(strings.Join(head, "\n")+"\n"+th.Muted.Render("loading…"), s.height)
 	}
+	if s.confirm != nil {
+		box := s.confirm.View(th, s.width)
+		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, box), s.height)
+	}
 	out := strings.Join(head, "\n") + "\n" + s.list.View()
+	for _, l := range s.historyLines() {
+		out += "\n" + fit(l, s.width)
+	}
 	note := "* listed from the cache · MISSING: snapshots not yet replicated"
 	if !s.anyDrill() {
 		note = "last drill: " + recoveryDrillsNote + " · " + note

@@ -163,3 +163,43 @@ func TestRecoveryManyStandbysFit(t *testing.T) {
 		checkViewFits(t, plainView(s), 80, h)
 	}
 }
+
+func TestRecoveryStartsADrillAndShowsIt(t *testing.T) {
+	f := newFakeBackend()
+	ctx := newTestContext(f, false)
+	s := newRecoveryScreen(ctx)
+	s.SetSize(120, 37)
+	for _, msg := range execCmd(s.Init()) {
+		feedScreen(s, msg)
+	}
+	feedScreen(s, screenFakeData(t, f, true, nil))
+	feedScreen(s, keyPress("d"))
+	if v := plainView(s); !strings.Contains(v, "Rehearse a failover to dr?") || !strings.Contains(v, "[ Cancel ]") {
+		t.Fatalf("drill confirmation:\n%s", v)
+	}
+	feedScreen(s, keyPress("enter")) // Cancel is focused
+	if ctx.Ops.Running() != 0 || strings.Contains(strings.Join(f.Calls(), ","), "drill") {
+		t.Fatal("enter on Cancel started a drill")
+	}
+	feedScreen(s, keyPress("d"))
+	feedScreen(s, keyPress("tab"))
+	feedScreen(s, keyPress("enter"))
+	deadline := time.After(5 * time.Second)
+	for ctx.Ops.Running() > 0 {
+		select {
+		case msg := <-ctx.Ops.ch:
+			ctx.Ops.Apply(msg)
+			feedScreen(s, msg)
+		case <-deadline:
+			t.Fatal("drill did not end")
+		}
+	}
+	if !strings.Contains(strings.Join(f.Calls(), ","), "drill dr") {
+		t.Fatalf("calls: %v", f.Calls())
+	}
+	v := plainView(s)
+	if !strings.Contains(v, "Recent drills") || !strings.Contains(v, "✓ passed") || !strings.Contains(v, "RTO 42s / 30m") {
+		t.Fatalf("drill history:\n%s", v)
+	}
+	checkViewFits(t, v, 120, 37)
+}
