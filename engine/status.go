@@ -329,3 +329,26 @@ func Ago(now, t time.Time) string {
 	}
 	return Age(d) + " ago"
 }
+
+// At is the set's state at a site.
+func (s SetStatus) At(site string) (SetSiteStatus, bool) {
+	for _, x := range s.Sites {
+		if x.Site == site {
+			return x, true
+		}
+	}
+	return SetSiteStatus{}, false
+}
+
+// ReplicationTo is how far standby to is behind for a set.
+func (st *Status) ReplicationTo(to, set string) (ReplicationStatus, bool) {
+	if st == nil {
+		return ReplicationStatus{}, false
+	}
+	for _, r := range st.Replication {
+		if r.To == to && r.Set == set {
+			return r, true
+		}
+	}
+	return ReplicationStatus{}, false
+}

@@ -294,27 +294,6 @@ func catRPO(secs float64) string {
 	return engine.Age(time.Duration(secs) * time.Second)
 }
 
-func catSetSite(ss engine.SetStatus, site string) (engine.SetSiteStatus, bool) {
-	for _, x := range ss.Sites {
-		if x.Site == site {
-			return x, true
-		}
-	}
-	return engine.SetSiteStatus{}, false
-}
-
-func (s *catalogScreen) replication(set, site string) (engine.ReplicationStatus, bool) {
-	if s.status == nil {
-		return engine.ReplicationStatus{}, false
-	}
-	for _, r := range s.status.Replication {
-		if r.Set == set && r.To == site {
-			return r, true
-		}
-	}
-	return engine.ReplicationStatus{}, false
-}
-
 // catGrade renders an RPO grade with the age, the way Theme.Level does a
 // word: symbol and colour by verdict ("✓ 2h", "✗ 1d severe").
 func catGrade(th Theme, grade string, rpoOK bool, age string) string {
@@ -337,7 +316,7 @@ func catGrade(th Theme, grade string, rpoOK bool, age string) string {
 // the RPO, and for a standby how many snapshots replication still owes it.
 func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 	th := s.ctx.Theme
-	x, ok := catSetSite(ss, site)
+	x, ok := ss.At(site)
 	var out string
 	if !ok || x.AgeSeconds == nil {
 		out = th.Level("none")
@@ -351,7 +330,7 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 	if ok && x.Stale {
 		out += th.Muted.Render(" cached")
 	}
-	if r, ok := s.replication(ss.Name, site); ok && r.MissingSnapshots > 0 {
+	if r, ok := s.status.ReplicationTo(site, ss.Name); ok && r.MissingSnapshots > 0 {
 		out += th.Warn.Render(fmt.Sprintf(" · %d missing", r.MissingSnapshots))
 	}
 	return out
@@ -398,7 +377,7 @@ func (s *catalogScreen) setStatus(set, site string) (engine.SetSiteStatus, float
 	}
 	for _, ss := range s.status.Sets {
 		if ss.Name == set {
-			x, ok := catSetSite(ss, site)
+			x, ok := ss.At(site)
 			return x, ss.RPOSeconds, ok
 		}
 	}
@@ -433,7 +412,7 @@ func (s *catalogScreen) matrixDetail() []string {
 				fmt.Sprintf(" — %s old: %s", engine.Age(age), catGradeMeaning(catOr(x.Grade, "breach"))))
 		}
 	}
-	if rep, ok := s.replication(r.ID, site.Name); ok {
+	if rep, ok := s.status.ReplicationTo(site.Name, r.ID); ok {
 		if rep.MissingSnapshots > 0 {
 			lines = append(lines, th.Warn.Render(fmt.Sprintf("replication %s → %s: %d snapshot(s) missing, %s behind",
 				rep.From, rep.To, rep.MissingSnapshots, engine.Age(time.Duration(rep.LagSeconds)*time.Second))))
@@ -713,7 +692,7 @@ func (s *catalogScreen) snapshotsInfo() string {
 	if x.NewestTime != nil {
 		info += " · newest " + catGrade(th, x.Grade, x.RPOOK, engine.Age(s.ctx.Now().Sub(*x.NewestTime))+" old")
 	}
-	if rep, ok := s.replication(s.set, s.site); ok && rep.MissingSnapshots > 0 {
+	if rep, ok := s.status.ReplicationTo(s.site, s.set); ok && rep.MissingSnapshots > 0 {
 		info += th.Warn.Render(fmt.Sprintf(" · %d missing from %s", rep.MissingSnapshots, rep.From))
 	}
 	hint := "enter: files · R: restore"

@@ -208,25 +208,6 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 	return out
 }
 
-// recoverySetAt is a set's state at a site.
-func recoverySetAt(set engine.SetStatus, site string) (engine.SetSiteStatus, bool) {
-	for _, x := range set.Sites {
-		if x.Site == site {
-			return x, true
-		}
-	}
-	return engine.SetSiteStatus{}, false
-}
-
-func (s *recoveryScreen) replication(to, set string) (engine.ReplicationStatus, bool) {
-	for _, r := range s.status.Replication {
-		if r.To == to && r.Set == set {
-			return r, true
-		}
-	}
-	return engine.ReplicationStatus{}, false
-}
-
 func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
 
 func recoveryRPOText(set engine.SetStatus) string {
@@ -244,7 +225,7 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 		why = append(why, reason)
 	}
 	for _, set := range s.status.Sets {
-		x, ok := recoverySetAt(set, ss.Name)
+		x, ok := set.At(ss.Name)
 		switch {
 		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
 			why = append(why, set.Name+" has no copy there")
@@ -348,7 +329,7 @@ func (s *recoveryScreen) rows() {
 	var rows []Row
 	for _, ss := range s.standbys() {
 		for _, set := range s.status.Sets {
-			x, ok := recoverySetAt(set, ss.Name)
+			x, ok := set.At(ss.Name)
 			newest, grade, breach := "none", th.Level("none"), th.Critical.Render("no copy")
 			if ok && x.NewestTime != nil && x.AgeSeconds != nil {
 				age := recoverySecs(*x.AgeSeconds)
@@ -367,7 +348,7 @@ func (s *recoveryScreen) rows() {
 				}
 			}
 			missing := "-"
-			if r, ok := s.replication(ss.Name, set.Name); ok {
+			if r, ok := s.status.ReplicationTo(ss.Name, set.Name); ok {
 				missing = itoa(r.MissingSnapshots)
 				if r.MissingSnapshots > 0 {
 					missing = th.Warn.Render(missing + " · " + engine.Age(recoverySecs(r.LagSeconds)) + " lag")
