@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -76,22 +76,7 @@ func TestDrillCommand(t *testing.T) {
 		t.Fatalf("journal --verify: %d %s %s", code, out, errs)
 	}
 
-	err := filepath.WalkDir(filepath.Join(srv.Dir, "dr", "data"), func(p string, de fs.DirEntry, err error) error {
-		if err != nil || !de.Type().IsRegular() {
-			return err
-		}
-		fh, err := os.OpenFile(p, os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		defer fh.Close()
-		st, _ := fh.Stat()
-		_, err = fh.WriteAt([]byte("damage-damage-damage-damage"), st.Size()/2)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.DamagePacks(t, filepath.Join(srv.Dir, "dr"))
 	code, out, errs = run("drill", "--set", "serving")
 	if code != 2 || !strings.Contains(out, "FAILED") || !strings.Contains(out, "finding:") || !strings.Contains(errs, "failed") {
 		t.Fatalf("drill of a damaged standby: %d\n%s\n%s", code, out, errs)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -24,14 +24,7 @@ func drillFixture(t *testing.T, extra string) (*fixture, string) {
 	t.Helper()
 	scratch := t.TempDir()
 	f := newFixture(t, "drills: {scratch: "+scratch+extra+"}\n")
-	f.init()
-	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.protect()
 	return f, scratch
 }
 
@@ -169,24 +162,7 @@ func TestDrillFailsOnDamagedStandby(t *testing.T) {
 	t.Parallel()
 	f, scratch := drillFixture(t, "")
 	// Damage every pack at dr, behind restic's back.
-	n := 0
-	err := filepath.WalkDir(filepath.Join(f.srv.Dir, "dr", "data"), func(p string, de fs.DirEntry, err error) error {
-		if err != nil || !de.Type().IsRegular() {
-			return err
-		}
-		fh, err := os.OpenFile(p, os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		defer fh.Close()
-		st, _ := fh.Stat()
-		n++
-		_, err = fh.WriteAt([]byte("lifeboat-test-damage-lifeboat-test-damage"), st.Size()/3)
-		return err
-	})
-	if err != nil || n == 0 {
-		t.Fatalf("damaging packs: %d %v", n, err)
-	}
+	testenv.DamagePacks(t, filepath.Join(f.srv.Dir, "dr"))
 	start := time.Now()
 	rep, err := f.eng.Drill(context.Background(), engine.DrillRequest{Site: "dr"}, nil)
 	t.Logf("failing drill took %v", time.Since(start))

@@ -202,14 +202,8 @@ func TestBackupReplicateStatus(t *testing.T) {
 func TestSiteDown(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
-	f.init()
+	f.protect()
 	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
 	f.srv.Stop()
 	start := time.Now()
 	st, err := f.eng.Status(ctx, true)
@@ -250,14 +244,8 @@ func TestSiteDown(t *testing.T) {
 func TestRestore(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
-	f.init()
+	f.protect()
 	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil); err != nil {
-		t.Fatal(err)
-	}
 	// One-path set: the contents land directly in the target, byte for byte,
 	// restored from the standby behind rest-server.
 	target := filepath.Join(t.TempDir(), "restore")

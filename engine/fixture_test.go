@@ -102,6 +102,20 @@ func (f *fixture) init() {
 	}
 }
 
+// protect initialises both sites, backs up every set and replicates it:
+// the state most tests start from.
+func (f *fixture) protect() {
+	f.t.Helper()
+	f.init()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 // raw runs plain restic against a site, as an operator would by hand.
 func (f *fixture) raw(site string, args ...string) []byte {
 	f.t.Helper()

@@ -175,3 +175,31 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 		}
 	}
 }
+
+// DamagePacks overwrites bytes inside every pack file of the repository at
+// repoDir, behind restic's back, and returns how many it damaged.
+func DamagePacks(t testing.TB, repoDir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(filepath.Join(repoDir, "data"), func(p string, de os.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		fh, err := os.OpenFile(p, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		st, err := fh.Stat()
+		if err != nil {
+			return err
+		}
+		n++
+		_, err = fh.WriteAt([]byte("lifeboat-test-damage-lifeboat-test-damage"), st.Size()/3)
+		return err
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("damaging packs under %s: %d damaged, %v", repoDir, n, err)
+	}
+	return n
+}
