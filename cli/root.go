@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,8 @@ type app struct {
 	readOnly   bool
 
 	stdout, stderr io.Writer
+	stdin          io.Reader     // answers to prompts; nil is os.Stdin
+	lines          *bufio.Reader // stdin, read line by line
 	cfg            *config.Config
 	store          *storage.Store
 	eng            *engine.Engine
@@ -137,7 +140,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 	pf.BoolVar(&a.readOnly, "read-only", false, "refuse every action that would change data")
 
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
-		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.drillCommand(), a.journalCommand(),
+		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.drillCommand(), a.failoverCommand(), a.journalCommand(),
 		a.unlockCommand(), a.demoCommand(), a.tuiCommand(), a.watchCommand(), a.alertCommand())
 	return root
 }

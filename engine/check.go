@@ -16,6 +16,10 @@ import (
 type CheckRequest struct {
 	Sites          []string
 	ReadDataSubset string
+	// ReadData reads every pack of Snapshots (all of them when none): a
+	// failover reads exactly the data it is about to restore.
+	ReadData  bool
+	Snapshots []string
 }
 
 // CheckResult is one site's check.
@@ -69,7 +73,16 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 		if req.ReadDataSubset != "" {
 			args = append(args, "--read-data-subset", req.ReadDataSubset)
 		}
-		t := e.track(ctx, "check", name, "", argString("--site", name, readSubsetArg(req.ReadDataSubset)))
+		targs := argString("--site", name, readSubsetArg(req.ReadDataSubset))
+		if req.ReadData {
+			args = append(args, "--read-data")
+			targs = argString("--site", name, "--read-data")
+		}
+		if len(req.Snapshots) > 0 {
+			args = append(args, req.Snapshots...)
+			targs += " " + strings.Join(req.Snapshots, " ")
+		}
+		t := e.track(ctx, "check", name, "", targs)
 		obs.emit(Event{Op: "check", Site: name, Kind: EventStarted})
 		var summary *restic.CheckSummary
 		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args,

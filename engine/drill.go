@@ -480,57 +480,71 @@ func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, err
 func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		snap := d.snaps[s.Name]
-		var lfiles, lbytes uint64
-		roots := make([]string, len(s.Paths))
-		for i, p := range s.Paths {
-			roots[i] = path.Clean(filepath.ToSlash(p))
-		}
-		err := d.e.List(ctx, d.req.Site, snap.ID, func(n restic.Node) {
-			if n.Type != "file" {
-				return
-			}
-			for _, r := range roots {
-				if n.Path == r || strings.HasPrefix(n.Path, r+"/") {
-					lfiles++
-					lbytes += n.Size
-					return
-				}
-			}
-		})
+		c, err := d.e.compareRestored(ctx, d.req.Site, snap.ID, s, d.target(s.Name))
+		ds := d.byName[s.Name]
+		ds.ListedFiles, ds.ListedBytes = c.listedFiles, c.listedBytes
 		if err != nil {
-			d.fail("listing snapshot %s of set %s at site %s failed: %v", snap.ShortID, s.Name, d.req.Site, err)
+			d.fail("%v", err)
 			return "", err
 		}
-		var files, size uint64
-		err = filepath.WalkDir(d.target(s.Name), func(p string, de fs.DirEntry, err error) error {
+		ds.VerifiedFiles, ds.Verified = c.files, true
+		d.rtoTo = d.e.now()
+		return fmt.Sprintf("%d files, %s: as listed in snapshot %s", c.files, Bytes(c.bytes), snap.ShortID), nil
+	}
+}
+
+// comparison is a restored copy against its snapshot's listing.
+type comparison struct {
+	listedFiles, listedBytes uint64 // regular files under the set's paths
+	files, bytes             uint64 // regular files found in the copy
+}
+
+// compareRestored counts the regular files and bytes of snapshot snapID
+// under the set's paths and of the restored copy in dir; they must agree.
+func (e *Engine) compareRestored(ctx context.Context, site, snapID string, s *config.Set, dir string) (comparison, error) {
+	var c comparison
+	short := shortHash(snapID)[:min(8, len(snapID))]
+	roots := make([]string, len(s.Paths))
+	for i, p := range s.Paths {
+		roots[i] = path.Clean(filepath.ToSlash(p))
+	}
+	err := e.List(ctx, site, snapID, func(n restic.Node) {
+		if n.Type != "file" {
+			return
+		}
+		for _, r := range roots {
+			if n.Path == r || strings.HasPrefix(n.Path, r+"/") {
+				c.listedFiles++
+				c.listedBytes += n.Size
+				return
+			}
+		}
+	})
+	if err != nil {
+		return c, fmt.Errorf("listing snapshot %s of set %s at site %s failed: %w", short, s.Name, site, err)
+	}
+	err = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.Type().IsRegular() {
+			info, err := de.Info()
 			if err != nil {
 				return err
 			}
-			if de.Type().IsRegular() {
-				info, err := de.Info()
-				if err != nil {
-					return err
-				}
-				files++
-				size += uint64(info.Size())
-			}
-			return nil
-		})
-		if err != nil {
-			d.fail("reading the restored copy of set %s failed: %v", s.Name, err)
-			return "", err
+			c.files++
+			c.bytes += uint64(info.Size())
 		}
-		ds := d.byName[s.Name]
-		ds.ListedFiles, ds.ListedBytes = lfiles, lbytes
-		if files != lfiles || size != lbytes {
-			d.fail("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
-				s.Name, files, Bytes(size), snap.ShortID, lfiles, Bytes(lbytes))
-			return "", fmt.Errorf("set %s: restored %d files/%d bytes, snapshot lists %d files/%d bytes", s.Name, files, size, lfiles, lbytes)
-		}
-		ds.VerifiedFiles, ds.Verified = files, true
-		d.rtoTo = d.e.now()
-		return fmt.Sprintf("%d files, %s: as listed in snapshot %s", files, Bytes(size), snap.ShortID), nil
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("reading the restored copy of set %s failed: %w", s.Name, err)
 	}
+	if c.files != c.listedFiles || c.bytes != c.listedBytes {
+		return c, fmt.Errorf("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
+			s.Name, c.files, Bytes(c.bytes), short, c.listedFiles, Bytes(c.listedBytes))
+	}
+	return c, nil
 }
 
 // hookTail is how much of a failing hook's output a finding quotes.
@@ -547,22 +561,10 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 	for _, h := range hooks {
 		for _, s := range d.sets {
 			runs++
-			cmd := exec.CommandContext(ctx, "sh", "-c", h)
-			cmd.Dir = d.target(s.Name)
-			cmd.Env = append(os.Environ(), "LIFEBOAT_FROM="+d.active, "LIFEBOAT_TO="+d.req.Site,
-				"LIFEBOAT_SET="+s.Name, "LIFEBOAT_TARGET="+d.target(s.Name), "LIFEBOAT_RUN_ID="+d.rep.ID)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err != nil {
-				tail := strings.TrimSpace(out.String())
-				if len(tail) > hookTail {
-					tail = "…" + tail[len(tail)-hookTail:]
-				}
-				msg := fmt.Sprintf("verify hook %q failed for set %s: %v", h, s.Name, err)
-				if tail != "" {
-					msg += ": " + tail
-				}
-				d.fail("%s", msg)
+			env := []string{"LIFEBOAT_FROM=" + d.active, "LIFEBOAT_TO=" + d.req.Site,
+				"LIFEBOAT_SET=" + s.Name, "LIFEBOAT_TARGET=" + d.target(s.Name), "LIFEBOAT_RUN_ID=" + d.rep.ID}
+			if err := runHook(ctx, h, d.target(s.Name), env); err != nil {
+				d.fail("verify hook %q failed for set %s: %v", h, s.Name, err)
 				d.hookBad[s.Name] = true
 				d.byName[s.Name].Verified = false
 				failed = append(failed, s.Name)
@@ -574,6 +576,29 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%d of %d hook run(s) failed", len(failed), runs), fmt.Errorf("verify hooks failed for set(s) %s", strings.Join(failed, ", "))
 	}
 	return fmt.Sprintf("%d hook run(s) ok", runs), nil
+}
+
+// runHook runs one operator hook with sh in dir, with the LIFEBOAT_*
+// variables in env added to lifeboat's environment. A failure quotes the
+// end of the hook's output.
+func runHook(ctx context.Context, hook, dir string, env []string) error {
+	cmd := exec.CommandContext(ctx, "sh", "-c", hook)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	tail := strings.TrimSpace(out.String())
+	if len(tail) > hookTail {
+		tail = "…" + tail[len(tail)-hookTail:]
+	}
+	if tail != "" {
+		return fmt.Errorf("%w: %s", err, tail)
+	}
+	return err
 }
 
 func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
@@ -627,21 +652,35 @@ func removeAll(dir string) error {
 
 // saveDrill renders the report, links it to the chain's head and stores it.
 func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
+	return e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: storage.KindDrill,
+		Started: rep.Started, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t},
+		func(prev string) ([]byte, string, error) {
+			rep.PrevSHA256 = prev
+			rep.Markdown = rep.RenderMarkdown()
+			b, err := json.Marshal(rep)
+			if err == nil {
+				sum := sha256.Sum256(b)
+				rep.SHA256 = hex.EncodeToString(sum[:])
+			}
+			return b, rep.Markdown, err
+		})
+}
+
+// chainReport stores a report (drill or failover) at the head of the
+// chain: render gets the head's hash and returns the canonical JSON, which
+// must carry it, and the Markdown.
+func (e *Engine) chainReport(ctx context.Context, rec storage.DrillRecord, render func(prev string) ([]byte, string, error)) error {
 	prev, err := e.store.LastDrillSHA256(ctx)
 	if err != nil {
 		return err
 	}
-	rep.PrevSHA256 = prev
-	rep.Markdown = rep.RenderMarkdown()
-	b, err := json.Marshal(rep)
+	b, md, err := render(prev)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(b)
-	rep.SHA256 = hex.EncodeToString(sum[:])
-	return e.store.SaveDrill(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Started: rep.Started, Finished: rep.Finished,
-		Passed: rep.Passed, ReportJSON: string(b), ReportMD: rep.Markdown, PrevSHA256: prev, SHA256: rep.SHA256,
-		ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t})
+	rec.PrevSHA256, rec.ReportJSON, rec.ReportMD, rec.SHA256 = prev, string(b), md, hex.EncodeToString(sum[:])
+	return e.store.SaveDrill(ctx, rec)
 }
 
 // VerifyDrillChain recomputes the hash of every stored drill report and
@@ -692,9 +731,13 @@ func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillReco
 	}
 	// Every finished drill is journaled with its report's hash: a report
 	// removed from the end of the chain shows there.
-	j, err := st.Journal(ctx, storage.JournalQuery{Action: "drill"})
-	if err != nil {
-		return out, err
+	var j []storage.JournalEntry
+	for _, action := range []string{"drill", "failover"} {
+		entries, err := st.Journal(ctx, storage.JournalQuery{Action: action})
+		if err != nil {
+			return out, err
+		}
+		j = append(j, entries...)
 	}
 	for _, entry := range j {
 		i := strings.Index(entry.Args, "--run ")

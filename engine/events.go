@@ -32,6 +32,9 @@ type Event struct {
 	Progress Progress
 	Message  string
 	Outcome  Outcome
+	// Steps is the runbook as it stands, on the events of a drill or a
+	// failover that move a step (nil otherwise).
+	Steps []storage.RunbookStep
 }
 
 // Progress counts work done. Items are whole snapshots for replication.

@@ -25,7 +25,11 @@ type RestoreRequest struct {
 	// snapshot (/data/models/a.bin) or relative to the set's root.
 	Include   []string
 	Overwrite bool // allow a non-empty target
-	Verify    bool // restic restore --verify: re-read what was written
+	// Delete removes files in the target that the snapshot does not hold
+	// (restic restore --delete): a failover target ends up exactly as the
+	// snapshot, whatever a previous or interrupted run left there.
+	Delete bool
+	Verify bool // restic restore --verify: re-read what was written
 	// Action names the journal entry ("restore"; drills and failovers use
 	// their own).
 	Action string
@@ -187,6 +191,9 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	}
 	if req.Verify {
 		rargs = append(rargs, "--verify")
+	}
+	if req.Delete {
+		rargs = append(rargs, "--delete")
 	}
 	t := e.track(ctx, action, req.Site, req.Set, args+" --snapshot-id "+snap.ShortID)
 	obs.emit(Event{Op: action, Site: req.Site, Set: req.Set, Kind: EventStarted, Message: "snapshot " + snap.ShortID + " into " + target})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/storage"
@@ -91,6 +92,7 @@ func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) er
 			onStep(*st)
 		}
 		detail, err := s.Run(ctx)
+		faultKill(s.Name)
 		st.Finished = rb.e.now().UTC()
 		st.Detail = detail
 		if err != nil {
@@ -176,4 +178,15 @@ func (e *Engine) ReleaseRecoveryLock(runID string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = e.store.ReleaseRecoveryLock(ctx, runID)
+}
+
+// faultKill kills this process with SIGKILL when LIFEBOAT_FAULT_KILL names
+// the step that just ran, before its end is stored: the worst moment to
+// die, with the step's work done and its record saying "running". The
+// resume tests use it, and operators can rehearse a resume with it.
+func faultKill(step string) {
+	if v := os.Getenv("LIFEBOAT_FAULT_KILL"); v != "" && v == step {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // the signal is on its way
+	}
 }

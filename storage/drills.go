@@ -25,9 +25,16 @@ type DrillRecord struct {
 	ConfigHash string // the config's RecoveryHash when the drill ran
 	SubsetN    int    // the check read subset n/t
 	SubsetT    int
+	Kind       string // drill (the default) or failover: both share the chain
 }
 
-const drillColumns = `seq, id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t`
+// Kinds of chained report.
+const (
+	KindDrill    = "drill"
+	KindFailover = "failover"
+)
+
+const drillColumns = `seq, id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind`
 
 // SaveDrill stores a drill report. Reports are only appended: saving an id
 // twice is an error.
@@ -35,11 +42,14 @@ func (s *Store) SaveDrill(ctx context.Context, d DrillRecord) error {
 	if d.ID == "" || d.Site == "" {
 		return errors.New("storage: save drill: id and site are required")
 	}
+	if d.Kind == "" {
+		d.Kind = KindDrill
+	}
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Site, nanos(orNow(d.Started)), nanos(d.Finished), d.Passed, d.ReportJSON, d.ReportMD,
-		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT)
+		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT, d.Kind)
 	if err != nil {
 		return fmt.Errorf("storage: save drill %s: %w", d.ID, err)
 	}
@@ -49,12 +59,22 @@ func (s *Store) SaveDrill(ctx context.Context, d DrillRecord) error {
 // Drills returns a site's drills, newest first; an empty site means every
 // site, limit <= 0 means all.
 func (s *Store) Drills(ctx context.Context, site string, limit int) ([]DrillRecord, error) {
+	return s.reports(ctx, KindDrill, site, limit)
+}
+
+// FailoverReports returns the reports of finished failovers, newest first;
+// an empty site (the site failed over to) means every site.
+func (s *Store) FailoverReports(ctx context.Context, site string, limit int) ([]DrillRecord, error) {
+	return s.reports(ctx, KindFailover, site, limit)
+}
+
+func (s *Store) reports(ctx context.Context, kind, site string, limit int) ([]DrillRecord, error) {
 	var out []DrillRecord
 	var err error
 	if site == "" {
-		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills ORDER BY seq DESC LIMIT ?`, limitClause(limit))
+		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = ? ORDER BY seq DESC LIMIT ?`, kind, limitClause(limit))
 	} else {
-		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE site = ? ORDER BY seq DESC LIMIT ?`, site, limitClause(limit))
+		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = ? AND site = ? ORDER BY seq DESC LIMIT ?`, kind, site, limitClause(limit))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: read drills: %w", err)
@@ -65,7 +85,7 @@ func (s *Store) Drills(ctx context.Context, site string, limit int) ([]DrillReco
 // CountDrills is how many drills of site are stored.
 func (s *Store) CountDrills(ctx context.Context, site string) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM drills WHERE site = ?`, site).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM drills WHERE kind = 'drill' AND site = ?`, site).Scan(&n); err != nil {
 		return 0, fmt.Errorf("storage: count drills of %s: %w", site, err)
 	}
 	return n, nil
@@ -82,7 +102,7 @@ func (s *Store) LastDrill(ctx context.Context, site string) (DrillRecord, bool, 
 
 // LastPassedDrill returns the newest passing drill of site.
 func (s *Store) LastPassedDrill(ctx context.Context, site string) (DrillRecord, bool, error) {
-	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE site = ? AND passed ORDER BY seq DESC LIMIT 1`, site)
+	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = 'drill' AND site = ? AND passed ORDER BY seq DESC LIMIT 1`, site)
 	if err != nil {
 		return DrillRecord{}, false, fmt.Errorf("storage: read last passed drill of %s: %w", site, err)
 	}
@@ -92,7 +112,8 @@ func (s *Store) LastPassedDrill(ctx context.Context, site string) (DrillRecord, 
 	return out[0], true, nil
 }
 
-// AllDrills returns every drill, oldest first: the order of the chain.
+// AllDrills returns every chained report (drills and failovers), oldest
+// first: the order of the chain.
 func (s *Store) AllDrills(ctx context.Context) ([]DrillRecord, error) {
 	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills ORDER BY seq`)
 	if err != nil {
@@ -112,7 +133,7 @@ func (s *Store) queryDrills(ctx context.Context, query string, args ...any) ([]D
 		var d DrillRecord
 		var started, finished int64
 		if err := rows.Scan(&d.Seq, &d.ID, &d.Site, &started, &finished, &d.Passed, &d.ReportJSON, &d.ReportMD,
-			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT); err != nil {
+			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT, &d.Kind); err != nil {
 			return nil, err
 		}
 		d.Started, d.Finished = fromNanos(started), fromNanos(finished)
@@ -141,4 +162,25 @@ func (s *Store) LastDrillSHA256(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("storage: read drill chain head: %w", err)
 	}
 	return sum, nil
+}
+
+// HasReport says whether a chained report with this id is stored.
+func (s *Store) HasReport(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM drills WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("storage: look up report %s: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// Report returns the chained report with this id.
+func (s *Store) Report(ctx context.Context, id string) (DrillRecord, error) {
+	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE id = ?`, id)
+	if err != nil {
+		return DrillRecord{}, fmt.Errorf("storage: read report %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return DrillRecord{}, fmt.Errorf("storage: report %s: %w", id, sql.ErrNoRows)
+	}
+	return out[0], nil
 }

@@ -152,6 +152,25 @@ CREATE TABLE recovery_lock (
 	since    INTEGER NOT NULL
 );
 `,
+	// 3: failover runs, and the kind of each chained report (drill or
+	// failover share one chain).
+	`
+ALTER TABLE drills ADD COLUMN kind TEXT NOT NULL DEFAULT 'drill';
+CREATE INDEX drills_kind_seq ON drills(kind, seq);
+
+CREATE TABLE failovers (
+	run_id     TEXT PRIMARY KEY,
+	from_site  TEXT NOT NULL,
+	to_site    TEXT NOT NULL,
+	mode       TEXT NOT NULL,
+	state      TEXT NOT NULL, -- running, failed, refused, committed, aborted
+	declared   INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	operator   TEXT NOT NULL DEFAULT '',
+	data_json  TEXT NOT NULL DEFAULT '' -- what the steps decided (snapshots, results)
+) WITHOUT ROWID;
+CREATE INDEX failovers_state ON failovers(state);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -1,0 +1,884 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// FailoverMode says whether the active site takes part in a failover.
+type FailoverMode string
+
+const (
+	// FailoverPlanned takes a last backup at the active site and replicates
+	// it to the target first: no data is lost. The active site must be up.
+	FailoverPlanned FailoverMode = "planned"
+	// FailoverUnplanned restores what the target holds and accepts the loss
+	// since its newest copy of each set.
+	FailoverUnplanned FailoverMode = "unplanned"
+)
+
+// Failover errors callers explain.
+var (
+	ErrConfirmMismatch    = errors.New("confirmation does not match")
+	ErrFailoverUnfinished = errors.New("an earlier failover is unfinished")
+	ErrNoFailover         = errors.New("no unfinished failover")
+	ErrFailoverRefused    = errors.New("failover refused")
+)
+
+// FailoverRequest asks for a failover to site To.
+type FailoverRequest struct {
+	To   string
+	Mode FailoverMode
+	// Confirm is the operator's typed confirmation: it must equal To.
+	Confirm string
+	// Ask, when set, is called at the confirmation step with the plan as
+	// it stands after any final replication; it returns nil to go on. The
+	// time spent in it is human wait. When nil, Confirm is the confirmation
+	// (--yes, or the console asked before the call).
+	Ask func(ctx context.Context, plan *FailoverPlan) error
+	// Declared is when the operator declared the failover (zero: now);
+	// HumanWait is time already spent waiting on a person before the call
+	// (the console's confirmation dialog). Both feed the achieved RTO.
+	Declared  time.Time
+	HumanWait time.Duration
+	Report    string // optional path for the Markdown report
+}
+
+// FailoverPlan is what a failover would do and what it would cost: the
+// preflight's findings and, per set, the recovery point and expected loss.
+type FailoverPlan struct {
+	RunID         string            `json:"run_id,omitempty"`
+	From          string            `json:"from"`
+	To            string            `json:"to"`
+	Mode          FailoverMode      `json:"mode"`
+	FromReachable bool              `json:"from_reachable"`
+	FromError     string            `json:"from_error,omitempty"`
+	Target        string            `json:"target"`
+	FreeBytes     uint64            `json:"free_bytes"`
+	NeedBytes     uint64            `json:"need_bytes"`
+	Sets          []FailoverSetPlan `json:"sets"`
+	Checks        []PreflightCheck  `json:"checks"`
+	// Refusal, when set, is why the failover cannot go ahead as asked.
+	Refusal string `json:"refusal,omitempty"`
+}
+
+// FailoverSetPlan is one set's recovery point at the target.
+type FailoverSetPlan struct {
+	Name         string    `json:"name"`
+	Snapshot     string    `json:"snapshot"`
+	SnapshotTime time.Time `json:"snapshot_time"`
+	// DataLossSeconds is the age of the newest copy at the target: what an
+	// unplanned failover loses. A planned one replicates first.
+	DataLossSeconds float64 `json:"data_loss_seconds"`
+	// MissingSnapshots are at the active site and not at the target (-1:
+	// unknown, the active site could not be listed).
+	MissingSnapshots int    `json:"missing_snapshots"`
+	Bytes            uint64 `json:"bytes"`
+	Target           string `json:"target"`
+	// TargetEntries is how many entries the target directory holds now;
+	// the failover replaces them with the snapshot.
+	TargetEntries int `json:"target_entries"`
+}
+
+// PreflightCheck is one readiness check.
+type PreflightCheck struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// FailoverReport is the JSON of `lifeboat failover --json`, stored in the
+// hash chain with the drills and rendered as Markdown.
+type FailoverReport struct {
+	ID      string       `json:"id"`
+	Kind    string       `json:"kind"` // failover
+	From    string       `json:"from"`
+	To      string       `json:"to"`
+	Mode    FailoverMode `json:"mode"`
+	Outcome string       `json:"outcome"` // committed, aborted
+	// Passed: committed with every set restored and verified.
+	Passed   bool       `json:"passed"`
+	Declared time.Time  `json:"declared"`
+	Switched *time.Time `json:"switched"`
+	Finished time.Time  `json:"finished"`
+	Operator string     `json:"operator"`
+	// RTOSeconds is declared → switched less HumanWaitSeconds.
+	RTOSeconds          float64          `json:"rto_seconds"`
+	HumanWaitSeconds    float64          `json:"human_wait_seconds"`
+	RTOObjectiveSeconds float64          `json:"rto_objective_seconds"`
+	Attempts            int              `json:"attempts"` // 1 + resumes
+	Sets                []FailoverResult `json:"sets"`
+	Steps               []DrillStep      `json:"steps"`
+	Findings            []string         `json:"findings"`
+	ResticVersion       string           `json:"restic_version"`
+	ConfigHash          string           `json:"config_hash"`
+	Target              string           `json:"target"`
+	PrevSHA256          string           `json:"prev_sha256"`
+
+	SHA256   string `json:"-"`
+	Markdown string `json:"-"`
+}
+
+// FailoverResult is what a failover did with one set.
+type FailoverResult struct {
+	Name                string  `json:"name"`
+	Snapshot            string  `json:"snapshot"`
+	SnapshotTime        string  `json:"snapshot_time"`
+	Tree                string  `json:"tree"`
+	RPOSeconds          float64 `json:"rpo_seconds"` // declared − snapshot time: data lost
+	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
+	Target              string  `json:"target"`
+	Files               uint64  `json:"files"`
+	Bytes               uint64  `json:"bytes"`
+	ListedFiles         uint64  `json:"listed_files"`
+	ListedBytes         uint64  `json:"listed_bytes"`
+	VerifiedFiles       uint64  `json:"verified_files"`
+	Verified            bool    `json:"verified"`
+}
+
+// FailoverStatus is an unfinished failover, for the resume prompt.
+type FailoverStatus struct {
+	Run   storage.FailoverRun
+	Steps []storage.RunbookStep
+	// Holder is the process holding the recovery lock for this run, if any;
+	// HolderAlive says whether it still runs (then it is not interrupted).
+	Holder      *storage.RecoveryLock
+	HolderAlive bool
+}
+
+// NextStep is the first step that is not done, "" when all are.
+func (s *FailoverStatus) NextStep() string {
+	for _, st := range s.Steps {
+		if st.Status != storage.StepDone && st.Status != storage.StepSkipped {
+			return st.Name
+		}
+	}
+	return ""
+}
+
+// failoverData is what the steps decide, persisted with the run so that a
+// resumed run restores the same snapshots and reports the whole story.
+type failoverData struct {
+	Sets          []string          `json:"sets"`
+	Results       []*FailoverResult `json:"results"`
+	Findings      []string          `json:"findings"`
+	HumanWaitNS   int64             `json:"human_wait_ns"`
+	Switched      time.Time         `json:"switched"`
+	Attempts      int               `json:"attempts"`
+	Report        string            `json:"report"`
+	RTOObjectiveS float64           `json:"rto_objective_seconds"`
+	Aborted       string            `json:"aborted,omitempty"`
+	FromReachable bool              `json:"from_reachable"` // at the recovery point step
+}
+
+// failoverRun is the state the steps of one failover share.
+type failoverRun struct {
+	e    *Engine
+	run  storage.FailoverRun
+	data failoverData
+	sets []*config.Set
+	obs  Observer
+	ask  func(ctx context.Context, plan *FailoverPlan) error
+	// confirm is the typed confirmation a resumed run was given.
+	confirm string
+}
+
+func (f *failoverRun) result(set string) *FailoverResult {
+	for _, r := range f.data.Results {
+		if r.Name == set {
+			return r
+		}
+	}
+	r := &FailoverResult{Name: set}
+	f.data.Results = append(f.data.Results, r)
+	return r
+}
+
+func (f *failoverRun) finding(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, have := range f.data.Findings {
+		if have == msg {
+			return
+		}
+	}
+	f.data.Findings = append(f.data.Findings, msg)
+	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventWarning, Message: msg})
+}
+
+// save persists the run's state and decisions.
+func (f *failoverRun) save(ctx context.Context) error {
+	b, err := json.Marshal(f.data)
+	if err != nil {
+		return err
+	}
+	f.run.Data = string(b)
+	f.run.Updated = f.e.now().UTC()
+	return f.e.store.SaveFailover(context.WithoutCancel(ctx), f.run)
+}
+
+func (f *failoverRun) setTarget(set string) string {
+	return filepath.Join(f.e.cfg.Failover.Target, set)
+}
+
+func failoverArgs(to string, mode FailoverMode) string {
+	return argString("--to", to, "--"+string(mode))
+}
+
+// PlanFailover runs the failover's preflight without changing anything:
+// reachability of both sites, the recovery point of each set at the
+// target and the data an unplanned failover would lose, space at the
+// failover target, and whether anything stands in the way.
+func (e *Engine) PlanFailover(ctx context.Context, to string, mode FailoverMode) (*FailoverPlan, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.validateFailover(to, mode, active); err != nil {
+		return nil, err
+	}
+	sets, err := e.sets(nil)
+	if err != nil {
+		return nil, err
+	}
+	return e.planFailover(ctx, active, to, mode, sets, "", nil)
+}
+
+func (e *Engine) validateFailover(to string, mode FailoverMode, active string) error {
+	if _, err := e.site(to); err != nil {
+		return err
+	}
+	if to == active {
+		return fmt.Errorf("%w: site %s is already the active site (standbys: %s)", ErrFailoverRefused, to, strings.Join(standbyNames(e.cfg, active), ", "))
+	}
+	if mode != FailoverPlanned && mode != FailoverUnplanned {
+		return fmt.Errorf("failover: say --planned (the active site %s is up: last backup and replication first, no data lost) or --unplanned (it is down: restore what %s holds)", active, to)
+	}
+	if e.cfg.Failover.Target == "" {
+		return fmt.Errorf("%w: failover.target is not set in the config; set the directory each set is restored into (<target>/<set>)", ErrFailoverRefused)
+	}
+	return nil
+}
+
+// planFailover is the preflight; runID is the run asking (its own lock
+// and record do not stand in its way), "" for a preview. With fromOK set,
+// the sites are not probed again: the catalog was just refreshed and
+// *fromOK says whether the active site answered then.
+func (e *Engine) planFailover(ctx context.Context, active, to string, mode FailoverMode, sets []*config.Set, runID string, fromOK *bool) (*FailoverPlan, error) {
+	p := &FailoverPlan{RunID: runID, From: active, To: to, Mode: mode, Target: e.cfg.Failover.Target, Sets: []FailoverSetPlan{}, Checks: []PreflightCheck{}}
+	check := func(name string, ok bool, format string, args ...any) {
+		p.Checks = append(p.Checks, PreflightCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
+		if !ok && p.Refusal == "" {
+			p.Refusal = fmt.Sprintf(format, args...)
+		}
+	}
+	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
+		return nil, err
+	} else if ok && run.RunID != p.RunID {
+		check("no unfinished failover", false, "failover %s to %s (%s) is unfinished: resume it with `lifeboat failover --resume` or abandon it with `lifeboat failover --abort`", run.RunID, run.To, run.State)
+	}
+	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
+		return nil, err
+	} else if ok && held.RunID != p.RunID {
+		check("recovery lock free", !processAliveOn(held), "%s %s holds the recovery lock (operator %s, host %s, pid %d)", held.Kind, held.RunID, held.Operator, held.Host, held.PID)
+	}
+
+	var probes []SiteProbe
+	if fromOK == nil {
+		probes = e.RefreshCatalog(ctx, to, active)
+	} else {
+		p.FromReachable = *fromOK
+		if !p.FromReachable {
+			p.FromError = "it did not answer at the recovery point step"
+		}
+	}
+	for _, pr := range probes {
+		switch pr.Site {
+		case to:
+			if pr.Err != nil {
+				check("target reachable", false, "site %s cannot be reached: %v", to, pr.Err)
+			} else {
+				check("target reachable", true, "site %s answered in %s, password accepted", to, pr.Latency.Round(time.Millisecond))
+			}
+		case active:
+			p.FromReachable = pr.Err == nil
+			if pr.Err != nil {
+				p.FromError = pr.Err.Error()
+			}
+		}
+	}
+	if mode == FailoverPlanned {
+		if p.FromReachable {
+			check("active site reachable", true, "site %s is up: a last backup and replication run first", active)
+		} else {
+			check("active site reachable", false, "a planned failover needs the active site %s for a last backup, and it cannot be reached (%s); if it is down, fail over with --unplanned and accept the loss shown", active, p.FromError)
+		}
+	}
+
+	cat, err := e.LoadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	var missing []string
+	for _, s := range sets {
+		sp := FailoverSetPlan{Name: s.Name, Target: filepath.Join(p.Target, s.Name), MissingSnapshots: -1}
+		snap, ok := cat.Newest(to, s)
+		if ok {
+			sp.Snapshot, sp.SnapshotTime, sp.Bytes = snap.ID, snap.Time, uint64(max(snap.TotalBytes, 0))
+			sp.DataLossSeconds = math.Max(0, math.Round(now.Sub(snap.Time).Seconds()))
+		}
+		if p.FromReachable {
+			sp.MissingSnapshots = len(cat.Missing(active, to, s))
+			if mode == FailoverPlanned {
+				if a, ok := cat.Newest(active, s); ok && uint64(max(a.TotalBytes, 0)) > sp.Bytes {
+					sp.Bytes = uint64(max(a.TotalBytes, 0))
+				}
+			}
+		}
+		if !ok && !(mode == FailoverPlanned && p.FromReachable) {
+			missing = append(missing, s.Name)
+		}
+		sp.TargetEntries = countEntries(sp.Target)
+		p.NeedBytes += sp.Bytes
+		p.Sets = append(p.Sets, sp)
+	}
+	if len(missing) > 0 {
+		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
+	} else {
+		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
+	}
+	if err := os.MkdirAll(p.Target, 0o700); err != nil {
+		check("failover target", false, "failover.target %s cannot be created: %v", p.Target, err)
+		return p, nil
+	}
+	free, err := freeBytes(p.Target)
+	if err != nil {
+		check("failover target", false, "failover.target %s: %v", p.Target, err)
+		return p, nil
+	}
+	p.FreeBytes = free
+	check("space at the failover target", free >= p.NeedBytes, "%s has %s free, the restore needs %s", p.Target, Bytes(free), Bytes(p.NeedBytes))
+	return p, nil
+}
+
+// countEntries is how many entries dir holds (0 when it does not exist).
+func countEntries(dir string) int {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	return len(ents)
+}
+
+func processAliveOn(l storage.RecoveryLock) bool {
+	host, _ := os.Hostname()
+	return l.Host != host || processAlive(l.PID)
+}
+
+// Failover makes site To the active one: preflight; for a planned failover
+// a last backup and replication; the recovery point, with every pack it
+// needs read and checked; the typed confirmation; pre hooks; a verified
+// restore of each set into <failover.target>/<set>; the listing compared
+// and the verify hooks; switch hooks; commit (To becomes active, the old
+// active site a standby). Every step is stored as it runs: a failover cut
+// short by a dead process or a failing step is continued by ResumeFailover
+// or abandoned by AbortFailover. A failure before the confirmation
+// refuses the failover: nothing was switched.
+func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer) (*FailoverReport, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := failoverArgs(req.To, req.Mode)
+	if err := e.validateFailover(req.To, req.Mode, active); err != nil {
+		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	if req.Confirm != req.To {
+		err := fmt.Errorf("%w: you typed %q, a failover to %s needs exactly %q; nothing was changed", ErrConfirmMismatch, req.Confirm, req.To, req.To)
+		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		err := fmt.Errorf("%w: failover %s to %s (%s) must end first: `lifeboat failover --resume` continues it, `lifeboat failover --abort` abandons it", ErrFailoverUnfinished, run.RunID, run.To, run.State)
+		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	sets, err := e.sets(nil)
+	if err != nil {
+		return nil, err
+	}
+	declared := req.Declared
+	if declared.IsZero() {
+		declared = e.now()
+	}
+	runID := newRunID(e.now())
+	if err := e.AcquireRecoveryLock(ctx, "failover", runID, req.To); err != nil {
+		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	defer e.ReleaseRecoveryLock(runID)
+
+	var rto time.Duration
+	for _, s := range sets {
+		if r := e.cfg.SetRTO(s); r > 0 && (rto == 0 || r < rto) {
+			rto = r
+		}
+	}
+	f := &failoverRun{e: e, obs: obs, ask: req.Ask, sets: sets,
+		run: storage.FailoverRun{RunID: runID, From: active, To: req.To, Mode: string(req.Mode), State: storage.FailoverRunning,
+			Declared: declared.UTC(), Operator: e.operator.String()},
+		data: failoverData{HumanWaitNS: int64(req.HumanWait), Attempts: 1, Report: req.Report, RTOObjectiveS: rto.Seconds()}}
+	for _, s := range sets {
+		f.data.Sets = append(f.data.Sets, s.Name)
+		f.result(s.Name).RPOObjectiveSeconds = e.cfg.SetRPO(s).Seconds()
+	}
+	if err := f.save(ctx); err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("%s failover %s from %s to %s declared by %s", req.Mode, runID, active, req.To, e.operator)
+	_ = e.Journal(ctx, "failover", req.To, "", args+" --run "+runID, OutcomeOK, "started: "+msg)
+	e.Notify(context.WithoutCancel(ctx), AlertFailoverStarted, req.To, "", msg)
+	return f.execute(ctx)
+}
+
+// ResumeOptions continue an interrupted failover. Confirm and Ask serve
+// when the run stopped before its confirmation step.
+type ResumeOptions struct {
+	Confirm string
+	Ask     func(ctx context.Context, plan *FailoverPlan) error
+}
+
+// UnfinishedFailover returns the failover that --resume or --abort would
+// act on, with its steps and the lock's holder.
+func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error) {
+	run, ok, err := e.store.UnfinishedFailover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, nil
+	}
+	steps, err := e.store.Steps(ctx, run.RunID)
+	if err != nil {
+		return nil, err
+	}
+	st := &FailoverStatus{Run: run, Steps: steps}
+	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
+		return nil, err
+	} else if ok && held.RunID == run.RunID {
+		st.Holder = &held
+		st.HolderAlive = processAliveOn(held) && !(held.PID == os.Getpid())
+	}
+	return st, nil
+}
+
+// takeRunLock takes the recovery lock for an existing run: a live holder
+// refuses, a dead one is taken over and the takeover journaled.
+func (e *Engine) takeRunLock(ctx context.Context, st *FailoverStatus) error {
+	if st.Holder != nil {
+		if st.HolderAlive {
+			return &LockHeldError{Holder: *st.Holder}
+		}
+		host, _ := os.Hostname()
+		me := storage.RecoveryLock{RunID: st.Run.RunID, Kind: "failover", PID: os.Getpid(), Host: host,
+			Operator: e.operator.String(), Since: e.now().UTC()}
+		held, ok, err := e.store.TakeOverRecoveryLock(ctx, *st.Holder, me)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &LockHeldError{Holder: held}
+		}
+		_ = e.Journal(ctx, "failover", st.Run.To, "", "--run "+st.Run.RunID, OutcomeWarning,
+			fmt.Sprintf("took over the recovery lock of failover %s from pid %d on %s (operator %s): that process no longer exists",
+				st.Run.RunID, st.Holder.PID, st.Holder.Host, st.Holder.Operator))
+		return nil
+	}
+	return e.AcquireRecoveryLock(ctx, "failover", st.Run.RunID, st.Run.To)
+}
+
+func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error) {
+	f := &failoverRun{e: e, run: st.Run, obs: obs}
+	if err := json.Unmarshal([]byte(st.Run.Data), &f.data); err != nil {
+		return nil, fmt.Errorf("failover %s: its stored state is unreadable: %w", st.Run.RunID, err)
+	}
+	sets, err := e.sets(f.data.Sets)
+	if err != nil {
+		return nil, fmt.Errorf("failover %s was started with sets %s: %w; restore the config it ran with, or abort it",
+			st.Run.RunID, strings.Join(f.data.Sets, ", "), err)
+	}
+	f.sets = sets
+	return f, nil
+}
+
+// ResumeFailover continues the unfinished failover from its first step
+// that did not finish, after its process died or a step failed.
+func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
+	st, err := e.UnfinishedFailover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, fmt.Errorf("%w to resume: every recorded failover has ended", ErrNoFailover)
+	}
+	if err := e.takeRunLock(ctx, st); err != nil {
+		_ = e.Journal(ctx, "failover", st.Run.To, "", "--resume --run "+st.Run.RunID, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	defer e.ReleaseRecoveryLock(st.Run.RunID)
+	f, err := e.loadRun(st, obs)
+	if err != nil {
+		return nil, err
+	}
+	f.ask, f.confirm = opts.Ask, opts.Confirm
+	f.data.Attempts++
+	prev := st.Run.State
+	f.run.State = storage.FailoverRunning
+	if err := f.save(ctx); err != nil {
+		return nil, err
+	}
+	how := "failed"
+	if prev == storage.FailoverRunning {
+		how = "was interrupted (its process died)"
+	}
+	_ = e.Journal(ctx, "failover", st.Run.To, "", "--resume --run "+st.Run.RunID, OutcomeOK,
+		fmt.Sprintf("resumed at step %q: the failover %s (attempt %d)", st.NextStep(), how, f.data.Attempts))
+	return f.execute(ctx)
+}
+
+// AbortFailover abandons the unfinished failover: pending steps are
+// skipped, the run is recorded as aborted with a report, and the active
+// site stays as it is. A run whose process still works is refused: stop
+// that process first.
+func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
+	st, err := e.UnfinishedFailover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, fmt.Errorf("%w to abort: every recorded failover has ended", ErrNoFailover)
+	}
+	if err := e.takeRunLock(ctx, st); err != nil {
+		_ = e.Journal(ctx, "failover", st.Run.To, "", "--abort --run "+st.Run.RunID, OutcomeRefused, err.Error())
+		return nil, err
+	}
+	defer e.ReleaseRecoveryLock(st.Run.RunID)
+	f, err := e.loadRun(st, nil)
+	if err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		reason = "abandoned by " + e.operator.String()
+	}
+	f.data.Aborted = reason
+	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range rb.State() {
+		if s.Status == storage.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
+			f.finding("the switch hooks had run before the abort: traffic may already point at %s while lifeboat keeps %s active; check your switch", f.run.To, f.run.From)
+		}
+		if s.Status == storage.StepRunning || s.Status == storage.StepFailed {
+			rb.state[i].Status, rb.state[i].Detail = storage.StepSkipped, "aborted: "+s.Detail
+			_ = rb.save(i)
+		}
+	}
+	rb.Skip(0, "aborted: "+reason)
+	f.run.State = storage.FailoverAborted
+	rep, saveErr := f.finish(ctx, rb)
+	return rep, saveErr
+}
+
+// steps is the runbook of a failover; its names are stable, so a resumed
+// run finds its stored state.
+func (f *failoverRun) steps() []Step {
+	steps := []Step{{Name: "preflight", Run: f.preflight}}
+	if f.run.Mode == string(FailoverPlanned) {
+		steps = append(steps, Step{Name: "final backup at " + f.run.From, Run: f.finalBackup},
+			Step{Name: "replicate to " + f.run.To, Run: f.replicate})
+	}
+	steps = append(steps, Step{Name: "recovery point", Run: f.recoveryPoint},
+		Step{Name: "confirm", Run: f.confirmStep},
+		Step{Name: "pre hooks", Run: f.hookStep(f.e.cfg.Failover.Hooks.Pre, "pre")})
+	for _, s := range f.sets {
+		steps = append(steps, Step{Name: "restore " + s.Name, Run: f.restoreStep(s)})
+	}
+	for _, s := range f.sets {
+		steps = append(steps, Step{Name: "verify " + s.Name, Run: f.verifyStep(s)})
+	}
+	steps = append(steps, Step{Name: "switch hooks", Run: f.hookStep(f.e.cfg.Failover.Hooks.Switch, "switch")},
+		Step{Name: "commit", Run: f.commit})
+	return steps
+}
+
+// stepsBeforeChange are the steps whose failure refuses the failover:
+// until the pre hooks run, nothing at the target has been touched.
+func isBeforeChange(name string) bool {
+	switch {
+	case name == "preflight", name == "recovery point", name == "confirm",
+		strings.HasPrefix(name, "final backup"), strings.HasPrefix(name, "replicate to"):
+		return true
+	}
+	return false
+}
+
+func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
+	e := f.e
+	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, FailoverMode(f.run.Mode))+" --run "+f.run.RunID)
+	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	if err != nil {
+		tr.finish(OutcomeFailed, err.Error(), 0, 0)
+		return nil, err
+	}
+	emitSteps := func(st storage.RunbookStep) {
+		kind := EventInfo
+		if st.Status == storage.StepFailed {
+			kind = EventWarning
+		}
+		msg := st.Name + ": " + st.Status
+		if st.Detail != "" && st.Status != storage.StepRunning {
+			msg += ": " + st.Detail
+		}
+		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: kind, Message: msg, Steps: rb.State()})
+	}
+	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventStarted, Steps: rb.State(),
+		Message: fmt.Sprintf("%s failover %s from %s to %s", f.run.Mode, f.run.RunID, f.run.From, f.run.To)})
+	runErr := rb.Run(ctx, func(st storage.RunbookStep) {
+		// Decisions are saved with every transition: a kill -9 loses none.
+		_ = f.save(ctx)
+		emitSteps(st)
+	})
+	if runErr == nil {
+		f.run.State = storage.FailoverCommitted
+		rep, err := f.finish(ctx, rb)
+		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
+			f.run.To, f.run.From, secs(rep.RTOSeconds), secs(rep.HumanWaitSeconds))
+		if rep.SHA256 != "" {
+			detail += "; report sha256 " + rep.SHA256
+		}
+		outcome := OutcomeOK
+		if len(rep.Findings) > 0 {
+			outcome = OutcomeWarning
+		}
+		tr.finish(outcome, detail, 0, 0)
+		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
+		return rep, err
+	}
+
+	failed := ""
+	for _, st := range rb.State() {
+		if st.Status == storage.StepFailed {
+			failed = st.Name
+			break
+		}
+	}
+	outcome := outcomeOf(runErr)
+	if ctx.Err() != nil {
+		outcome = OutcomeCancelled
+	}
+	var detail string
+	if failed != "" && isBeforeChange(failed) {
+		// Nothing switched: the failover is refused, not left half-done.
+		f.run.State = storage.FailoverRefused
+		rb.Skip(0, "not run: the failover was refused at "+failed)
+		if outcome != OutcomeCancelled {
+			outcome = OutcomeRefused
+		}
+		detail = fmt.Sprintf("refused at step %q: %v; nothing was switched, %s stays active", failed, unwrapStep(runErr), f.run.From)
+		runErr = fmt.Errorf("%w at step %q: %v; nothing was switched, %s stays active", ErrFailoverRefused, failed, unwrapStep(runErr), f.run.From)
+	} else {
+		f.run.State = storage.FailoverFailed
+		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))
+		runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
+			f.run.RunID, f.run.To, failed, unwrapStep(runErr))
+	}
+	_ = f.save(ctx)
+	tr.finish(outcome, detail, 0, 0)
+	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
+	if f.run.State == storage.FailoverRefused {
+		e.Notify(context.WithoutCancel(ctx), AlertFailoverFinished, f.run.To, "", "failover "+f.run.RunID+" "+detail)
+	}
+	return nil, runErr
+}
+
+// unwrapStep drops the runbook's "step %q: " prefix where the caller names
+// the step itself.
+func unwrapStep(err error) error {
+	if u := errors.Unwrap(err); u != nil && strings.HasPrefix(err.Error(), "step ") {
+		return u
+	}
+	return err
+}
+
+// finish builds the report of a run that ended (committed or aborted),
+// chains and stores it once, and announces the end.
+func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport, error) {
+	e := f.e
+	ctx = context.WithoutCancel(ctx)
+	rep := &FailoverReport{ID: f.run.RunID, Kind: storage.KindFailover, From: f.run.From, To: f.run.To,
+		Mode: FailoverMode(f.run.Mode), Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
+		Operator: f.run.Operator, RTOObjectiveSeconds: f.data.RTOObjectiveS, Attempts: f.data.Attempts,
+		Sets: []FailoverResult{}, Steps: []DrillStep{}, Findings: append([]string{}, f.data.Findings...),
+		ResticVersion: e.version.Version, ConfigHash: e.cfg.RecoveryHash(), Target: e.cfg.Failover.Target}
+	if f.data.Aborted != "" {
+		rep.Findings = append(rep.Findings, "aborted: "+f.data.Aborted)
+	}
+	var wait time.Duration = time.Duration(f.data.HumanWaitNS)
+	for _, st := range rb.State() {
+		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail}
+		if !st.Started.IsZero() && !st.Finished.IsZero() {
+			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
+		}
+		rep.Steps = append(rep.Steps, ds)
+	}
+	rep.HumanWaitSeconds = round1(wait.Seconds())
+	rep.Passed = f.run.State == storage.FailoverCommitted
+	for _, r := range f.data.Results {
+		rep.Sets = append(rep.Sets, *r)
+		if !r.Verified {
+			rep.Passed = false
+		}
+	}
+	if !f.data.Switched.IsZero() {
+		sw := f.data.Switched
+		rep.Switched = &sw
+		rep.RTOSeconds = round1(math.Max(0, (sw.Sub(f.run.Declared) - wait).Seconds()))
+		if rep.RTOObjectiveSeconds > 0 && rep.RTOSeconds > rep.RTOObjectiveSeconds {
+			rep.Findings = append(rep.Findings, fmt.Sprintf("RTO not met: %s from declaration to switch (human wait apart), the objective is %s",
+				secs(rep.RTOSeconds), secs(rep.RTOObjectiveSeconds)))
+		}
+	}
+	for _, r := range rep.Sets {
+		if r.RPOObjectiveSeconds > 0 && r.RPOSeconds > r.RPOObjectiveSeconds {
+			rep.Findings = append(rep.Findings, fmt.Sprintf("RPO not met for set %s: %s of data lost, the objective is %s",
+				r.Name, secs(r.RPOSeconds), secs(r.RPOObjectiveSeconds)))
+		}
+	}
+	if err := f.save(ctx); err != nil {
+		return rep, err
+	}
+	have, err := e.store.HasReport(ctx, rep.ID)
+	if err != nil {
+		return rep, err
+	}
+	if !have {
+		err = e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: storage.KindFailover,
+			Started: rep.Declared, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash},
+			func(prev string) ([]byte, string, error) {
+				rep.PrevSHA256 = prev
+				rep.Markdown = rep.RenderMarkdown()
+				b, err := json.Marshal(rep)
+				if err == nil {
+					sum := sha256.Sum256(b)
+					rep.SHA256 = hex.EncodeToString(sum[:])
+				}
+				return b, rep.Markdown, err
+			})
+		if err != nil {
+			return rep, err
+		}
+	} else {
+		rec, err := e.store.Report(ctx, rep.ID)
+		if err != nil {
+			return rep, err
+		}
+		_ = json.Unmarshal([]byte(rec.ReportJSON), rep)
+		rep.SHA256, rep.Markdown = rec.SHA256, rec.ReportMD
+	}
+	msg := fmt.Sprintf("failover %s from %s to %s %s", rep.ID, rep.From, rep.To, rep.Outcome)
+	if rep.Switched != nil {
+		msg += fmt.Sprintf("; RTO %s", secs(rep.RTOSeconds))
+	}
+	if f.run.State == storage.FailoverAborted {
+		_ = e.Journal(ctx, "failover", rep.To, "", "--abort --run "+rep.ID, OutcomeCancelled,
+			"aborted: "+f.data.Aborted+"; "+f.run.From+" stays active; report sha256 "+rep.SHA256)
+	}
+	e.Notify(ctx, AlertFailoverFinished, rep.To, "", msg)
+	if f.data.Report != "" && rep.Markdown != "" {
+		if err := os.WriteFile(f.data.Report, []byte(rep.Markdown), 0o600); err != nil {
+			return rep, fmt.Errorf("failover: write report: %w", err)
+		}
+	}
+	return rep, nil
+}
+
+// RenderMarkdown renders the failover report for people.
+func (r *FailoverReport) RenderMarkdown() string {
+	var b strings.Builder
+	verdict := "COMMITTED"
+	switch {
+	case r.Outcome == storage.FailoverAborted:
+		verdict = "ABORTED"
+	case !r.Passed:
+		verdict = "COMMITTED, not every set verified"
+	case len(r.Findings) > 0:
+		verdict = "COMMITTED with findings"
+	}
+	fmt.Fprintf(&b, "# Failover %s: %s → %s — %s\n\n", r.ID, r.From, r.To, verdict)
+	fmt.Fprintf(&b, "| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
+	fmt.Fprintf(&b, "| Mode | %s |\n", r.Mode)
+	fmt.Fprintf(&b, "| Declared | %s |\n", r.Declared.Format(time.RFC3339))
+	if r.Switched != nil {
+		fmt.Fprintf(&b, "| Switched | %s |\n", r.Switched.Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
+	fmt.Fprintf(&b, "| Attempts | %d |\n", r.Attempts)
+	fmt.Fprintf(&b, "| Failover target | %s |\n", mdCell(r.Target))
+	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
+	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
+	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
+
+	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
+	if r.Switched != nil {
+		fmt.Fprintf(&b, "| RTO (declared → switched, human wait apart) | %s | %s | %s |\n", secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds),
+			okWord(r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds))
+	} else {
+		fmt.Fprintf(&b, "| RTO | %s | not switched | |\n", secs(r.RTOObjectiveSeconds))
+	}
+	fmt.Fprintf(&b, "| Human wait (kept apart) | | %s | |\n", secs(r.HumanWaitSeconds))
+	for _, s := range r.Sets {
+		fmt.Fprintf(&b, "| RPO %s (data lost) | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
+			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
+	}
+
+	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | restored into | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Sets {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %s | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
+			shortHash(s.Tree), mdCell(s.Target), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
+	}
+
+	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
+	for _, s := range r.Steps {
+		start := "-"
+		if !s.Started.IsZero() {
+			start = s.Started.Format("15:04:05")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(s.Detail))
+	}
+
+	b.WriteString("\n## Findings\n\n")
+	if len(r.Findings) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(f, "\n", " "))
+	}
+	return b.String()
+}

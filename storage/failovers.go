@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// States of a failover run.
+const (
+	FailoverRunning   = "running"   // started; a process is (or was, if it died) working on it
+	FailoverFailed    = "failed"    // a step after the confirmation failed: resume or abort
+	FailoverRefused   = "refused"   // stopped before the confirmation: nothing was switched
+	FailoverCommitted = "committed" // the target is the active site
+	FailoverAborted   = "aborted"   // abandoned by an operator
+)
+
+// FailoverRun is the record of one failover: who started it, where to, and
+// what its steps decided (Data, JSON owned by the engine), so that another
+// process can resume it.
+type FailoverRun struct {
+	RunID    string
+	From     string
+	To       string
+	Mode     string // planned, unplanned
+	State    string
+	Declared time.Time
+	Updated  time.Time
+	Operator string
+	Data     string
+}
+
+// Unfinished says whether the run can still be resumed or aborted.
+func (r FailoverRun) Unfinished() bool {
+	return r.State == FailoverRunning || r.State == FailoverFailed
+}
+
+// SaveFailover inserts or updates a run.
+func (s *Store) SaveFailover(ctx context.Context, r FailoverRun) error {
+	if r.RunID == "" || r.To == "" {
+		return errors.New("storage: save failover: run id and target site are required")
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO failovers (run_id, from_site, to_site, mode, state, declared, updated, operator, data_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_id) DO UPDATE SET state = excluded.state, updated = excluded.updated,
+			data_json = excluded.data_json`,
+		r.RunID, r.From, r.To, r.Mode, r.State, nanos(orNow(r.Declared)), nanos(orNow(r.Updated)), r.Operator, r.Data)
+	if err != nil {
+		return fmt.Errorf("storage: save failover %s: %w", r.RunID, err)
+	}
+	return nil
+}
+
+const failoverColumns = `run_id, from_site, to_site, mode, state, declared, updated, operator, data_json`
+
+func scanFailovers(rows *sql.Rows) ([]FailoverRun, error) {
+	defer rows.Close()
+	var out []FailoverRun
+	for rows.Next() {
+		var r FailoverRun
+		var declared, updated int64
+		if err := rows.Scan(&r.RunID, &r.From, &r.To, &r.Mode, &r.State, &declared, &updated, &r.Operator, &r.Data); err != nil {
+			return nil, err
+		}
+		r.Declared, r.Updated = fromNanos(declared), fromNanos(updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Failover returns one run.
+func (s *Store) Failover(ctx context.Context, runID string) (FailoverRun, bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+failoverColumns+` FROM failovers WHERE run_id = ?`, runID)
+	if err != nil {
+		return FailoverRun{}, false, fmt.Errorf("storage: read failover %s: %w", runID, err)
+	}
+	out, err := scanFailovers(rows)
+	if err != nil {
+		return FailoverRun{}, false, fmt.Errorf("storage: read failover %s: %w", runID, err)
+	}
+	if len(out) == 0 {
+		return FailoverRun{}, false, nil
+	}
+	return out[0], true, nil
+}
+
+// UnfinishedFailover returns the newest run that is running or failed: the
+// one `failover --resume` or `--abort` acts on.
+func (s *Store) UnfinishedFailover(ctx context.Context) (FailoverRun, bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+failoverColumns+` FROM failovers
+		WHERE state IN (?, ?) ORDER BY declared DESC LIMIT 1`, FailoverRunning, FailoverFailed)
+	if err != nil {
+		return FailoverRun{}, false, fmt.Errorf("storage: read unfinished failover: %w", err)
+	}
+	out, err := scanFailovers(rows)
+	if err != nil {
+		return FailoverRun{}, false, fmt.Errorf("storage: read unfinished failover: %w", err)
+	}
+	if len(out) == 0 {
+		return FailoverRun{}, false, nil
+	}
+	return out[0], true, nil
+}
