@@ -63,7 +63,11 @@ func usageError(format string, args ...any) error {
 
 // Main runs lifeboat with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return (&app{stdout: stdout, stderr: stderr}).main(args)
+}
+
+func (a *app) main(args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -296,7 +296,7 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 
 	var probes []SiteProbe
 	if fromOK == nil {
-		probes = e.RefreshCatalog(ctx, to, active)
+		probes = e.refreshListings(ctx, to, active)
 	} else {
 		p.FromReachable = *fromOK
 		if !p.FromReachable {

@@ -37,6 +37,7 @@ func (f *failoverRun) preflight(ctx context.Context) (string, error) {
 	if p.Refusal != "" {
 		return p.Refusal, errors.New(p.Refusal)
 	}
+	f.data.FromReachable = p.FromReachable
 	if !p.FromReachable {
 		f.finding("active site %s could not be reached (%s): the loss since each set's newest copy at %s is accepted", f.run.From, p.FromError, f.run.To)
 	}
@@ -84,17 +85,13 @@ func (f *failoverRun) replicate(ctx context.Context) (string, error) {
 // damaged standby is found before anything at the target is touched.
 func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 	e := f.e
-	probes := e.RefreshCatalog(ctx, f.run.To, f.run.From)
-	fromOK := false
-	for _, p := range probes {
-		if p.Site == f.run.To && p.Err != nil {
-			return "", fmt.Errorf("site %s: %w", f.run.To, p.Err)
-		}
-		if p.Site == f.run.From {
-			fromOK = p.Err == nil
-		}
+	// The preflight (and for a planned failover the replication) listed
+	// both sites moments ago: only the target is listed again, to pin what
+	// it holds now.
+	if p := e.refreshListings(ctx, f.run.To)[0]; p.Err != nil {
+		return "", fmt.Errorf("site %s: %w", f.run.To, p.Err)
 	}
-	f.data.FromReachable = fromOK
+	fromOK := f.data.FromReachable
 	cat, err := e.LoadCatalog(ctx)
 	if err != nil {
 		return "", err

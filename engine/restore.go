@@ -174,12 +174,16 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	if err != nil {
 		return nil, err
 	}
-	if p := e.refreshListings(ctx, req.Site)[0]; p.Err != nil {
-		return nil, p.Err
-	}
+	// A full snapshot id the catalog already holds needs no listing first
+	// (drills and failovers pin them); anything else is looked up fresh.
 	snap, err := e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot)
-	if err != nil {
-		return nil, err
+	if err != nil || len(req.Snapshot) != 64 || snap.ID != req.Snapshot {
+		if p := e.refreshListings(ctx, req.Site)[0]; p.Err != nil {
+			return nil, p.Err
+		}
+		if snap, err = e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(target, 0o700); err != nil {
 		return nil, fmt.Errorf("restore: create target: %w", err)

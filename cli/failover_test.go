@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+)
+
+// TestMain lets the test binary stand in for the lifeboat binary: the
+// failover tests run it as a child process and kill -9 it.
+func TestMain(m *testing.M) {
+	if os.Getenv("LIFEBOAT_TEST_AS_MAIN") == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// foWorld is a two-site world with one set and a failover target, whose
+// hooks append to a log.
+type foWorld struct {
+	dir, cfg, state, target, hookLog string
+	srv                              *testenv.RestServer
+}
+
+func newFoWorld(t *testing.T) *foWorld {
+	t.Helper()
+	dir := t.TempDir()
+	w := &foWorld{dir: dir, cfg: filepath.Join(dir, "lifeboat.yaml"), state: filepath.Join(dir, "state"),
+		target: filepath.Join(dir, "target"), hookLog: filepath.Join(dir, "hooks.log"), srv: testenv.StartRestServer(t)}
+	pw := testenv.WritePassword(t, dir, "pass", testPassword)
+	testenv.WriteFiles(t, filepath.Join(dir, "data"), map[string]string{
+		"models/a.bin": strings.Repeat("A", 20000), "models/sub/b.bin": "bee", "models/c.json": "{}",
+	})
+	hook := func(kind string) string {
+		return fmt.Sprintf(`'echo %s $LIFEBOAT_RUN_ID >> %s'`, kind, w.hookLog)
+	}
+	cfg := fmt.Sprintf(`sites:
+  - {name: primary, repository: %[1]s/primary, password_file: %[2]s, role: active}
+  - {name: dr, repository: %[3]s, password_file: %[2]s, role: standby}
+sets:
+  - {name: models, paths: [%[1]s/data/models]}
+restic: {binary: %[4]s, cache_dir: %[1]s/cache}
+failover:
+  target: %[5]s
+  hooks: {pre: [%[6]s], verify: [%[7]s], switch: [%[8]s]}
+`, dir, pw, w.srv.URL("dr"), testenv.Restic(t), w.target, hook("pre"), hook("verify"), hook("switch"))
+	if err := os.WriteFile(w.cfg, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// run runs lifeboat in this process.
+func (w *foWorld) run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(append([]string{"--config", w.cfg, "--state", w.state}, args...), &out, &errb)
+	if strings.Contains(out.String()+errb.String(), testPassword) {
+		t.Fatalf("lifeboat %v printed the repository password", args)
+	}
+	return code, out.String(), errb.String()
+}
+
+// child runs lifeboat as its own process, with extra environment.
+func (w *foWorld) child(t *testing.T, env []string, args ...string) (*os.ProcessState, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"--config", w.cfg, "--state", w.state}, args...)...)
+	cmd.Env = append(append(os.Environ(), "LIFEBOAT_TEST_AS_MAIN=1"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run lifeboat: %v", err)
+	}
+	return cmd.ProcessState, out.String()
+}
+
+func (w *foWorld) protect(t *testing.T) {
+	t.Helper()
+	for _, args := range [][]string{{"init"}, {"backup"}, {"replicate"}} {
+		if code, _, errs := w.run(t, args...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+	}
+}
+
+type journalLine struct {
+	Action, Outcome, Detail, Args string
+}
+
+// The process running a failover is killed with SIGKILL at every step,
+// right after the step's work and before its end is stored; `failover
+// --resume` then finishes the job. The end state is the same every time
+// and the journal tells the story: started, interrupted, resumed,
+// committed.
+func TestFailoverResumesAfterKillAtEveryStep(t *testing.T) {
+	t.Parallel()
+	steps := []string{"preflight", "final backup at primary", "replicate to dr", "recovery point", "confirm", "pre hooks",
+		"restore models", "verify models", "switch hooks", "commit"}
+	for _, step := range steps {
+		t.Run(strings.ReplaceAll(step, " ", "_"), func(t *testing.T) {
+			t.Parallel()
+			w := newFoWorld(t)
+			w.protect(t)
+			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=" + step},
+				"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
+			ws, ok := state.Sys().(syscall.WaitStatus)
+			if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("lifeboat was not killed at %q: %v\n%s", step, state, out)
+			}
+			code, o, errs := w.run(t, "status", "--json")
+			var st map[string]any
+			_ = json.Unmarshal([]byte(o), &st)
+			if st["active_site"] != "primary" && step != "commit" {
+				t.Fatalf("after a kill at %q the active site is %v (%d %s)", step, st["active_site"], code, errs)
+			}
+
+			code, o, errs = w.run(t, "failover", "--resume", "--confirm", "dr", "--yes", "--json")
+			if code != 0 {
+				t.Fatalf("resume after a kill at %q: %d\n%s\n%s", step, code, o, errs)
+			}
+			var rep struct {
+				Outcome  string `json:"outcome"`
+				Passed   bool   `json:"passed"`
+				Attempts int    `json:"attempts"`
+				Sets     []struct {
+					Verified bool `json:"verified"`
+				} `json:"sets"`
+				Steps []struct{ Name, Status string } `json:"steps"`
+			}
+			if err := json.Unmarshal([]byte(o), &rep); err != nil {
+				t.Fatalf("report: %v\n%s", err, o)
+			}
+			if rep.Outcome != "committed" || !rep.Passed || rep.Attempts != 2 || len(rep.Sets) != 1 || !rep.Sets[0].Verified {
+				t.Fatalf("report after a kill at %q: %+v", step, rep)
+			}
+			for _, s := range rep.Steps {
+				if s.Status != "ok" {
+					t.Errorf("step %s: %s", s.Name, s.Status)
+				}
+			}
+			_, o, _ = w.run(t, "status", "--json")
+			st = nil
+			_ = json.Unmarshal([]byte(o), &st)
+			if st["active_site"] != "dr" {
+				t.Errorf("active site after the resume: %v", st["active_site"])
+			}
+			if got, want := testenv.Tree(t, filepath.Join(w.target, "models")), testenv.Tree(t, filepath.Join(w.dir, "data", "models")); !reflect.DeepEqual(got, want) {
+				t.Errorf("target holds %d files, the data %d", len(got), len(want))
+			}
+			hooks, _ := os.ReadFile(w.hookLog)
+			for _, kind := range []string{"pre ", "verify ", "switch "} {
+				if !strings.Contains(string(hooks), kind) {
+					t.Errorf("the %shook never ran:\n%s", kind, hooks)
+				}
+			}
+
+			_, o, _ = w.run(t, "journal", "--json", "--action", "failover")
+			var j []journalLine
+			_ = json.Unmarshal([]byte(o), &j)
+			var story []string
+			for i := len(j) - 1; i >= 0; i-- { // the journal lists newest first
+				e := j[i]
+				switch {
+				case strings.HasPrefix(e.Detail, "started:"):
+					story = append(story, "started")
+				case e.Outcome == "interrupted":
+					story = append(story, "interrupted")
+				case strings.HasPrefix(e.Detail, "resumed at step "+fmt.Sprintf("%q", step)):
+					story = append(story, "resumed")
+				case strings.HasPrefix(e.Detail, "committed"):
+					story = append(story, "committed")
+				}
+			}
+			if !containsInOrder(story, "started", "interrupted", "resumed", "committed") {
+				t.Errorf("journal story after a kill at %q: %v\n%s", step, story, o)
+			}
+			if code, _, errs := w.run(t, "journal", "--verify"); code != 0 {
+				t.Errorf("report chain: %d %s", code, errs)
+			}
+		})
+	}
+}
+
+func containsInOrder(have []string, want ...string) bool {
+	i := 0
+	for _, h := range have {
+		if i < len(want) && h == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// Command-line refusals: a mistyped --confirm, a mistyped answer at the
+// prompt, and --resume/--abort with nothing to act on; then a failover
+// cut short by a failing step is aborted and recorded.
+func TestFailoverCommandRefusalsAndAbort(t *testing.T) {
+	t.Parallel()
+	w := newFoWorld(t)
+	w.protect(t)
+	if code, _, errs := w.run(t, "failover", "--to", "dr", "--planned"); code != 2 || !strings.Contains(errs, "--confirm dr") {
+		t.Fatalf("no --confirm: %d %s", code, errs)
+	}
+	if code, _, errs := w.run(t, "failover", "--to", "dr", "--planned", "--confirm", "dr-east", "--yes"); code != 1 || !strings.Contains(errs, `"dr-east"`) {
+		t.Fatalf("mistyped --confirm: %d %s", code, errs)
+	}
+	if code, _, errs := w.run(t, "failover", "--resume"); code != 1 || !strings.Contains(errs, "no unfinished failover") {
+		t.Fatalf("resume with nothing to resume: %d %s", code, errs)
+	}
+	// At the prompt the operator types something else: refused, nothing changed.
+	var out, errb bytes.Buffer
+	a := []string{"--config", w.cfg, "--state", w.state, "failover", "--to", "dr", "--unplanned", "--confirm", "dr"}
+	code := mainWithInput(a, "primary\n", &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "DATA LOSS") || !strings.Contains(errb.String(), "refused") {
+		t.Fatalf("mistyped answer: %d\n%s", code, errb.String())
+	}
+	if _, err := os.Stat(w.hookLog); !os.IsNotExist(err) {
+		t.Fatal("hooks ran after a refused confirmation")
+	}
+
+	// A verify hook that fails stops the failover after the restore:
+	// unfinished, resumable, then aborted.
+	cfg, _ := os.ReadFile(w.cfg)
+	bad := strings.Replace(string(cfg), "verify: ['echo", "verify: ['exit 7', 'echo", 1)
+	if err := os.WriteFile(w.cfg, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := w.run(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
+	if code != 1 || !strings.Contains(errs, `step "verify models"`) || !strings.Contains(errs, "--resume") {
+		t.Fatalf("failing verify hook: %d %s", code, errs)
+	}
+	if code, _, errs := w.run(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes"); code != 1 || !strings.Contains(errs, "unfinished") {
+		t.Fatalf("a second failover while one is unfinished: %d %s", code, errs)
+	}
+	out.Reset()
+	errb.Reset()
+	code = mainWithInput([]string{"--config", w.cfg, "--state", w.state, "failover", "--abort"}, "n\n", &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "not aborted") {
+		t.Fatalf("abort answered no: %d %s", code, errb.String())
+	}
+	code, o, errs := w.run(t, "failover", "--abort", "--yes", "--json")
+	var rep map[string]any
+	_ = json.Unmarshal([]byte(o), &rep)
+	if code != 0 || rep["outcome"] != "aborted" || rep["passed"] != false {
+		t.Fatalf("abort: %d %v %s", code, rep, errs)
+	}
+	_, o, _ = w.run(t, "status", "--json")
+	var st map[string]any
+	_ = json.Unmarshal([]byte(o), &st)
+	if st["active_site"] != "primary" {
+		t.Errorf("active site after an abort: %v", st["active_site"])
+	}
+	_, o, _ = w.run(t, "journal", "--action", "failover")
+	if !strings.Contains(o, "aborted") {
+		t.Errorf("journal does not record the abort:\n%s", o)
+	}
+	if code, _, errs := w.run(t, "journal", "--verify"); code != 0 {
+		t.Errorf("chain: %d %s", code, errs)
+	}
+}
+
+// mainWithInput runs lifeboat with stdin answering its prompts.
+func mainWithInput(args []string, input string, stdout, stderr *bytes.Buffer) int {
+	a := &app{stdout: stdout, stderr: stderr, stdin: strings.NewReader(input)}
+	return a.main(args)
+}
