@@ -241,6 +241,9 @@ func TestFailoverCommandRefusalsAndAbort(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, `step "verify models"`) || !strings.Contains(errs, "--resume") {
 		t.Fatalf("failing verify hook: %d %s", code, errs)
 	}
+	if code, o, _ := w.run(t, "status", "--cached"); code != 2 || !strings.Contains(o, "is unfinished (failed)") {
+		t.Fatalf("status while a failover is unfinished: %d\n%s", code, o)
+	}
 	if code, _, errs := w.run(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes"); code != 1 || !strings.Contains(errs, "unfinished") {
 		t.Fatalf("a second failover while one is unfinished: %d %s", code, errs)
 	}

@@ -53,9 +53,9 @@ func (p palette) level(word string) string {
 		key = f[0]
 	}
 	switch strings.ToLower(key) {
-	case "ok", "compliant", "yes", "up":
+	case "ok", "compliant", "yes", "up", "committed":
 		return p.ok.Render(word)
-	case "warning", "warning:", "exceeded", "behind", "cancelled", "refused":
+	case "warning", "warning:", "exceeded", "behind", "cancelled", "refused", "aborted", "running":
 		return p.warn.Render(word)
 	case "critical", "critical:", "severe", "failed", "down", "no", "none", "interrupted":
 		return p.bad.Render(word)

@@ -74,6 +74,9 @@ func (a *app) printStatus(st *engine.Status) {
 		drill := "never"
 		if s.LastDrill != nil {
 			drill = ago(s.LastDrill.Time) + " " + p.level(map[bool]string{true: "ok", false: "failed"}[s.LastDrill.Passed])
+			if s.LastDrill.RTOSeconds > 0 {
+				drill += fmt.Sprintf(" RTO %s", engine.Age(secondsDur(s.LastDrill.RTOSeconds)))
+			}
 		}
 		sites.add(s.Name, s.Role, p.level(state), lat, fmt.Sprint(s.Locks), check, drill)
 	}
@@ -100,6 +103,18 @@ func (a *app) printStatus(st *engine.Status) {
 		}
 	}
 	sets.print(w, p)
+
+	if f := st.LastFailover; f != nil {
+		fmt.Fprintf(w, "\nLast failover: %s %s → %s (%s) %s, %s", f.ID, f.From, f.To, f.Mode, p.level(f.Outcome), ago(f.Time))
+		if f.RTOSeconds > 0 {
+			fmt.Fprintf(w, "; RTO %s", engine.Age(secondsDur(f.RTOSeconds)))
+			if f.RTOObjectiveSeconds > 0 {
+				fmt.Fprintf(w, " of %s", engine.Age(secondsDur(f.RTOObjectiveSeconds)))
+			}
+			fmt.Fprintf(w, ", data lost up to %s", engine.Age(secondsDur(f.RPOSeconds)))
+		}
+		fmt.Fprintln(w)
+	}
 
 	if len(st.Replication) > 0 {
 		fmt.Fprintln(w)

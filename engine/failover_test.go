@@ -182,6 +182,11 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 	if probs, err := f.eng.VerifyDrillChain(ctx); err != nil || len(probs) != 0 {
 		t.Errorf("chain: %v %v", probs, err)
 	}
+	st, err := f.eng.Status(ctx, false)
+	if err != nil || st.ActiveSite != "primary" || st.ActiveFrom != "failover" || st.LastFailover == nil ||
+		st.LastFailover.ID != back.ID || st.LastFailover.RTOSeconds != back.RTOSeconds || st.LastFailover.Outcome != "committed" {
+		t.Errorf("status after failback: %+v %v", st.LastFailover, err)
+	}
 	hist, err := f.store.FailoverReports(ctx, "", 0)
 	if err != nil || len(hist) != 2 || hist[0].ID != back.ID {
 		t.Errorf("history: %d %v", len(hist), err)

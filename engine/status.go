@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -42,7 +43,9 @@ type Status struct {
 	Sets        []SetStatus         `json:"sets"`
 	Replication []ReplicationStatus `json:"replication"`
 	Problems    []Problem           `json:"problems"`
-	Level       Level               `json:"-"`
+	// LastFailover is the newest failover: an unfinished one if any.
+	LastFailover *FailoverInfo `json:"last_failover"`
+	Level        Level         `json:"-"`
 }
 
 // Problem is one reason the overall verdict is not ok.
@@ -73,11 +76,46 @@ type CheckInfo struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
-// DrillInfo is the last drill of a site.
+// DrillInfo is the last drill of a site, with what it achieved.
 type DrillInfo struct {
-	Time   time.Time `json:"time"`
-	Passed bool      `json:"passed"`
-	ID     string    `json:"id,omitempty"`
+	Time                time.Time `json:"time"`
+	Passed              bool      `json:"passed"`
+	ID                  string    `json:"id,omitempty"`
+	RTOSeconds          float64   `json:"rto_seconds"`
+	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
+	// RPOSeconds is the oldest recovery point among the drill's sets.
+	RPOSeconds float64 `json:"rpo_seconds"`
+}
+
+// FailoverInfo is the newest failover that ended, or the one unfinished.
+type FailoverInfo struct {
+	ID                  string    `json:"id"`
+	Time                time.Time `json:"time"`
+	From                string    `json:"from"`
+	To                  string    `json:"to"`
+	Mode                string    `json:"mode"`
+	Outcome             string    `json:"outcome"` // committed, aborted; running or failed when unfinished
+	RTOSeconds          float64   `json:"rto_seconds"`
+	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
+	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
+	RPOSeconds          float64   `json:"rpo_seconds"` // the most data lost among the sets
+}
+
+// achieved reads the RTO and worst RPO of a stored report.
+func achieved(reportJSON string) (rto, objective, wait, rpo float64) {
+	var r struct {
+		RTO       float64 `json:"rto_seconds"`
+		Objective float64 `json:"rto_objective_seconds"`
+		Wait      float64 `json:"human_wait_seconds"`
+		Sets      []struct {
+			RPO float64 `json:"rpo_seconds"`
+		} `json:"sets"`
+	}
+	_ = json.Unmarshal([]byte(reportJSON), &r)
+	for _, s := range r.Sets {
+		rpo = math.Max(rpo, s.RPO)
+	}
+	return r.RTO, r.Objective, r.Wait, rpo
 }
 
 // SetStatus is one set at every site.
@@ -200,6 +238,8 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 		st.Sites = append(st.Sites, ss)
 	}
 
+	st.LastFailover = e.lastFailover(ctx, problem)
+
 	cat, err := e.LoadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -265,7 +305,32 @@ func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
 	if t.IsZero() {
 		t = d.Started
 	}
-	return &DrillInfo{Time: t.UTC(), Passed: d.Passed, ID: d.ID}
+	info := &DrillInfo{Time: t.UTC(), Passed: d.Passed, ID: d.ID}
+	info.RTOSeconds, info.RTOObjectiveSeconds, _, info.RPOSeconds = achieved(d.ReportJSON)
+	return info
+}
+
+// lastFailover is the unfinished failover, else the newest that ended; an
+// unfinished one is a critical problem until it is resumed or aborted.
+func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
+	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
+		problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
+			run.RunID, run.From, run.To, run.State)
+		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: run.State}
+	}
+	recs, err := e.store.FailoverReports(ctx, "", 1)
+	if err != nil || len(recs) == 0 {
+		return nil
+	}
+	var r struct {
+		From    string `json:"from"`
+		Mode    string `json:"mode"`
+		Outcome string `json:"outcome"`
+	}
+	_ = json.Unmarshal([]byte(recs[0].ReportJSON), &r)
+	info := &FailoverInfo{ID: recs[0].ID, Time: recs[0].Finished.UTC(), From: r.From, To: recs[0].Site, Mode: r.Mode, Outcome: r.Outcome}
+	info.RTOSeconds, info.RTOObjectiveSeconds, info.HumanWaitSeconds, info.RPOSeconds = achieved(recs[0].ReportJSON)
+	return info
 }
 
 // judgeDrills raises the readiness problems of a standby: a failed last
