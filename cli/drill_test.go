@@ -38,7 +38,7 @@ func TestDrillLockAndChainExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs = run("journal", "--verify")
-	if code != 1 || !strings.Contains(errs, "drill d-1") {
+	if code != 1 || !strings.Contains(errs, "report d-1") {
 		t.Fatalf("journal --verify of an edited report: %d %s", code, errs)
 	}
 }

@@ -85,7 +85,7 @@ func (a *app) journalCommand() *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many entries (newest first)")
 	cmd.Flags().StringVar(&action, "action", "", "only this action (backup, restore, ...)")
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
-	cmd.Flags().BoolVar(&verify, "verify", false, "check the hash chain of the stored drill reports; exit 1 naming an edited or missing report")
+	cmd.Flags().BoolVar(&verify, "verify", false, "check the hash chain of the stored drill and failover reports; exit 1 naming an edited or missing report")
 	return cmd
 }
 
@@ -114,7 +114,7 @@ func (a *app) verifyDrillChain(cmd *cobra.Command, st *storage.Store) error {
 			return err
 		}
 	} else if len(probs) == 0 {
-		fmt.Fprintf(a.stdout, "drill report chain ok: %d report(s), each hash and link verified\n", len(drills))
+		fmt.Fprintf(a.stdout, "report chain ok: %d report(s) (drills and failovers), each hash and link verified\n", len(drills))
 	}
 	if len(probs) == 0 {
 		return nil

@@ -100,7 +100,7 @@ type ChainProblem struct {
 	Problem string `json:"problem"`
 }
 
-func (p ChainProblem) String() string { return "drill " + p.DrillID + ": " + p.Problem }
+func (p ChainProblem) String() string { return "report " + p.DrillID + ": " + p.Problem }
 
 // drillRun is the state the steps of one drill share.
 type drillRun struct {

@@ -668,7 +668,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		f.run.State = storage.FailoverCommitted
 		rep, err := f.finish(ctx, rb)
 		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
-			f.run.To, f.run.From, secs(rep.RTOSeconds), secs(rep.HumanWaitSeconds))
+			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
 		if rep.SHA256 != "" {
 			detail += "; report sha256 " + rep.SHA256
 		}
@@ -852,9 +852,9 @@ func (r *FailoverReport) RenderMarkdown() string {
 	} else {
 		fmt.Fprintf(&b, "| RTO | %s | not switched | |\n", secs(r.RTOObjectiveSeconds))
 	}
-	fmt.Fprintf(&b, "| Human wait (kept apart) | | %s | |\n", secs(r.HumanWaitSeconds))
+	fmt.Fprintf(&b, "| Human wait (kept apart) | | %s | |\n", secsOrZero(r.HumanWaitSeconds))
 	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| RPO %s (data lost) | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
+		fmt.Fprintf(&b, "| RPO %s (data lost) | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secsOrZero(s.RPOSeconds),
 			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
 	}
 
@@ -881,4 +881,12 @@ func (r *FailoverReport) RenderMarkdown() string {
 		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(f, "\n", " "))
 	}
 	return b.String()
+}
+
+// secsOrZero is secs for an amount where zero is an achievement, not a gap.
+func secsOrZero(s float64) string {
+	if s <= 0 {
+		return "0s"
+	}
+	return secs(s)
 }
