@@ -33,6 +33,18 @@ type Backend interface {
 	Drill(ctx context.Context, req engine.DrillRequest, obs engine.Observer) (*engine.DrillReport, error)
 	// Drills are the stored drill records, newest first.
 	Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error)
+	// PlanFailover is the read-only preflight of a failover to site to.
+	PlanFailover(ctx context.Context, to string, mode engine.FailoverMode) (*engine.FailoverPlan, error)
+	// Failover runs the failover runbook; the console confirms before the call.
+	Failover(ctx context.Context, req engine.FailoverRequest, obs engine.Observer) (*engine.FailoverReport, error)
+	// ResumeFailover continues the unfinished failover from its first step not done.
+	ResumeFailover(ctx context.Context, opts engine.ResumeOptions, obs engine.Observer) (*engine.FailoverReport, error)
+	// AbortFailover abandons the unfinished failover; the active site stays.
+	AbortFailover(ctx context.Context, reason string) (*engine.FailoverReport, error)
+	// UnfinishedFailover is the interrupted or failed failover, nil when none.
+	UnfinishedFailover(ctx context.Context) (*engine.FailoverStatus, error)
+	// FailoverReports are the stored failover records, newest first.
+	FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error)
 	// ProbeServices runs a site's configured http/tcp/command/disk probes.
 	ProbeServices(ctx context.Context, site string) []engine.ProbeResult
 	// Locks details the locks held at a site.
@@ -57,6 +69,10 @@ func (b EngineBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]s
 
 func (b EngineBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
 	return b.Store().Drills(ctx, "", limit)
+}
+
+func (b EngineBackend) FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+	return b.Store().FailoverReports(ctx, "", limit)
 }
 
 func (b EngineBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {

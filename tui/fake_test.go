@@ -30,6 +30,14 @@ type fakeBackend struct {
 	nodes []restic.Node
 	// drills are the stored drill records, newest first.
 	drills []storage.DrillRecord
+	// active is the active site ("" primary); a committed failover moves it.
+	active string
+	// activeDown makes the preflight find the active site unreachable.
+	activeDown bool
+	// unfinished is the failover UnfinishedFailover reports.
+	unfinished *engine.FailoverStatus
+	// failovers are the stored failover records, newest first.
+	failovers []storage.DrillRecord
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -112,8 +120,14 @@ func tp(t time.Time) *time.Time { return &t }
 
 func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, error) {
 	f.record(fmt.Sprintf("status probe=%v", probe))
+	f.mu.Lock()
+	active := f.active
+	f.mu.Unlock()
+	if active == "" {
+		active = "primary"
+	}
 	return &engine.Status{
-		Overall: "critical", ActiveSite: "primary", ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical,
+		Overall: "critical", ActiveSite: active, ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical,
 		Sites: []engine.SiteStatus{
 			{Name: "primary", Role: "active", Reachable: true, LatencyMS: 12.5, Probed: fakeNow,
 				LastCheck: &engine.CheckInfo{Time: fakeNow.Add(-20 * time.Hour), OK: true}},
@@ -276,4 +290,179 @@ func first(s []string) string {
 func newTestContext(f *fakeBackend, readOnly bool) *Context {
 	return &Context{Backend: f, Theme: NewTheme(true), ReadOnly: readOnly, Ops: NewOps(),
 		Now: func() time.Time { return fakeNow }, RefreshEvery: time.Hour, Width: 120, Height: 37}
+}
+
+// ---- failover ----
+
+func (f *fakeBackend) PlanFailover(ctx context.Context, to string, mode engine.FailoverMode) (*engine.FailoverPlan, error) {
+	f.record(fmt.Sprintf("plan %s %s", to, mode))
+	f.mu.Lock()
+	down := f.activeDown
+	f.mu.Unlock()
+	p := &engine.FailoverPlan{From: "primary", To: to, Mode: mode, FromReachable: !down, Target: "/srv/failover",
+		FreeBytes: 100 << 30, NeedBytes: 15 << 30,
+		Checks: []engine.PreflightCheck{{Name: "target reachable", OK: true, Detail: "site " + to + " answered in 48ms, password accepted"}}}
+	if down {
+		p.FromError = "dial tcp: connection refused"
+	}
+	if mode == engine.FailoverPlanned {
+		if down {
+			p.Checks = append(p.Checks, engine.PreflightCheck{Name: "active site reachable", OK: false,
+				Detail: "a planned failover needs the active site primary for a last backup, and it cannot be reached (dial tcp: connection refused)"})
+			p.Refusal = p.Checks[len(p.Checks)-1].Detail
+		} else {
+			p.Checks = append(p.Checks, engine.PreflightCheck{Name: "active site reachable", OK: true, Detail: "site primary is up: a last backup and replication run first"})
+		}
+	}
+	p.Checks = append(p.Checks,
+		engine.PreflightCheck{Name: "every set at the target", OK: true, Detail: "3 set(s) have a recovery point"},
+		engine.PreflightCheck{Name: "space at the failover target", OK: true, Detail: "/srv/failover has 100 GiB free, the restore needs 15 GiB"})
+	missing := func(n int) int {
+		if down {
+			return -1
+		}
+		return n
+	}
+	p.Sets = []engine.FailoverSetPlan{
+		{Name: "models", Snapshot: "eeee1111", SnapshotTime: fakeNow.Add(-2 * time.Hour), DataLossSeconds: 7200, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/models", TargetEntries: 12},
+		{Name: "datasets", Snapshot: "dddd0000", SnapshotTime: fakeNow.Add(-30 * time.Hour), DataLossSeconds: 108000, MissingSnapshots: missing(1), Bytes: 5 << 30, Target: "/srv/failover/datasets"},
+		{Name: "serving", Snapshot: "ffff1111", SnapshotTime: fakeNow.Add(-30 * time.Minute), DataLossSeconds: 1800, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/serving"},
+	}
+	return p, nil
+}
+
+// fakeSteps is a failover runbook for the fake, every step pending.
+func fakeSteps(from, to string, mode engine.FailoverMode) []storage.RunbookStep {
+	names := []string{"preflight"}
+	if mode == engine.FailoverPlanned {
+		names = append(names, "final backup at "+from, "replicate to "+to)
+	}
+	names = append(names, "recovery point", "confirm", "pre hooks", "restore models", "verify models", "switch hooks", "commit")
+	out := make([]storage.RunbookStep, len(names))
+	for i, n := range names {
+		out[i] = storage.RunbookStep{RunID: "f1", Index: i, Name: n, Status: storage.StepPending}
+	}
+	return out
+}
+
+// runSteps runs the fake runbook from its first step not done; it stops in
+// "restore models" while f.block is set, until it closes or ctx ends.
+func (f *fakeBackend) runSteps(ctx context.Context, run storage.FailoverRun, steps []storage.RunbookStep, obs engine.Observer) (*engine.FailoverReport, error) {
+	base := fakeNow.Add(-time.Minute)
+	emit := func() {
+		obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventInfo, Steps: append([]storage.RunbookStep(nil), steps...)})
+	}
+	for i := range steps {
+		if steps[i].Status == storage.StepDone {
+			continue
+		}
+		steps[i].Status, steps[i].Started = storage.StepRunning, base.Add(time.Duration(i)*2*time.Second)
+		emit()
+		if steps[i].Name == "restore models" {
+			obs(engine.Event{Op: "failover", Site: run.To, Set: "models", Kind: engine.EventProgress, Progress: engine.Progress{
+				Files: 5, TotalFiles: 10, Bytes: 50 << 20, TotalBytes: 100 << 20, Percent: 0.5, ETA: 30 * time.Second}})
+			if f.block != nil {
+				select {
+				case <-f.block:
+				case <-ctx.Done():
+					steps[i].Status, steps[i].Finished, steps[i].Detail = storage.StepFailed, base.Add(time.Duration(i)*2*time.Second+time.Second), "cancelled"
+					emit()
+					f.mu.Lock()
+					f.unfinished = &engine.FailoverStatus{Run: run, Steps: steps}
+					f.unfinished.Run.State = storage.FailoverFailed
+					f.mu.Unlock()
+					return nil, fmt.Errorf("failover f1 to %s stopped at step %q: %w", run.To, steps[i].Name, context.Canceled)
+				}
+			}
+		}
+		steps[i].Status, steps[i].Finished, steps[i].Detail = storage.StepDone, steps[i].Started.Add(1500*time.Millisecond), "ok"
+		emit()
+	}
+	sw := base.Add(30 * time.Second)
+	rep := &engine.FailoverReport{ID: "f1", Kind: "failover", From: run.From, To: run.To, Mode: engine.FailoverMode(run.Mode),
+		Outcome: storage.FailoverCommitted, Passed: true, Declared: run.Declared, Switched: &sw, Finished: sw.Add(time.Second),
+		RTOSeconds: 252, HumanWaitSeconds: 35, RTOObjectiveSeconds: 1800, Attempts: 1, SHA256: "0123456789abcdef",
+		Sets:     []engine.FailoverResult{{Name: "models", RPOSeconds: 7200, RPOObjectiveSeconds: 86400, Verified: true, VerifiedFiles: 34}},
+		Findings: []string{}}
+	for _, st := range steps {
+		rep.Steps = append(rep.Steps, engine.DrillStep{Name: st.Name, Status: st.Status, Seconds: 1.5})
+	}
+	b, _ := json.Marshal(rep)
+	f.mu.Lock()
+	f.active, f.unfinished = run.To, nil
+	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", Passed: true, ReportJSON: string(b)}}, f.failovers...)
+	f.mu.Unlock()
+	obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "committed", Steps: append([]storage.RunbookStep(nil), steps...)})
+	return rep, nil
+}
+
+func (f *fakeBackend) Failover(ctx context.Context, req engine.FailoverRequest, obs engine.Observer) (*engine.FailoverReport, error) {
+	f.record(fmt.Sprintf("failover %s %s confirm=%s wait>0=%v declared=%v", req.To, req.Mode, req.Confirm, req.HumanWait > 0, !req.Declared.IsZero()))
+	if req.Confirm != req.To {
+		return nil, fmt.Errorf("%w: you typed %q, a failover to %s needs exactly %q; nothing was changed", engine.ErrConfirmMismatch, req.Confirm, req.To, req.To)
+	}
+	run := storage.FailoverRun{RunID: "f1", From: "primary", To: req.To, Mode: string(req.Mode), State: storage.FailoverRunning, Declared: req.Declared}
+	return f.runSteps(ctx, run, fakeSteps("primary", req.To, req.Mode), obs)
+}
+
+func (f *fakeBackend) ResumeFailover(ctx context.Context, opts engine.ResumeOptions, obs engine.Observer) (*engine.FailoverReport, error) {
+	f.record("resume confirm=" + opts.Confirm)
+	f.mu.Lock()
+	st := f.unfinished
+	f.mu.Unlock()
+	if st == nil {
+		return nil, fmt.Errorf("%w to resume", engine.ErrNoFailover)
+	}
+	return f.runSteps(ctx, st.Run, append([]storage.RunbookStep(nil), st.Steps...), obs)
+}
+
+func (f *fakeBackend) AbortFailover(ctx context.Context, reason string) (*engine.FailoverReport, error) {
+	f.record("abort " + reason)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.unfinished
+	if st == nil {
+		return nil, fmt.Errorf("%w to abort", engine.ErrNoFailover)
+	}
+	f.unfinished = nil
+	rep := &engine.FailoverReport{ID: st.Run.RunID, Kind: "failover", From: st.Run.From, To: st.Run.To, Mode: engine.FailoverMode(st.Run.Mode),
+		Outcome: storage.FailoverAborted, Declared: st.Run.Declared, Finished: fakeNow, RTOObjectiveSeconds: 1800,
+		Findings: []string{"aborted: " + reason}}
+	b, _ := json.Marshal(rep)
+	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", ReportJSON: string(b)}}, f.failovers...)
+	return rep, nil
+}
+
+func (f *fakeBackend) UnfinishedFailover(ctx context.Context) (*engine.FailoverStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.unfinished, nil
+}
+
+func (f *fakeBackend) FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]storage.DrillRecord(nil), f.failovers...), nil
+}
+
+// interruptedFailover is a planned failover to dr whose process died in
+// "restore models", after its confirmation.
+func interruptedFailover() *engine.FailoverStatus {
+	steps := fakeSteps("primary", "dr", engine.FailoverPlanned)
+	base := fakeNow.Add(-time.Hour)
+	for i := range steps {
+		switch {
+		case steps[i].Name == "restore models":
+			steps[i].Status, steps[i].Started = storage.StepRunning, base.Add(time.Duration(i)*time.Minute)
+		case i < 6:
+			steps[i].Status, steps[i].Started, steps[i].Finished, steps[i].Detail = storage.StepDone,
+				base.Add(time.Duration(i)*time.Minute), base.Add(time.Duration(i)*time.Minute+20*time.Second), "ok"
+		}
+	}
+	return &engine.FailoverStatus{
+		Run: storage.FailoverRun{RunID: "f0", From: "primary", To: "dr", Mode: "planned", State: storage.FailoverRunning,
+			Declared: base, Operator: "alice@bastion"},
+		Steps:  steps,
+		Holder: &storage.RecoveryLock{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
+	}
 }

@@ -70,3 +70,64 @@ func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 		return bytes.Contains(b, []byte(text))
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
+
+// TestGoldenFailover walks the failover wizard in the real program: the
+// plan, the typed confirmation and the result, and the resume prompt of an
+// interrupted failover at start-up.
+func TestGoldenFailover(t *testing.T) {
+	type step struct {
+		keys string // typed one key at a time; "\r" is enter, "\t" tab
+		want string
+	}
+	flows := []struct {
+		name        string
+		interrupted bool
+		steps       []step
+	}{
+		{"plan", false, []step{{"4", "NOT READY"}, {"f", "step 1 of 4"}, {"\r", "you will type dr"}}},
+		{"confirm", false, []step{{"4", "NOT READY"}, {"f", "step 1 of 4"}, {"\r", "you will type dr"}, {"\rdx\r", "that is not dr"}}},
+		{"result", false, []step{{"4", "NOT READY"}, {"f", "step 1 of 4"}, {"\r", "you will type dr"}, {"\rdr\r", "enter/esc: close"}}},
+		// The prompt is up from the start (the final frame is checked for it).
+		{"resume", true, nil},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, fl := range flows {
+			t.Run(fmt.Sprintf("%s_%dx%d", fl.name, size[0], size[1]), func(t *testing.T) {
+				f := newFakeBackend()
+				if fl.interrupted {
+					f.unfinished = interruptedFailover()
+				}
+				m := NewWithContext(newTestContext(f, false))
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				t.Cleanup(func() { _ = tm.Quit() })
+				time.Sleep(300 * time.Millisecond)
+				waitFor(t, tm, "updated just now")
+				for _, st := range fl.steps {
+					for _, r := range st.keys {
+						switch r {
+						case '\r':
+							tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+						case '\t':
+							tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+						default:
+							tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+						}
+					}
+					waitFor(t, tm, st.want)
+				}
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+				frame := ansi.Strip(final.View())
+				if n := strings.Count(frame, "\n") + 1; n > size[1] {
+					t.Fatalf("frame has %d lines, terminal %d", n, size[1])
+				}
+				if fl.interrupted && !strings.Contains(frame, "Unfinished failover") {
+					t.Fatalf("no resume prompt:\n%s", frame)
+				}
+				golden.RequireEqual(t, []byte(frame))
+			})
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // OpState is where an operation started from the console stands.
@@ -33,9 +34,11 @@ type Op struct {
 	Current  string // the set/site being worked on now
 	Message  string // last message, then the result
 	Warnings []string
-	Err      error
-	Result   any
-	cancel   context.CancelFunc
+	// Steps is the runbook of a drill or failover as it last stood.
+	Steps  []storage.RunbookStep
+	Err    error
+	Result any
+	cancel context.CancelFunc
 }
 
 // Running says whether the operation has not ended.
@@ -115,6 +118,11 @@ func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
 		ev := msg.Event
 		if ev.Set != "" || ev.Site != "" {
 			op.Current = where(ev.Set, ev.Site)
+		}
+		if ev.Steps != nil {
+			// A step moved: the progress of the one before is over.
+			op.Steps = ev.Steps
+			op.Progress = engine.Progress{}
 		}
 		switch ev.Kind {
 		case engine.EventProgress:

@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // recoveryBreachSoon is how close to its RPO a set must be for the screen to warn.
@@ -31,44 +34,120 @@ type recoveryScreen struct {
 	status *engine.Status
 	fresh  bool
 
-	drills   []engine.DrillReport // newest first, from the store
-	drillSeq int
-	confirm  *Confirm // the drill confirmation while open
-	drillAt  string
+	drills    []engine.DrillReport    // newest first, from the store
+	failovers []engine.FailoverReport // newest first, from the store
+	drillSeq  int
+	confirm   *Confirm // the drill confirmation while open
+	drillAt   string
+
+	// wiz is the failover wizard (or the resume prompt), a modal over the screen.
+	wiz *failoverWizard
+	// unfinished is the interrupted or failed failover, nil when none.
+	unfinished *engine.FailoverStatus
+	// prompted: the resume prompt was shown once at start-up.
+	prompted bool
+	planSeq  int
 
 	width  int
 	height int
 }
 
 type recoveryKeys struct {
-	Filter, Move, Drill key.Binding
+	Filter, Move, Drill, Failover key.Binding
 }
 
-// recoveryDrillsMsg answers a drill history request; seq drops late answers.
+// recoveryHistory is how many drills and failovers the history shows.
+const recoveryHistory = 5
+
+// recoveryDrillsMsg answers a drill and failover history request; seq
+// drops late answers.
 type recoveryDrillsMsg struct {
-	seq    int
-	drills []engine.DrillReport
+	seq       int
+	drills    []engine.DrillReport
+	failovers []engine.FailoverReport
 }
 
-// loadDrills reads the recent drill reports off the UI goroutine.
+// loadDrills reads the recent drill and failover reports off the UI goroutine.
 func (s *recoveryScreen) loadDrills() tea.Cmd {
 	s.drillSeq++
 	seq := s.drillSeq
 	b := s.ctx.Backend
 	return func() tea.Msg {
-		recs, err := b.Drills(context.Background(), 5)
-		if err != nil {
-			return recoveryDrillsMsg{seq: seq}
-		}
-		var out []engine.DrillReport
-		for _, r := range recs {
-			var rep engine.DrillReport
-			if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
-				out = append(out, rep)
+		ctx := context.Background()
+		msg := recoveryDrillsMsg{seq: seq}
+		if recs, err := b.Drills(ctx, recoveryHistory); err == nil {
+			for _, r := range recs {
+				var rep engine.DrillReport
+				if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
+					msg.drills = append(msg.drills, rep)
+				}
 			}
 		}
-		return recoveryDrillsMsg{seq: seq, drills: out}
+		if recs, err := b.FailoverReports(ctx, recoveryHistory); err == nil {
+			for _, r := range recs {
+				var rep engine.FailoverReport
+				if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
+					msg.failovers = append(msg.failovers, rep)
+				}
+			}
+		}
+		return msg
 	}
+}
+
+// askFailover opens the failover wizard for the standby under the cursor,
+// or the resume prompt when a failover is unfinished (a new one would be
+// refused until it ends).
+func (s *recoveryScreen) askFailover() tea.Cmd {
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "failover")
+	}
+	if s.wiz != nil {
+		// The failover runs in the background (b): f brings it back.
+		s.wiz.hidden = false
+		return s.wiz.spin.Tick
+	}
+	if u := s.unfinished; u != nil {
+		if u.HolderAlive {
+			return statusCmd(fmt.Sprintf("failover %s → %s is running in another process (pid %d on %s): wait for it to end",
+				u.Run.From, u.Run.To, u.Holder.PID, u.Holder.Host), true)
+		}
+		s.openWizard(newResumePrompt(s.ctx, u))
+		return nil
+	}
+	if runningFailover(s.ctx.Ops) != "" {
+		return statusCmd("a failover is already running", true)
+	}
+	row, ok := s.list.Selected()
+	if !ok || s.status == nil {
+		return statusCmd("no standby to fail over to", true)
+	}
+	site, _, _ := strings.Cut(row.ID, "/")
+	fromUp := true
+	for _, ss := range s.status.Sites {
+		if ss.Name == s.status.ActiveSite && !ss.Probed.IsZero() {
+			fromUp = ss.Reachable
+		}
+	}
+	s.openWizard(newFailoverWizard(s.ctx, s.status.ActiveSite, site, fromUp, func() int { s.planSeq++; return s.planSeq }))
+	return nil
+}
+
+// wizShown says the wizard is open on screen (not running in the background).
+func (s *recoveryScreen) wizShown() bool { return s.wiz != nil && !s.wiz.hidden }
+
+func (s *recoveryScreen) openWizard(w *failoverWizard) {
+	w.setSize(s.width, s.height)
+	s.wiz = w
+}
+
+// wizUpdate feeds the wizard and drops it once closed.
+func (s *recoveryScreen) wizUpdate(msg tea.Msg) tea.Cmd {
+	cmd := s.wiz.update(msg)
+	if s.wiz.closed {
+		s.wiz = nil
+	}
+	return cmd
 }
 
 // askDrill confirms a drill at the standby under the cursor. A drill writes
@@ -98,19 +177,28 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 		Column{Title: "MISSING", Width: 12},
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
-	return &recoveryScreen{ctx: ctx, list: l, keys: recoveryKeys{
-		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Move:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		Drill:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drill this standby")),
-	}}
+	k := recoveryKeys{
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Move:     key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		Drill:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drill")),
+		Failover: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "failover")),
+	}
+	// Read-only: failover is off (help leaves it out); pressing f still says why.
+	k.Failover.SetEnabled(!ctx.ReadOnly)
+	return &recoveryScreen{ctx: ctx, list: l, keys: k}
 }
 
 func (s *recoveryScreen) Title() string { return "Recovery" }
 
-func (s *recoveryScreen) Init() tea.Cmd { return s.loadDrills() }
+func (s *recoveryScreen) Init() tea.Cmd {
+	return tea.Batch(s.loadDrills(), loadUnfinished(s.ctx.Backend, true))
+}
 
 func (s *recoveryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
+	if s.wiz != nil {
+		s.wiz.setSize(w, h)
+	}
 	s.layout()
 }
 
@@ -119,35 +207,97 @@ func (s *recoveryScreen) layout() {
 	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-len(s.historyLines())-1))
 }
 
-// historyLines are the recent drills, achieved against objective.
+// historyLines are the unfinished failover, if any, and the recent drills
+// and failovers, newest first, achieved against objective.
 func (s *recoveryScreen) historyLines() []string {
-	if len(s.drills) == 0 {
-		return nil
-	}
 	th := s.ctx.Theme
-	lines := []string{th.Title.Render("Recent drills") + th.Muted.Render("  (RTO achieved / objective; lifeboat drill --report writes the full report)")}
+	var lines []string
+	if u := s.unfinished; u != nil {
+		how := "interrupted"
+		if u.Run.State == storage.FailoverFailed {
+			how = "failed"
+		}
+		line := th.Critical.Render(fmt.Sprintf("✗ failover %s → %s %s at step %q", u.Run.From, u.Run.To, how, u.NextStep()))
+		switch {
+		case u.HolderAlive:
+			line = th.Warn.Render(fmt.Sprintf("! failover %s → %s running in pid %d on %s", u.Run.From, u.Run.To, u.Holder.PID, u.Holder.Host))
+		case s.ctx.ReadOnly:
+			line += th.Muted.Render(" — resume or abort it with lifeboat failover --resume / --abort")
+		default:
+			line += th.Muted.Render(" — f resumes or aborts it")
+		}
+		lines = append(lines, line)
+	}
+	if len(s.drills) == 0 && len(s.failovers) == 0 {
+		return lines
+	}
+	type entry struct {
+		at   time.Time
+		line string
+	}
+	var es []entry
 	for _, d := range s.drills {
 		verdict := th.Level("passed")
 		if !d.Passed {
 			verdict = th.Level("failed")
 		}
-		line := fmt.Sprintf("%s  %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
+		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
 			engine.Age(time.Duration(d.RTOSeconds*float64(time.Second))), engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
-		lines = append(lines, line)
+		es = append(es, entry{d.Started, line})
+	}
+	for _, f := range s.failovers {
+		line := fmt.Sprintf("%s  failover %s → %s %s %s", f.Declared.Local().Format("2006-01-02 15:04"), f.From, f.To, f.Mode, th.Level(f.Outcome))
+		if f.Switched != nil {
+			line += "  RTO " + achieved(th, f.RTOSeconds, f.RTOObjectiveSeconds)
+		}
+		// The set that lost the most, against its objective.
+		worst := -1
+		for i, set := range f.Sets {
+			if worst < 0 || set.RPOSeconds > f.Sets[worst].RPOSeconds {
+				worst = i
+			}
+		}
+		if worst >= 0 {
+			set := f.Sets[worst]
+			line += fmt.Sprintf("  RPO %s ", set.Name) + achieved(th, set.RPOSeconds, set.RPOObjectiveSeconds)
+		}
+		if n := len(f.Findings); n > 0 {
+			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
+		}
+		es = append(es, entry{f.Declared, line})
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].at.After(es[j].at) })
+	if len(es) > recoveryHistory {
+		es = es[:recoveryHistory]
+	}
+	lines = append(lines, th.Title.Render("Recent drills and failovers")+th.Muted.Render("  (achieved / objective; lifeboat report shows the full report)"))
+	for _, e := range es {
+		lines = append(lines, e.line)
 	}
 	return lines
 }
 
-func (s *recoveryScreen) Capturing() bool { return s.list.Filtering() || s.confirm != nil }
+func (s *recoveryScreen) Capturing() bool {
+	return s.list.Filtering() || s.confirm != nil || s.wizShown()
+}
 
-func (s *recoveryScreen) Back() bool { return s.list.ClearFilter() }
+func (s *recoveryScreen) Back() bool {
+	if s.wizShown() {
+		s.wizUpdate(tea.KeyMsg{Type: tea.KeyEsc})
+		return true
+	}
+	return s.list.ClearFilter()
+}
 
 func (s *recoveryScreen) Keys() []key.Binding {
+	if s.wizShown() {
+		return s.wiz.keys()
+	}
 	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Drill}
+	return []key.Binding{s.keys.Move, s.keys.Drill, s.keys.Failover}
 }
 
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -161,12 +311,38 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.layout()
 	case recoveryDrillsMsg:
 		if msg.seq == s.drillSeq {
-			s.drills = msg.drills
+			s.drills, s.failovers = msg.drills, msg.failovers
 			s.layout()
 		}
+	case failoverUnfinishedMsg:
+		if msg.err != nil {
+			return s, nil
+		}
+		s.unfinished = msg.st
+		if runningFailover(s.ctx.Ops) != "" {
+			// Ours, still running: the engine cannot tell it from an
+			// interrupted one in this same process.
+			s.unfinished = nil
+		}
+		s.layout()
+		if msg.startup && msg.st != nil && !msg.st.HolderAlive && !s.ctx.ReadOnly && !s.prompted && s.wiz == nil {
+			s.prompted = true
+			s.openWizard(newResumePrompt(s.ctx, msg.st))
+		}
+	case failoverPlanMsg, spinner.TickMsg, OpEventMsg:
+		if s.wiz != nil {
+			return s, s.wizUpdate(msg)
+		}
 	case OpDoneMsg:
-		return s, s.loadDrills()
+		var cmd tea.Cmd
+		if s.wiz != nil {
+			cmd = s.wizUpdate(msg)
+		}
+		return s, tea.Batch(cmd, s.loadDrills(), loadUnfinished(s.ctx.Backend, false))
 	case ConfirmMsg:
+		if s.wiz != nil && strings.HasPrefix(msg.ID, "failover") {
+			return s, s.wizUpdate(msg)
+		}
 		if msg.ID == "drill" && s.confirm != nil {
 			s.confirm = nil
 			if msg.Yes {
@@ -178,6 +354,9 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 	case tea.KeyMsg:
+		if s.wizShown() {
+			return s, s.wizUpdate(msg)
+		}
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
 		}
@@ -190,6 +369,11 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if key.Matches(msg, s.keys.Drill) {
 			return s, s.askDrill()
+		}
+		// Matched by name: the binding is disabled in read-only mode, and
+		// pressing it still says why.
+		if msg.String() == "f" {
+			return s, s.askFailover()
 		}
 		_, cmd := s.list.Update(msg)
 		return s, cmd
@@ -369,6 +553,9 @@ func (s *recoveryScreen) View() string {
 	head := s.headerLines()
 	if s.status == nil {
 		return clipToHeight(strings.Join(head, "\n")+"\n"+th.Muted.Render("loading…"), s.height)
+	}
+	if s.wizShown() {
+		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, s.wiz.view()), s.height)
 	}
 	if s.confirm != nil {
 		box := s.confirm.View(th, s.width)

@@ -49,9 +49,12 @@ type Model struct {
 	statusErr  bool
 	data       DataMsg
 	refreshing bool
-	seq        int
-	lastFresh  time.Time
-	failures   int // consecutive failed refreshes, for back-off
+	// refreshAgain: an operation ended while a refresh was in flight (that
+	// one may predate it, e.g. a failover's switch): refresh once more.
+	refreshAgain bool
+	seq          int
+	lastFresh    time.Time
+	failures     int // consecutive failed refreshes, for back-off
 }
 
 type tickMsg struct{}
@@ -164,31 +167,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case DataMsg:
-		if msg.Fresh {
-			if msg.Seq != m.seq {
-				return m, nil // a late answer to an older request
-			}
-			m.refreshing = false
-			if msg.Err != nil {
-				m.failures++
-				m.setStatus("refresh failed: "+msg.Err.Error(), true)
-				return m, nil
-			}
-			m.failures = 0
-			m.lastFresh = m.ctx.Now()
-		} else if msg.Err != nil {
-			m.setStatus("could not read the state store: "+msg.Err.Error(), true)
-			return m, m.refresh()
-		}
-		if msg.Fresh {
-			if change := siteTransitions(m.data.Status, msg.Status); change != "" {
-				m.setStatus(change, strings.Contains(change, "DOWN"))
-			}
-		}
-		m.data = msg
-		cmd := m.broadcast(msg)
-		if !msg.Fresh {
-			return m, tea.Batch(cmd, m.refresh())
+		again := msg.Fresh && msg.Seq == m.seq && m.refreshAgain
+		cmd := m.onData(msg)
+		if again {
+			m.refreshAgain = false
+			cmd = tea.Batch(cmd, m.refresh())
 		}
 		return m, cmd
 
@@ -208,13 +191,28 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if m.quitting && m.ctx.Ops.Running() == 0 {
 				return m, tea.Quit
 			}
-			cmds = append(cmds, m.refresh())
+			if m.refreshing {
+				m.refreshAgain = true // the one in flight may predate what the op changed
+			} else {
+				cmds = append(cmds, m.refresh())
+			}
 		}
 		return m, tea.Batch(cmds...)
 
 	case StatusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		return m, nil
+
+	case failoverUnfinishedMsg:
+		// An interrupted failover at start-up: its prompt is on Recovery.
+		if msg.startup && msg.st != nil && !msg.st.HolderAlive {
+			m.active = ScreenRecovery
+			if m.ctx.ReadOnly {
+				m.setStatus(fmt.Sprintf("failover %s → %s is unfinished (read-only: resume or abort it with lifeboat failover --resume / --abort)",
+					msg.st.Run.From, msg.st.Run.To), true)
+			}
+		}
+		return m, m.broadcast(msg)
 
 	case SwitchMsg:
 		m.active = msg.Screen
@@ -254,6 +252,38 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Anything else (results of a screen's own commands) goes to every screen;
 	// each carries its request id and is ignored where it does not belong.
 	return m, m.broadcast(msg)
+}
+
+// onData folds a DataMsg (cached or fresh) into the state and hands it to
+// every screen.
+func (m *Model) onData(msg DataMsg) tea.Cmd {
+	if msg.Fresh {
+		if msg.Seq != m.seq {
+			return nil // a late answer to an older request
+		}
+		m.refreshing = false
+		if msg.Err != nil {
+			m.failures++
+			m.setStatus("refresh failed: "+msg.Err.Error(), true)
+			return nil
+		}
+		m.failures = 0
+		m.lastFresh = m.ctx.Now()
+	} else if msg.Err != nil {
+		m.setStatus("could not read the state store: "+msg.Err.Error(), true)
+		return m.refresh()
+	}
+	if msg.Fresh {
+		if change := siteTransitions(m.data.Status, msg.Status); change != "" {
+			m.setStatus(change, strings.Contains(change, "DOWN"))
+		}
+	}
+	m.data = msg
+	cmd := m.broadcast(msg)
+	if !msg.Fresh {
+		return tea.Batch(cmd, m.refresh())
+	}
+	return cmd
 }
 
 func (m *Model) setStatus(text string, isErr bool) {
@@ -331,9 +361,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 	if n := m.ctx.Ops.Running(); n > 0 {
-		m.quitAsk = NewConfirm("quit", "Quit while work runs?",
-			fmt.Sprintf("%d operation(s) are running. Quitting cancels them: restic stops cleanly and the journal records them as cancelled.", n),
-			"Quit")
+		body := fmt.Sprintf("%d operation(s) are running. Quitting cancels them: restic stops cleanly and the journal records them as cancelled.", n)
+		if f := runningFailover(m.ctx.Ops); f != "" {
+			body += " A failover is among them (" + f + "): it stays unfinished, and the console offers to resume it at the next start."
+		}
+		m.quitAsk = NewConfirm("quit", "Quit while work runs?", body, "Quit")
 		return m, nil
 	}
 	return m, tea.Quit
@@ -430,6 +462,10 @@ func (m *Model) statusLine() string {
 		return style.Render(fit(m.status, m.width))
 	}
 	var parts []string
+	// A running failover comes first: it is what the operator watches.
+	if f := runningFailover(m.ctx.Ops); f != "" {
+		parts = append(parts, th.Critical.Render(f))
+	}
 	if st := m.data.Status; st != nil {
 		active := "active: " + st.ActiveSite
 		if st.ActiveFrom == "failover" {

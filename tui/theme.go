@@ -47,9 +47,9 @@ func NewTheme(plain bool) Theme {
 // Level renders a verdict word with its colour and a symbol.
 func (t Theme) Level(word string) string {
 	switch word {
-	case "OK", "ok", "compliant", "passed", "done", "up":
+	case "OK", "ok", "compliant", "passed", "done", "up", "committed":
 		return t.OK.Render("✓ " + word)
-	case "WARNING", "warning", "exceeded", "behind", "cancelled", "stale", "DEGRADED", "running", "refused":
+	case "WARNING", "warning", "exceeded", "behind", "cancelled", "stale", "DEGRADED", "running", "refused", "aborted":
 		return t.Warn.Render("! " + word)
 	case "CRITICAL", "critical", "severe", "failed", "DOWN", "down", "none", "breach", "interrupted":
 		return t.Critical.Render("✗ " + word)

@@ -195,7 +195,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	cmd := exec.CommandContext(runCtx, r.Binary, c.Args...)
 	cmd.Env = env
 	cmd.Stdin = c.Stdin // nil means /dev/null: restic must never wait for a password on stdin
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	cmd.Cancel = func() error {
 		// SIGINT lets restic remove its lock; the whole group goes so a
 		// password_command or ssh child does not linger.
