@@ -150,8 +150,11 @@ func TestDemoTapeReplays(t *testing.T) {
 	s := Start(t, 120, 40, demoEnv(dir), "bash --norc --noprofile")
 	s.Type("cd " + testenv.Root())
 	s.Keys("Enter")
-	// The tape's demo directory becomes this test's shared demo.
-	s.Replay(steps, func(text string) string { return strings.ReplaceAll(text, "/tmp/lifeboat-tour", dir) })
+	// The tape's demo directory becomes this test's shared demo, built
+	// fresh for this run already.
+	s.Replay(steps, func(text string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(text, "/tmp/lifeboat-tour", dir), "--fresh ", "")
+	})
 	// Back at the shell: lifeboat has quit.
 	s.Type("echo tape-$((40+2))")
 	s.Keys("Enter")
@@ -162,6 +165,15 @@ func TestDemoTapeReplays(t *testing.T) {
 	restored, _ := filepath.Glob(filepath.Join(dir, "restore", "lifeboat-restore-models-*", "ckpt-step-*", "shard-00-of-04.safetensors"))
 	if len(restored) == 0 {
 		t.Fatal("the tape's restore left no file")
+	}
+	// The tape's failover committed: dr is active and models is at the target.
+	if _, err := os.Stat(filepath.Join(dir, "restore", "models")); err != nil {
+		t.Fatalf("the tape's failover restored nothing: %v", err)
+	}
+	cmd := exec.Command(lifeboat, "status", "--json", "--cached")
+	cmd.Env = append(os.Environ(), demoEnv(dir)...)
+	if out, _ := cmd.Output(); !strings.Contains(string(out), `"active_site": "dr"`) {
+		t.Fatalf("status after the tape's failover:\n%s", out)
 	}
 }
 
