@@ -86,12 +86,14 @@ type DrillSet struct {
 
 // DrillStep is one line of the drill's timeline.
 type DrillStep struct {
-	Name     string    `json:"name"`
-	Status   string    `json:"status"` // ok, failed, skipped, pending
-	Started  time.Time `json:"started"`
-	Seconds  float64   `json:"seconds"`
-	Detail   string    `json:"detail"`
-	Finished time.Time `json:"-"`
+	Name    string    `json:"name"`
+	Status  string    `json:"status"` // ok, failed, skipped, pending
+	Started time.Time `json:"started"`
+	Seconds float64   `json:"seconds"`
+	Detail  string    `json:"detail"`
+	// HumanWaitSeconds is the part of Seconds spent waiting on a person.
+	HumanWaitSeconds float64   `json:"human_wait_seconds,omitempty"`
+	Finished         time.Time `json:"-"`
 }
 
 // ChainProblem is one break in the chain of stored drill reports.

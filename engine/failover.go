@@ -193,6 +193,8 @@ type failoverRun struct {
 	ask  func(ctx context.Context, plan *FailoverPlan) error
 	// confirm is the typed confirmation a resumed run was given.
 	confirm string
+	// asked is how long the operator took at the confirmation.
+	asked time.Duration
 }
 
 func (f *failoverRun) result(set string) *FailoverResult {
@@ -614,7 +616,7 @@ func (f *failoverRun) steps() []Step {
 			Step{Name: "replicate to " + f.run.To, Run: f.replicate})
 	}
 	steps = append(steps, Step{Name: "recovery point", Run: f.recoveryPoint},
-		Step{Name: "confirm", Run: f.confirmStep},
+		Step{Name: "confirm", Run: f.confirmStep, HumanWait: func() time.Duration { return f.asked }},
 		Step{Name: "pre hooks", Run: f.hookStep(f.e.cfg.Failover.Hooks.Pre, "pre")})
 	for _, s := range f.sets {
 		steps = append(steps, Step{Name: "restore " + s.Name, Run: f.restoreStep(s)})
@@ -741,7 +743,8 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	}
 	var wait time.Duration = time.Duration(f.data.HumanWaitNS)
 	for _, st := range rb.State() {
-		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail}
+		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail,
+			HumanWaitSeconds: round1(st.HumanWait.Seconds())}
 		if !st.Started.IsZero() && !st.Finished.IsZero() {
 			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
 		}
@@ -870,7 +873,11 @@ func (r *FailoverReport) RenderMarkdown() string {
 		if !s.Started.IsZero() {
 			start = s.Started.Format("15:04:05")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(s.Detail))
+		detail := s.Detail
+		if s.HumanWaitSeconds > 0 {
+			detail += fmt.Sprintf(" (%.1fs of it waiting on the operator)", s.HumanWaitSeconds)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(detail))
 	}
 
 	b.WriteString("\n## Findings\n\n")

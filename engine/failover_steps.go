@@ -146,6 +146,7 @@ func (f *failoverRun) confirmStep(ctx context.Context) (string, error) {
 	start := time.Now()
 	err = f.ask(ctx, p)
 	wait := time.Since(start)
+	f.asked = wait
 	f.data.HumanWaitNS += int64(wait)
 	if err != nil {
 		return "", err

@@ -121,6 +121,11 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 	if total := rep.Switched.Sub(rep.Declared).Seconds(); rep.RTOSeconds > total-rep.HumanWaitSeconds+0.2 {
 		t.Errorf("rto %.1f is not declared→switched (%.1f) less the human wait (%.1f)", rep.RTOSeconds, total, rep.HumanWaitSeconds)
 	}
+	for _, s := range rep.Steps {
+		if (s.Name == "confirm") != (s.HumanWaitSeconds >= 0.3) {
+			t.Errorf("step %s: human wait %.1fs", s.Name, s.HumanWaitSeconds)
+		}
+	}
 	if plan == nil || plan.RunID != rep.ID || len(plan.Sets) != 3 {
 		t.Fatalf("plan at the confirmation: %+v", plan)
 	}

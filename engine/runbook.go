@@ -19,6 +19,9 @@ import (
 type Step struct {
 	Name string
 	Run  func(ctx context.Context) (detail string, err error)
+	// HumanWait, when set, says how much of the step's last run was spent
+	// waiting on a person; it is stored apart from machine time.
+	HumanWait func() time.Duration
 }
 
 // Runbook is an ordered list of steps whose state lives in the store after
@@ -94,6 +97,9 @@ func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) er
 		detail, err := s.Run(ctx)
 		faultKill(s.Name)
 		st.Finished = rb.e.now().UTC()
+		if s.HumanWait != nil {
+			st.HumanWait = s.HumanWait()
+		}
 		st.Detail = detail
 		if err != nil {
 			st.Status = storage.StepFailed
