@@ -101,7 +101,7 @@ hash chain with the drills.`,
 				}
 				if !yes {
 					a.printUnfinished(st)
-					if !a.askYesNo(fmt.Sprintf("Abandon failover %s to %s? %s stays the active site. [y/N] ", st.Run.RunID, st.Run.To, st.Run.From)) {
+					if !a.askYesNo(ctx, fmt.Sprintf("Abandon failover %s to %s? %s stays the active site. [y/N] ", st.Run.RunID, st.Run.To, st.Run.From)) {
 						return fmt.Errorf("not aborted: nothing was changed")
 					}
 				}
@@ -161,18 +161,29 @@ func (a *app) input() io.Reader {
 	return os.Stdin
 }
 
-// readLine reads one answer from the terminal; "" at end of input.
-func (a *app) readLine() string {
+// readLine reads one answer from the terminal; "" at end of input or
+// when ctx ends first (ctrl+c at a prompt is a no).
+func (a *app) readLine(ctx context.Context) string {
 	if a.lines == nil {
 		a.lines = bufio.NewReader(a.input())
 	}
-	s, _ := a.lines.ReadString('\n')
-	return strings.TrimSpace(s)
+	got := make(chan string, 1)
+	go func() {
+		s, _ := a.lines.ReadString('\n')
+		got <- strings.TrimSpace(s)
+	}()
+	select {
+	case s := <-got:
+		return s
+	case <-ctx.Done():
+		fmt.Fprintln(a.stderr)
+		return ""
+	}
 }
 
-func (a *app) askYesNo(prompt string) bool {
+func (a *app) askYesNo(ctx context.Context, prompt string) bool {
 	fmt.Fprint(a.stderr, prompt)
-	ans := strings.ToLower(a.readLine())
+	ans := strings.ToLower(a.readLine(ctx))
 	return ans == "y" || ans == "yes"
 }
 
@@ -201,7 +212,7 @@ func (a *app) askFailover(ctx context.Context, p *engine.FailoverPlan) error {
 	}
 	fmt.Fprintf(w, "\nThis restores into %s, runs the hooks and makes %s the active site.\n", p.Target, p.To)
 	fmt.Fprintf(w, "Type %s to fail over (anything else cancels): ", pal.bold.Render(p.To))
-	if ans := a.readLine(); ans != p.To {
+	if ans := a.readLine(ctx); ans != p.To {
 		if ans == "" {
 			return fmt.Errorf("%w: no answer; nothing was changed at %s", engine.ErrConfirmMismatch, p.To)
 		}
