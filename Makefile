@@ -48,6 +48,12 @@ tape:
 fuzz:
 	$(GO) test ./engine/config -run '^$$' -fuzz FuzzParse -fuzztime 60s
 
+# Lifeboat against raw restic on the same data (issue #6, docs/performance.md):
+# prints the table of measures and targets. Fixtures are built once into
+# .cache/bench (about 0.5 GB; 2-3 minutes the first time). Not part of `make test`.
+bench: build test-deps
+	$(GO) test ./internal/bench -run '^$$' -bench LifeboatVsRestic -benchtime 1x -count 1 -timeout 2h
+
 lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -31,6 +32,12 @@ func (a *app) runConsole(cmd *cobra.Command) error {
 	eng, err := a.open(cmd.Context())
 	if err != nil {
 		return err
+	}
+	// A bastion console that streams a million-entry tree should collect
+	// garbage before it grows past ~100 MiB, not at twice the live heap
+	// (docs/performance.md). GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(100 << 20)
 	}
 	dir, _ := stateDir(a.stateDir)
 	if f, err := tea.LogToFile(filepath.Join(dir, "console.log"), "lifeboat"); err == nil {
