@@ -21,7 +21,17 @@ var (
 
 func TestMain(m *testing.M) {
 	lifeboat = filepath.Join(testenv.Root(), "bin", "lifeboat")
+	// tmux's server exits with its last session; a session started at that
+	// moment fails ("server exited unexpectedly"). An idle session keeps
+	// the server up between tests.
+	keeper := fmt.Sprintf("lifeboat-e2e-keeper-%d", os.Getpid())
+	if HaveTmux() {
+		_ = exec.Command("tmux", "new-session", "-d", "-s", keeper, "sleep 3600").Run()
+	}
 	code := m.Run()
+	if HaveTmux() {
+		_ = exec.Command("tmux", "kill-session", "-t", keeper).Run()
+	}
 	if demoDir != "" {
 		os.RemoveAll(demoDir)
 	}
