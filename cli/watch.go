@@ -21,8 +21,8 @@ site OK, DEGRADED or DOWN (a change needs two agreeing rounds), follows every
 set's RPO, and alerts the configured targets on transitions: site_down,
 site_up, rpo_breach (re-notified every --renotify while it lasts), rpo_ok,
 check_failed, drill_failed, drill_overdue. It runs the config's schedule
-(backup, replicate, check, forget and drill; a job never overlaps itself) and,
-with --metrics, serves Prometheus metrics at http://ADDR/metrics.
+(backup, replicate, check, forget and drill; one job at a time, a job never
+overlaps itself) and, with --metrics, serves Prometheus metrics at http://ADDR/metrics.
 
 One line per event, transition and job goes to stderr. SIGTERM or SIGINT stops
 it: no new jobs, running ones get a few seconds to finish before they are

@@ -162,15 +162,23 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	var results []ReplicateResult
 	var errs []error
 	for _, set := range sets {
-		before := len(cat.Missing(active, to, set))
+		// Judged against what was missing when the copy began: a snapshot
+		// backed up meanwhile (a scheduled backup at the same tick) is for
+		// the next replication, not a failure of this one.
+		wanted := map[string]bool{}
+		for _, s := range cat.Missing(active, to, set) {
+			if sel == nil || sel(set.Name, s) {
+				wanted[s.ID] = true
+			}
+		}
 		left := after.Missing(active, to, set)
 		stillWanted := 0
 		for _, s := range left {
-			if sel == nil || sel(set.Name, s) {
+			if wanted[s.ID] {
 				stillWanted++
 			}
 		}
-		r := ReplicateResult{From: active, To: to, Set: set.Name, Copied: before - len(left), Missing: len(left),
+		r := ReplicateResult{From: active, To: to, Set: set.Name, Copied: len(wanted) - stillWanted, Missing: len(left),
 			Seconds: elapsed.Seconds()}
 		var detail string
 		switch {

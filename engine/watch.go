@@ -228,7 +228,10 @@ type watcher struct {
 	alerter *Alerter
 	metrics *watchMetrics
 
-	mu        sync.Mutex // guards what ticks and jobs share
+	mu sync.Mutex // guards what ticks and jobs share
+	// jobs runs scheduled jobs one at a time: a check's exclusive lock
+	// must not meet a backup or a copy fired at the same tick.
+	jobs      sync.Mutex
 	health    map[string]*SiteHealth
 	book      *alertBook
 	lastPrune time.Time
@@ -279,6 +282,11 @@ func (w *watcher) jobFunc(name string) func(ctx context.Context) error {
 }
 
 func (w *watcher) runJob(ctx context.Context, name string, run func(context.Context) error) {
+	if !w.jobs.TryLock() {
+		w.opts.Logf("job %s: waiting for the job that runs", name)
+		w.jobs.Lock()
+	}
+	defer w.jobs.Unlock()
 	if ctx.Err() != nil {
 		return
 	}
