@@ -363,3 +363,31 @@ func TestWatchRejectsBadSchedule(t *testing.T) {
 		t.Fatalf("bad schedule: %v", err)
 	}
 }
+
+// Jobs that fire at the same tick take turns: a check's exclusive lock
+// never meets a backup or a copy (the soak saw "repository is already
+// locked" before they did).
+func TestWatchJobsTakeTurns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "schedule:\n  backup: \"@every 1s\"\n  replicate: \"@every 1s\"\n  check: \"@every 1s\"\n")
+	f.protect()
+	w := startWatch(t, f, engine.WatchOptions{Interval: time.Minute})
+	count := func(action string) int {
+		n := 0
+		for _, j := range f.journal() {
+			if j.Action == action && j.Outcome == "ok" {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, 90*time.Second, "two scheduled checks of both sites and backups meanwhile", func() bool {
+		return count("check") >= 4 && count("backup") >= 6
+	})
+	w.stop(t)
+	for _, j := range f.journal() {
+		if j.Outcome != "ok" && (j.Action == "check" || j.Action == "backup" || j.Action == "replicate") {
+			t.Errorf("%s at %s %s: %s", j.Action, j.Site, j.Outcome, j.Detail)
+		}
+	}
+}
