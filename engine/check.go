@@ -85,7 +85,9 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 		t := e.track(ctx, "check", name, "", targs)
 		obs.emit(Event{Op: "check", Site: name, Kind: EventStarted})
 		var summary *restic.CheckSummary
-		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args,
+		// FailFast: a site that is down fails the check at once as "could not
+		// check" instead of restic retrying for minutes while jobs wait.
+		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args, FailFast: true,
 			OnLine: func(l restic.Line) {
 				switch l.Type {
 				case "summary":
@@ -107,6 +109,10 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 			r.OK, r.Outcome = true, OutcomeOK
 		case errors.Is(err, restic.ErrCancelled):
 			r.Outcome, r.Error = OutcomeCancelled, err.Error()
+		case errors.Is(err, restic.ErrLocked), errors.Is(err, restic.ErrUnreachable):
+			// restic could not start checking: that says nothing about
+			// damage (the soak saw a lock conflict alerted as check_failed).
+			r.Outcome, r.Error = OutcomeFailed, err.Error()
 		case damaged || errors.As(err, &rerr) && errors.Is(err, restic.ErrFailed):
 			// restic ran and found the repository damaged.
 			r.Outcome = OutcomeFailed

@@ -210,6 +210,21 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	var mu sync.Mutex
 	var exitErr exitError
 	var unreachable string // restic's retry message about an unreachable backend
+	keep := func(t string) {
+		res.Stderr = append(res.Stderr, redact(t, secrets))
+		if len(res.Stderr) > 40 {
+			res.Stderr = res.Stderr[len(res.Stderr)-40:]
+		}
+	}
+	retry := func(t string) {
+		if unreachable == "" && isUnreachable(strings.ToLower(t)) {
+			unreachable = redact(t, secrets)
+			if c.FailFast {
+				stop()
+			}
+		}
+		keep(t)
+	}
 	handle := func(stderr bool, line []byte) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -218,23 +233,22 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		case "exit_error":
 			exitErr.parse(line)
 		case "error":
-			if msg := ErrorText(line); msg != "" {
+			msg := ErrorText(line)
+			switch {
+			case strings.Contains(msg, "retrying after"):
+				// A backend retry notice (check --json prints them as
+				// errors): transient, not an error in the repository.
+				retry(msg)
+			case msg != "":
 				res.Errors = append(res.Errors, redact(msg, secrets))
 			}
 		case "":
 			if stderr {
 				t := strings.TrimSpace(string(line))
-				if unreachable == "" && strings.Contains(t, "retrying after") && isUnreachable(strings.ToLower(t)) {
-					unreachable = redact(t, secrets)
-					if c.FailFast {
-						stop()
-					}
-				}
-				if t != "" {
-					res.Stderr = append(res.Stderr, redact(t, secrets))
-					if len(res.Stderr) > 40 {
-						res.Stderr = res.Stderr[len(res.Stderr)-40:]
-					}
+				if strings.Contains(t, "retrying after") {
+					retry(t)
+				} else if t != "" {
+					keep(t)
 				}
 			}
 		}
