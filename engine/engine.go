@@ -6,10 +6,12 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +53,7 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 			return nil, err
 		}
 	}
-	v, err := restic.CheckVersion(ctx, bin)
+	v, err := resticVersion(ctx, store, bin)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +65,34 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	}
 	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation}
 	return e, nil
+}
+
+// resticVersion checks the binary's version, running `restic version` only
+// when the binary is new or changed on disk since the store last saw it
+// (it costs 0.07–0.24 s of every command; docs/performance.md).
+func resticVersion(ctx context.Context, store *storage.Store, bin string) (restic.Version, error) {
+	if abs, err := filepath.Abs(bin); err == nil {
+		bin = abs
+	}
+	stamp, stampErr := restic.Stamp(bin)
+	if stampErr == nil {
+		if known, ok, _ := store.KnownResticBinary(ctx, bin, stamp); ok {
+			var v restic.Version
+			// Still held against MinVersion: a newer lifeboat may need more.
+			if json.Unmarshal([]byte(known.Version), &v) == nil && v.Version != "" {
+				return v, restic.Supported(bin, v)
+			}
+		}
+	}
+	v, err := restic.CheckVersion(ctx, bin)
+	if err != nil || stampErr != nil {
+		return v, err
+	}
+	if out, merr := json.Marshal(v); merr == nil {
+		// Only a cache: failing to write it costs the next command 0.1 s.
+		_ = store.RememberResticBinary(ctx, storage.ResticBinary{Path: bin, Stamp: stamp, Version: string(out)})
+	}
+	return v, nil
 }
 
 // Config returns the configuration the engine runs on.

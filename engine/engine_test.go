@@ -427,3 +427,60 @@ func TestCheckAndForget(t *testing.T) {
 		t.Fatalf("status last check: %+v", st.Sites[0].LastCheck)
 	}
 }
+
+// `restic version` runs once per binary: later commands take the version
+// from the store, still hold it against MinVersion, and a replaced binary
+// is asked again.
+func TestResticVersionRemembered(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	ctx := context.Background()
+	bin := filepath.Join(t.TempDir(), "restic")
+	install := func() {
+		raw, err := os.ReadFile(testenv.Restic(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Remove(bin)
+		if err := os.WriteFile(bin, raw, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func() (*engine.Engine, error) {
+		return engine.New(ctx, f.cfg, f.store, engine.Options{ResticBinary: bin})
+	}
+	install()
+	eng, err := open()
+	if err != nil || eng.ResticVersion().Version != "0.19.1" {
+		t.Fatalf("first start: %v", err)
+	}
+	stamp, err := restic.Stamp(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, ok, err := f.store.KnownResticBinary(ctx, bin, stamp)
+	if err != nil || !ok || !strings.Contains(known.Version, "0.19.1") {
+		t.Fatalf("not remembered: %+v %v %v", known, ok, err)
+	}
+	// What the store says is believed while the binary is unchanged...
+	known.Version = `{"version":"0.99.0"}`
+	if err := f.store.RememberResticBinary(ctx, known); err != nil {
+		t.Fatal(err)
+	}
+	if eng, err = open(); err != nil || eng.ResticVersion().Version != "0.99.0" {
+		t.Fatalf("unchanged binary: ran restic version again (%v)", err)
+	}
+	// ...but still refused when too old...
+	known.Version = `{"version":"0.9.6"}`
+	if err := f.store.RememberResticBinary(ctx, known); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = open(); !errors.Is(err, restic.ErrTooOld) {
+		t.Fatalf("remembered 0.9.6: got %v", err)
+	}
+	// ...and a replaced binary is asked again.
+	install()
+	if eng, err = open(); err != nil || eng.ResticVersion().Version != "0.19.1" {
+		t.Fatalf("replaced binary: %v", err)
+	}
+}

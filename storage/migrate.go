@@ -171,6 +171,16 @@ CREATE TABLE failovers (
 ) WITHOUT ROWID;
 CREATE INDEX failovers_state ON failovers(state);
 `,
+	// 4: what `restic version` said about a binary, keyed by its identity
+	// on disk, so each command need not run it again.
+	`
+CREATE TABLE restic_binaries (
+	path    TEXT PRIMARY KEY,
+	stamp   TEXT NOT NULL, -- size, mtime, ctime, inode: any change re-runs restic version
+	version TEXT NOT NULL, -- restic version --json
+	checked INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

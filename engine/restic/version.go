@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -40,12 +42,31 @@ func CheckVersion(ctx context.Context, binary string) (Version, error) {
 	} else {
 		return v, &Error{Code: -1, Kind: ErrFailed, Message: fmt.Sprintf("%s does not report a restic version", binary), Hint: installHint}
 	}
+	return v, Supported(binary, v)
+}
+
+// Supported refuses a restic older than MinVersion.
+func Supported(binary string, v Version) error {
 	if compareVersions(v.Version, MinVersion) < 0 {
-		return v, &Error{Code: -1, Kind: ErrTooOld,
+		return &Error{Code: -1, Kind: ErrTooOld,
 			Message: fmt.Sprintf("%s is restic %s; lifeboat needs %s or newer", binary, v.Version, MinVersion),
 			Hint:    installHint}
 	}
-	return v, nil
+	return nil
+}
+
+// Stamp identifies a binary on disk: any replacement, upgrade or touch
+// changes it (ctime and inode cannot be set back by copying tools).
+func Stamp(binary string) (string, error) {
+	fi, err := os.Stat(binary)
+	if err != nil {
+		return "", err
+	}
+	stamp := fmt.Sprintf("size=%d mtime=%d", fi.Size(), fi.ModTime().UnixNano())
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		stamp += fmt.Sprintf(" ctime=%d.%d ino=%d dev=%d", st.Ctim.Sec, st.Ctim.Nsec, st.Ino, st.Dev)
+	}
+	return stamp, nil
 }
 
 // compareVersions compares dotted versions numerically ("0.9.6" < "0.17.1").

@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ResticBinary is what was learnt about a restic binary: its identity on
+// disk (stamp) and the output of `restic version --json` for it.
+type ResticBinary struct {
+	Path    string
+	Stamp   string
+	Version string
+	Checked time.Time
+}
+
+// KnownResticBinary returns what was stored for path; ok is false when
+// nothing was, or when the binary's stamp has changed since.
+func (s *Store) KnownResticBinary(ctx context.Context, path, stamp string) (ResticBinary, bool, error) {
+	b := ResticBinary{Path: path}
+	var t int64
+	err := s.db.QueryRowContext(ctx, `SELECT stamp, version, checked FROM restic_binaries WHERE path = ?`, path).
+		Scan(&b.Stamp, &b.Version, &t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ResticBinary{}, false, nil
+	}
+	if err != nil {
+		return ResticBinary{}, false, fmt.Errorf("storage: read restic binary %s: %w", path, err)
+	}
+	b.Checked = fromNanos(t)
+	return b, b.Stamp == stamp, nil
+}
+
+// RememberResticBinary stores (or replaces) what was learnt about a binary.
+func (s *Store) RememberResticBinary(ctx context.Context, b ResticBinary) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO restic_binaries (path, stamp, version, checked) VALUES (?, ?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET stamp = excluded.stamp, version = excluded.version, checked = excluded.checked`,
+		b.Path, b.Stamp, b.Version, nanos(orNow(b.Checked)))
+	if err != nil {
+		return fmt.Errorf("storage: remember restic binary %s: %w", b.Path, err)
+	}
+	return nil
+}
