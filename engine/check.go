@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 	"github.com/lifeboat-dr/lifeboat/storage"
@@ -85,9 +86,10 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 		t := e.track(ctx, "check", name, "", targs)
 		obs.emit(Event{Op: "check", Site: name, Kind: EventStarted})
 		var summary *restic.CheckSummary
-		// FailFast: a site that is down fails the check at once as "could not
-		// check" instead of restic retrying for minutes while jobs wait.
-		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args, FailFast: true,
+		// A site that is down when the check starts fails it at once as
+		// "could not check" instead of restic retrying for minutes while
+		// the other jobs wait; an outage later in a long check is ridden out.
+		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args, FailFastWithin: time.Minute,
 			OnLine: func(l restic.Line) {
 				switch l.Type {
 				case "summary":

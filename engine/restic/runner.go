@@ -115,6 +115,10 @@ type Call struct {
 	// cannot be reached (restic would retry for 15 minutes). Probes and
 	// listings use it; long transfers ride out short outages instead.
 	FailFast bool
+	// FailFastWithin applies FailFast only to the first part of a run:
+	// a site that is down when restic starts fails at once, an outage in
+	// the middle of a long run (a check reading every pack) is ridden out.
+	FailFastWithin time.Duration
 }
 
 // Result is what a finished invocation left behind.
@@ -216,10 +220,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			res.Stderr = res.Stderr[len(res.Stderr)-40:]
 		}
 	}
+	began := time.Now()
 	retry := func(t string) {
 		if unreachable == "" && isUnreachable(strings.ToLower(t)) {
 			unreachable = redact(t, secrets)
-			if c.FailFast {
+			if c.FailFast || c.FailFastWithin > time.Since(began) {
 				stop()
 			}
 		}
