@@ -443,3 +443,54 @@ func TestCheckUnreachableIsNotDamage(t *testing.T) {
 		t.Error("a check that could not run was recorded as a check")
 	}
 }
+
+// Damage found by a check and a failed drill are alerted by watch, to a
+// webhook and to a command alike, once each.
+func TestWatchAlertsCheckAndDrillFailures(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, http.StatusOK)
+	got := filepath.Join(t.TempDir(), "command-events")
+	f := newFixture(t, fmt.Sprintf(`drills: {verify: ['echo "smoke test of $LIFEBOAT_SET broke"; exit 3'], scratch: %s}
+alerts:
+  - webhook: %s
+    on: [check_failed, drill_failed]
+  - command: cat >> %s; echo >> %s
+    on: [check_failed, drill_failed]
+`, t.TempDir(), rcv.URL, got, got))
+	f.init()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"datasets"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"datasets"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil); err == nil || rep == nil || rep.Passed {
+		t.Fatalf("drill with a failing hook passed: %v", err)
+	}
+	testenv.DamagePacks(t, filepath.Join(f.dir, "primary"))
+	res, err := f.eng.Check(ctx, engine.CheckRequest{Sites: []string{"primary"}, ReadData: true}, nil)
+	if err == nil || len(res) != 1 || res[0].OK || res[0].Error != "" {
+		t.Fatalf("check of damaged packs: %+v %v", res, err)
+	}
+
+	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second})
+	waitFor(t, 45*time.Second, "check_failed and drill_failed at the webhook", func() bool {
+		return len(rcv.matching(is("check_failed", "primary"))) > 0 && len(rcv.matching(is("drill_failed", "dr"))) > 0
+	})
+	waitFor(t, 15*time.Second, "both events at the command", func() bool {
+		b, _ := os.ReadFile(got)
+		return strings.Contains(string(b), `"event":"check_failed"`) && strings.Contains(string(b), `"event":"drill_failed"`)
+	})
+	for _, ev := range append(rcv.matching(is("check_failed", "")), rcv.matching(is("drill_failed", ""))...) {
+		if ev.Severity != "critical" {
+			t.Errorf("%s: severity %q, want critical", ev.Event, ev.Severity)
+		}
+	}
+	// Transitions only: a few more rounds add nothing.
+	round := w.round.Load()
+	waitFor(t, 30*time.Second, "three more rounds", func() bool { return w.round.Load() >= round+3 })
+	if n, m := len(rcv.matching(is("check_failed", ""))), len(rcv.matching(is("drill_failed", ""))); n != 1 || m != 1 {
+		t.Errorf("got %d check_failed and %d drill_failed, want one each", n, m)
+	}
+}
