@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/nicholas-fedor/shoutrrr"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
 // Alert event names (contract §2), plus "test" for `lifeboat alert test`.
@@ -399,21 +399,16 @@ func (a *Alerter) postWebhook(ctx context.Context, target string, body []byte) e
 }
 
 func runAlertCommand(ctx context.Context, command string, ev AlertEvent, body []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	cmd.Stdin = bytes.NewReader(append(body, '\n'))
-	cmd.Env = append(os.Environ(), "LIFEBOAT_EVENT="+ev.Event, "LIFEBOAT_SITE="+ev.Site,
-		"LIFEBOAT_SET="+ev.Set, "LIFEBOAT_SEVERITY="+ev.Severity)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
+	out, err := proc.Shell{Command: command, Stdin: bytes.NewReader(append(body, '\n')),
+		Env: []string{"LIFEBOAT_EVENT=" + ev.Event, "LIFEBOAT_SITE=" + ev.Site,
+			"LIFEBOAT_SET=" + ev.Set, "LIFEBOAT_SEVERITY=" + ev.Severity},
+		Timeout: commandTimeout, Grace: time.Second}.Run(ctx)
+	if err != nil {
 		msg := err.Error()
-		if ctx.Err() == context.DeadlineExceeded {
+		if errors.Is(err, proc.ErrTimeout) {
 			msg = fmt.Sprintf("no exit within %s", commandTimeout)
 		}
-		if t := tail(out.String(), 200); t != "" {
+		if t := tail(string(out), 200); t != "" {
 			msg += ": " + t
 		}
 		return errors.New(msg)

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/proc"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -565,7 +564,7 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 			runs++
 			env := []string{"LIFEBOAT_FROM=" + d.active, "LIFEBOAT_TO=" + d.req.Site,
 				"LIFEBOAT_SET=" + s.Name, "LIFEBOAT_TARGET=" + d.target(s.Name), "LIFEBOAT_RUN_ID=" + d.rep.ID}
-			if err := runHook(ctx, h, d.target(s.Name), env); err != nil {
+			if err := runHook(ctx, h, d.target(s.Name), env, d.e.cfg.Drills.HookTimeout, "drills.hook_timeout"); err != nil {
 				d.fail("verify hook %q failed for set %s: %v", h, s.Name, err)
 				d.hookBad[s.Name] = true
 				d.byName[s.Name].Verified = false
@@ -583,17 +582,17 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 // runHook runs one operator hook with sh in dir, with the LIFEBOAT_*
 // variables in env added to lifeboat's environment. A failure quotes the
 // end of the hook's output.
-func runHook(ctx context.Context, hook, dir string, env []string) error {
-	cmd := exec.CommandContext(ctx, "sh", "-c", hook)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+// A hook that outlives timeout (the config key named by key) is stopped,
+// with everything it started.
+func runHook(ctx context.Context, hook, dir string, env []string, timeout config.Duration, key string) error {
+	out, err := proc.Shell{Command: hook, Dir: dir, Env: env, Timeout: timeout.D()}.Run(ctx)
 	if err == nil {
 		return nil
 	}
-	tail := strings.TrimSpace(out.String())
+	if errors.Is(err, proc.ErrTimeout) {
+		err = fmt.Errorf("%w (%s)", err, key)
+	}
+	tail := strings.TrimSpace(string(out))
 	if len(tail) > hookTail {
 		tail = "…" + tail[len(tail)-hookTail:]
 	}

@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -395,4 +397,39 @@ func TestRunbookResumes(t *testing.T) {
 			t.Fatalf("after resume: %+v", got)
 		}
 	}
+}
+
+// A verify hook that hangs is stopped at drills.hook_timeout, with its
+// children, and fails the drill saying so.
+func TestDrillHookTimeout(t *testing.T) {
+	t.Parallel()
+	pidFile := filepath.Join(t.TempDir(), "child")
+	f := newFixture(t, `drills: {hook_timeout: 2s, verify: ['sleep 120 & echo $! > `+pidFile+`; wait'], scratch: `+t.TempDir()+"}\n")
+	f.init()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"serving"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"serving"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"serving"}}, nil)
+	findings := ""
+	if rep != nil {
+		findings = strings.Join(rep.Findings, "\n")
+	}
+	if err == nil || rep == nil || rep.Passed || !strings.Contains(findings, "did not finish in time") ||
+		!strings.Contains(findings, "drills.hook_timeout") {
+		t.Fatalf("drill with a hanging hook: %v %q", err, findings)
+	}
+	if took := time.Since(start); took > time.Minute {
+		t.Errorf("drill took %v with a 2s hook timeout", took)
+	}
+	raw, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if pid <= 0 {
+		t.Fatalf("hook child pid %q", raw)
+	}
+	waitFor(t, 5*time.Second, "the hook's child to be gone", func() bool { return syscall.Kill(pid, 0) != nil })
 }

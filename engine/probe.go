@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
 // ServiceProbeTimeout bounds one service probe (http, tcp, command, disk).
@@ -141,17 +140,13 @@ func probeTCP(ctx context.Context, addr string) ProbeResult {
 
 func probeCommand(ctx context.Context, command string) ProbeResult {
 	r := ProbeResult{Kind: "command", Target: commandName(command)}
-	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = time.Second
-	err := cmd.Run()
+	out, err := proc.Shell{Command: command, Grace: time.Second}.Run(ctx)
 	if err == nil {
 		r.OK, r.Detail = true, "exit 0"
 		return r
 	}
 	r.Detail = err.Error()
-	if t := tail(out.String(), 200); t != "" {
+	if t := tail(string(out), 200); t != "" {
 		r.Detail += ": " + t
 	}
 	return r

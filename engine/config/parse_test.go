@@ -61,6 +61,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown probe kind", lines("sites:", "  - probes:", "      - ping: x"), "3:9", "sites[0].probes[0].ping", `unknown probe kind "ping" (want http, tcp, command or disk)`},
 
 		{"zero rpo", base + lines("objectives:", "  rpo: 0s"), "10:8", "objectives.rpo", "must be greater than zero"},
+		{"zero hook timeout", base + lines("failover:", "  hooks: {timeout: 0s}"), "10:20", "failover.hooks.timeout", "must be greater than zero"},
+		{"bad drill hook timeout", base + lines("drills:", "  hook_timeout: soon"), "10:17", "drills.hook_timeout", ""},
 		{"bad site name", strings.Replace(base, "name: a", "name: Primary", 1), "2:11", "sites[0].name", `invalid site name "Primary"`},
 		{"site name leading dash", strings.Replace(base, "name: a", "name: -a", 1), "2:11", "sites[0].name", "invalid site name"},
 		{"missing site name", strings.Replace(base, "  - name: a\n    repository", "  - repository", 1), "2:5", "sites[0]", "name is required"},
@@ -257,7 +259,8 @@ func TestExampleConfig(t *testing.T) {
 	if c.Failover.Target != "/srv/restore" || len(c.Failover.Hooks.Pre)+len(c.Failover.Hooks.Verify)+len(c.Failover.Hooks.Switch) != 0 {
 		t.Errorf("failover = %+v", c.Failover)
 	}
-	if c.Drills.Scratch != "/var/tmp/lifeboat-drill" || c.Drills.Keep || c.Drills.Subsets != DefaultSubsets {
+	if c.Drills.Scratch != "/var/tmp/lifeboat-drill" || c.Drills.Keep || c.Drills.Subsets != DefaultSubsets ||
+		c.Drills.HookTimeout.D() != 30*time.Minute || c.Failover.Hooks.Timeout.D() != 30*time.Minute {
 		t.Errorf("drills = %+v", c.Drills)
 	}
 	if len(c.Alerts) != 3 || c.Alerts[0].URL != "slack://token@channel" || c.Alerts[1].Webhook != "http://127.0.0.1:9000/hook" || c.Alerts[2].Command != "/usr/local/bin/page-oncall" {
@@ -275,7 +278,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("restic = %+v", c.Restic)
 	}
 	e := c.Errorf("schedule.replicate", "bad cron %q", "x")
-	if e.Line != 56 || e.Column != 14 || !strings.HasSuffix(e.Error(), ":56:14: schedule.replicate: bad cron \"x\"") {
+	if e.Line != 58 || e.Column != 14 || !strings.HasSuffix(e.Error(), ":58:14: schedule.replicate: bad cron \"x\"") {
 		t.Errorf("Errorf = %v", e)
 	}
 	if e := c.Errorf("sets[0].nothing.here", "x"); e.Line != 25 {

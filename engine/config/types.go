@@ -94,6 +94,9 @@ type Hooks struct {
 	Pre    []string `yaml:"pre"`
 	Verify []string `yaml:"verify"`
 	Switch []string `yaml:"switch"`
+	// Timeout stops a hook that runs longer (default 30m): a hung switch
+	// script must fail its step, not hold the failover forever.
+	Timeout Duration `yaml:"timeout"`
 }
 
 // Drills configures rehearsals.
@@ -103,6 +106,8 @@ type Drills struct {
 	Keep    bool     `yaml:"keep"`
 	// Subsets is t in `check --read-data-subset n/t`; 0 means the default of 10.
 	Subsets int `yaml:"subsets"`
+	// HookTimeout stops a verify hook that runs longer (default 30m).
+	HookTimeout Duration `yaml:"hook_timeout"`
 }
 
 // Alert is one notification target. Exactly one of URL, Webhook, Command is set.

@@ -17,10 +17,11 @@ import (
 
 // Defaults applied after validation.
 const (
-	DefaultRPO        = 24 * time.Hour
-	DefaultRTO        = time.Hour
-	DefaultDrillEvery = 30 * day
-	DefaultSubsets    = 10
+	DefaultRPO         = 24 * time.Hour
+	DefaultRTO         = time.Hour
+	DefaultDrillEvery  = 30 * day
+	DefaultSubsets     = 10
+	DefaultHookTimeout = 30 * time.Minute
 )
 
 // Alert events, in the order the contract lists them.
@@ -119,6 +120,8 @@ func (d *decoder) validate(c *Config) {
 	d.validateHooks("failover.hooks.verify", c.Failover.Hooks.Verify)
 	d.validateHooks("failover.hooks.switch", c.Failover.Hooks.Switch)
 	d.validateHooks("drills.verify", c.Drills.Verify)
+	d.positive("failover.hooks.timeout", c.Failover.Hooks.Timeout)
+	d.positive("drills.hook_timeout", c.Drills.HookTimeout)
 	if s := c.Drills.Subsets; s < 0 || s == 1 || s > 1000 {
 		d.fail(d.at("drills.subsets"), "drills.subsets", "must be 0 (the default, %d) or between 2 and 1000, got %d", DefaultSubsets, s)
 	}
@@ -418,6 +421,12 @@ func applyDefaults(c *Config, base string) {
 	}
 	if c.Drills.Subsets == 0 {
 		c.Drills.Subsets = DefaultSubsets
+	}
+	if c.Failover.Hooks.Timeout == 0 {
+		c.Failover.Hooks.Timeout = Duration(DefaultHookTimeout)
+	}
+	if c.Drills.HookTimeout == 0 {
+		c.Drills.HookTimeout = Duration(DefaultHookTimeout)
 	}
 	c.Failover.Target = resolvePath(base, c.Failover.Target)
 	c.Drills.Scratch = resolvePath(base, c.Drills.Scratch)
