@@ -56,6 +56,16 @@ func TestDrillPasses(t *testing.T) {
 	if len(rep.Sets) != 3 {
 		t.Fatalf("sets: %+v", rep.Sets)
 	}
+	// Every snapshot the drill verified is proven, by this drill, at dr.
+	proven, err := f.eng.ProvenSnapshots(ctx)
+	if err != nil || len(proven) != 3 {
+		t.Fatalf("proven snapshots: %v %v", proven, err)
+	}
+	for _, s := range rep.Sets {
+		if p := proven[s.Snapshot]; p.Kind != "drill" || p.RunID != rep.ID || p.Site != "dr" || p.At.IsZero() {
+			t.Errorf("proof of %s: %+v", s.Name, p)
+		}
+	}
 	var wg sync.WaitGroup
 	for _, s := range rep.Sets {
 		if !s.Verified || s.VerifiedFiles == 0 || s.VerifiedFiles != s.ListedFiles || s.Bytes != s.ListedBytes || s.Tree == "" || s.Snapshot == "" {
@@ -333,6 +343,9 @@ func TestDrillFailingHook(t *testing.T) {
 	if err == nil || rep == nil || rep.Passed || rep.Level != engine.LevelCritical ||
 		!strings.Contains(strings.Join(rep.Findings, "\n"), "smoke test of datasets broke") || rep.Sets[0].Verified {
 		t.Fatalf("drill with a failing hook: %v %+v", err, rep)
+	}
+	if proven, err := f.eng.ProvenSnapshots(ctx); err != nil || len(proven) != 0 {
+		t.Errorf("a failed drill proved snapshots: %v %v", proven, err)
 	}
 	st, err := f.eng.Status(ctx, false)
 	if err != nil {

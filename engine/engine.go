@@ -34,6 +34,8 @@ type Engine struct {
 	// refreshMu serialises catalog refreshes per site so two screens asking
 	// at once do not list the same repository twice.
 	refreshMu sync.Map // site -> *sync.Mutex
+
+	proofs proofCache
 }
 
 // Options configure New.

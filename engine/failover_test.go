@@ -145,9 +145,16 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 			t.Errorf("set %s at the target: %d files, the data has %d", set, len(got), len(want))
 		}
 	}
+	proven, err := f.eng.ProvenSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range rep.Sets {
 		if !s.Verified || s.VerifiedFiles != s.ListedFiles || s.RPOSeconds > 60 || s.Target != filepath.Join(target, s.Name) {
 			t.Errorf("set %s: %+v", s.Name, s)
+		}
+		if p := proven[s.Snapshot]; p.Kind != "failover" || p.RunID != rep.ID || p.Site != "dr" {
+			t.Errorf("proof of %s after the failover: %+v", s.Name, p)
 		}
 	}
 	if f.active() != "dr" {

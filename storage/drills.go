@@ -184,3 +184,13 @@ func (s *Store) Report(ctx context.Context, id string) (DrillRecord, error) {
 	}
 	return out[0], nil
 }
+
+// LastReportSeq is the seq of the newest stored report of any kind, 0 when
+// there is none: a cheap way to tell whether anything was added.
+func (s *Store) LastReportSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM drills`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("storage: read the newest report: %w", err)
+	}
+	return seq, nil
+}

@@ -21,6 +21,9 @@ type Backend interface {
 	// it contacts every site.
 	Status(ctx context.Context, probe bool) (*engine.Status, error)
 	LoadCatalog(ctx context.Context) (engine.Catalog, error)
+	// ProvenSnapshots are the snapshots a passing drill or committed
+	// failover restored and verified, by id.
+	ProvenSnapshots(ctx context.Context) (map[string]engine.Proof, error)
 	RefreshCatalog(ctx context.Context, sites ...string) []engine.SiteProbe
 	List(ctx context.Context, site, snapshotID string, fn func(restic.Node)) error
 

@@ -65,6 +65,7 @@ type catalogScreen struct {
 	snapList  *List
 	set, site string
 	snaps     []engine.Snapshot
+	proven    map[string]engine.Proof // snapshots a drill or failover restored and verified
 
 	// Level 3: the file tree of one snapshot.
 	br     *treeBrowser
@@ -83,6 +84,7 @@ func newCatalogScreen(ctx *Context) *catalogScreen {
 		Column{Title: "HOST", Width: 10, Flex: true},
 		Column{Title: "SIZE", Width: 10},
 		Column{Title: "FILES", Width: 7},
+		Column{Title: "TESTED", Width: 11},
 		Column{Title: "ALSO AT", Width: 12, Flex: true},
 	)
 	return &catalogScreen{ctx: ctx, keys: newCatalogKeys(ctx.ReadOnly), matrix: m, snapList: sl}
@@ -173,6 +175,9 @@ func (s *catalogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if msg.Catalog != nil {
 			s.cat = msg.Catalog
+		}
+		if msg.Proven != nil {
+			s.proven = msg.Proven
 		}
 		s.matrixRows()
 		if s.level == catSnapshots || s.level == catTree {
@@ -491,7 +496,7 @@ func (s *catalogScreen) snapshotRows() {
 		}
 		rows = append(rows, Row{ID: sn.ID, Cells: []string{
 			sn.Time.Local().Format("2006-01-02 15:04"), engine.Age(now.Sub(sn.Time)), sn.ShortID, sn.Host,
-			engine.Bytes(uint64(max(sn.TotalBytes, 0))), itoa(int(sn.TotalFiles)), alsoText,
+			engine.Bytes(uint64(max(sn.TotalBytes, 0))), itoa(int(sn.TotalFiles)), s.tested(sn.ID), alsoText,
 		}})
 	}
 	s.snapList.Empty = fmt.Sprintf("no snapshot of %s at %s", s.set, s.site)
@@ -683,6 +688,15 @@ func (s *catalogScreen) matrixView() string {
 	}
 	b.WriteString("\n" + fit(th.Muted.Render("✓ within RPO  ! up to 2× RPO  ✗ beyond, or none  · N missing: not replicated yet"), s.width))
 	return b.String()
+}
+
+// tested says when and how a snapshot was last proven restorable: "✓ drill 3d".
+func (s *catalogScreen) tested(id string) string {
+	p, ok := s.proven[id]
+	if !ok {
+		return s.ctx.Theme.Muted.Render("—")
+	}
+	return s.ctx.Theme.OK.Render("✓ " + p.Kind + " " + engine.Age(s.ctx.Now().Sub(p.At)))
 }
 
 func (s *catalogScreen) snapshotsInfo() string {

@@ -48,7 +48,11 @@ func newCatDriver(t *testing.T, b Backend, readOnly bool) *catDriver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.send(DataMsg{Status: st, Catalog: cat})
+	proven, err := b.ProvenSnapshots(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.send(DataMsg{Status: st, Catalog: cat, Proven: proven})
 	return d
 }
 
@@ -247,6 +251,19 @@ func TestCatalogMatrix(t *testing.T) {
 	if l := catLineWith(v, "bbbb0000"); !strings.Contains(l, "dr") {
 		t.Fatalf("a replicated snapshot should name dr: %q", l)
 	}
+	// TESTED names the drill that restored and verified a snapshot.
+	d.s.Back()
+	d.press("up", "right", "enter") // models at dr
+	v = d.view()
+	catMustContain(t, v, "models @ dr", "TESTED")
+	if l := catLineWith(v, "eeee1111"); !strings.Contains(l, "✓ drill 1h") {
+		t.Fatalf("the drilled snapshot should say so: %q\n%s", l, v)
+	}
+	if l := catLineWith(v, "eeee0000"); strings.Contains(l, "✓") || !strings.Contains(l, "—") {
+		t.Fatalf("an untested snapshot: %q", l)
+	}
+	d.s.Back()
+	d.press("down", "left", "enter") // back to datasets at primary
 	// / filters the snapshots.
 	d.press("/")
 	d.typeText("0000")

@@ -93,6 +93,12 @@ func snap(id, site, set string, age time.Duration, original string) engine.Snaps
 		Tags: []string{set}, Original: original, TotalFiles: 34, TotalBytes: 5 << 30}
 }
 
+// ProvenSnapshots: the newest models snapshot at dr passed a drill an hour ago.
+func (f *fakeBackend) ProvenSnapshots(ctx context.Context) (map[string]engine.Proof, error) {
+	id := snap("eeee1111", "dr", "models", 0, "").ID
+	return map[string]engine.Proof{id: {Kind: "drill", RunID: "d-1", Site: "dr", At: fakeNow.Add(-time.Hour)}}, nil
+}
+
 func (f *fakeBackend) LoadCatalog(ctx context.Context) (engine.Catalog, error) {
 	m1 := snap("aaaa1111", "primary", "models", 2*time.Hour, "")
 	m0 := snap("aaaa0000", "primary", "models", 14*time.Hour, "")

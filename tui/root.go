@@ -113,7 +113,11 @@ func (m *Model) loadCached() tea.Cmd {
 			return DataMsg{Err: err}
 		}
 		cat, err := b.LoadCatalog(ctx)
-		return DataMsg{Status: st, Catalog: cat, Err: err}
+		if err != nil {
+			return DataMsg{Status: st, Err: err}
+		}
+		proven, err := b.ProvenSnapshots(ctx)
+		return DataMsg{Status: st, Catalog: cat, Proven: proven, Err: err}
 	}
 }
 
@@ -133,7 +137,11 @@ func (m *Model) refresh() tea.Cmd {
 			return DataMsg{Seq: seq, Fresh: true, Err: err}
 		}
 		cat, err := b.LoadCatalog(ctx)
-		return DataMsg{Seq: seq, Status: st, Catalog: cat, Fresh: true, Err: err}
+		if err != nil {
+			return DataMsg{Seq: seq, Status: st, Fresh: true, Err: err}
+		}
+		proven, err := b.ProvenSnapshots(ctx)
+		return DataMsg{Seq: seq, Status: st, Catalog: cat, Proven: proven, Fresh: true, Err: err}
 	}
 }
 

@@ -30,6 +30,7 @@ type DataMsg struct {
 	Seq     int
 	Status  *engine.Status
 	Catalog engine.Catalog
+	Proven  map[string]engine.Proof
 	Fresh   bool
 	Err     error
 }
