@@ -28,6 +28,9 @@ type snapshotJSON struct {
 	Files  int64    `json:"files"`
 	Bytes  int64    `json:"bytes"`
 	Stale  bool     `json:"stale"`
+	// Tested is the newest passing drill or committed failover that
+	// restored this snapshot and verified it; null when none did.
+	Tested *engine.Proof `json:"tested"`
 }
 
 func (a *app) snapshotsCommand() *cobra.Command {
@@ -71,6 +74,10 @@ marked stale, and the command exits 1.`,
 			if err != nil {
 				return err
 			}
+			proven, err := eng.ProvenSnapshots(ctx)
+			if err != nil {
+				return err
+			}
 			out := []snapshotJSON{}
 			for _, s := range sites {
 				for _, sn := range cat[s] {
@@ -81,7 +88,7 @@ marked stale, and the command exits 1.`,
 						out = append(out, snapshotJSON{ID: sn.ID, ShortID: sn.ShortID, Time: sn.Time, Host: sn.Host,
 							Paths: nonNil(sn.Paths), Tags: nonNil(sn.Tags), Set: setName, Site: s, Original: sn.Original,
 							AlsoAt: others(cat.SitesHolding(sn), s), Files: sn.TotalFiles, Bytes: sn.TotalBytes,
-							Stale: stale[s] != nil})
+							Stale: stale[s] != nil, Tested: proofOf(proven, sn.ID)})
 					}
 				}
 			}
@@ -100,10 +107,14 @@ marked stale, and the command exits 1.`,
 				}
 			} else {
 				p := a.palette()
-				t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "ALSO AT"}}
+				t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "TESTED", "ALSO AT"}}
 				for _, s := range out {
+					tested := "-"
+					if s.Tested != nil {
+						tested = s.Tested.Kind + " " + ago(s.Tested.At)
+					}
 					t.add(s.Site, dash(s.Set), s.ShortID, s.Time.Local().Format("2006-01-02 15:04"), ago(s.Time), s.Host,
-						engine.Bytes(uint64(s.Bytes)), dash(strings.Join(s.AlsoAt, ",")))
+						engine.Bytes(uint64(s.Bytes)), tested, dash(strings.Join(s.AlsoAt, ",")))
 				}
 				t.print(a.stdout, p)
 				fmt.Fprintf(a.stdout, "%d snapshot(s)\n", len(out))
@@ -125,6 +136,14 @@ marked stale, and the command exits 1.`,
 	cmd.Flags().StringVar(&set, "set", "", "only this set")
 	cmd.Flags().BoolVar(&cached, "cached", false, "do not contact the sites: print the cached catalog")
 	return cmd
+}
+
+// proofOf is the proof of a snapshot, nil when it has none.
+func proofOf(proven map[string]engine.Proof, id string) *engine.Proof {
+	if p, ok := proven[id]; ok {
+		return &p
+	}
+	return nil
 }
 
 // setsOf names the sets a snapshot belongs to; "" when none.

@@ -75,6 +75,23 @@ func TestDrillCommand(t *testing.T) {
 	if code, out, errs := run("journal", "--verify"); code != 0 || !strings.Contains(out, "chain ok") {
 		t.Fatalf("journal --verify: %d %s %s", code, out, errs)
 	}
+	// The snapshot the drill verified says so; its original at primary does not.
+	_, out, _ = run("snapshots", "--cached", "--json", "--set", "serving")
+	var snaps []struct {
+		Site   string `json:"site"`
+		Tested *struct {
+			Kind  string `json:"kind"`
+			RunID string `json:"run_id"`
+		} `json:"tested"`
+	}
+	if err := json.Unmarshal([]byte(out), &snaps); err != nil || len(snaps) != 2 {
+		t.Fatalf("snapshots --json: %v\n%s", err, out)
+	}
+	for _, sn := range snaps {
+		if (sn.Site == "dr") != (sn.Tested != nil) || sn.Tested != nil && (sn.Tested.Kind != "drill" || sn.Tested.RunID != drill["id"]) {
+			t.Errorf("tested at %s: %+v", sn.Site, sn.Tested)
+		}
+	}
 
 	testenv.DamagePacks(t, filepath.Join(srv.Dir, "dr"))
 	code, out, errs = run("drill", "--set", "serving")
