@@ -130,6 +130,20 @@ func TestConsoleInTmux(t *testing.T) {
 	s.WaitFor(5*time.Second, "restore", "restic restore")
 	s.Keys("4")
 	s.WaitFor(5*time.Second, "NOT READY")
+	// A drill from Recovery: Cancel is focused, tab to Drill.
+	s.Keys("d")
+	s.WaitFor(5*time.Second, "Rehearse a failover to dr?", "[ Cancel ]")
+	s.Keys("Tab", "Enter")
+	s.WaitFor(90*time.Second, "drill dr: ok")
+	s.WaitFor(10*time.Second, "drill    dr       ✓ passed")
+	// The catalog marks what the drill restored and verified at dr.
+	s.Keys("2", "Escape", "Escape", "Escape")
+	s.WaitFor(5*time.Second, "primary (active)", "dr (standby)")
+	s.Keys("Right", "Enter")
+	scr = s.WaitFor(10*time.Second, "models @ dr", "TESTED", "✓ drill")
+	if n := strings.Count(scr, "✓ drill"); n != 1 {
+		t.Fatalf("%d snapshots of models at dr marked tested, want the newest only:\n%s", n, scr)
+	}
 	s.Keys("5")
 	s.WaitFor(5*time.Second, "restore", "ok")
 
