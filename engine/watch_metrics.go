@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -56,7 +57,10 @@ func newWatchMetrics() *watchMetrics {
 		seen: map[*prometheus.GaugeVec]map[string][]string{},
 	}
 	m.reg.MustRegister(m.siteUp, m.siteState, m.latency, m.locks, m.probeUp, m.age, m.breachIn, m.missing,
-		m.lastDrill, m.lastCheckOK, m.opDuration, m.lastRound)
+		m.lastDrill, m.lastCheckOK, m.opDuration, m.lastRound,
+		// The daemon's own health (memory, open files, goroutines), so the
+		// scrape that watches the sites also watches the watcher.
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -190,6 +190,12 @@ func TestWatchSiteDownAndUp(t *testing.T) {
 	if _, ok := scrape(t, w.metrics, `lifeboat_site_latency_seconds{site="dr"}`); !ok {
 		t.Fatal("no lifeboat_site_latency_seconds{dr}")
 	}
+	// The watcher's own health is there too.
+	for _, series := range []string{"process_resident_memory_bytes", "process_open_fds", "go_goroutines"} {
+		if v, ok := scrape(t, w.metrics, series); !ok || v <= 0 {
+			t.Errorf("%s = %v (present %v)", series, v, ok)
+		}
+	}
 	if n := len(rcv.matching(is("", ""))); n != 0 {
 		t.Fatalf("alerts before anything happened: %+v", rcv.matching(is("", "")))
 	}
