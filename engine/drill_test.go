@@ -333,12 +333,7 @@ func TestDrillFailingHook(t *testing.T) {
 	f := newFixture(t, `drills: {verify: ['echo "smoke test of $LIFEBOAT_SET broke"; exit 3'], scratch: `+t.TempDir()+"}\n")
 	f.init()
 	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"datasets"}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"datasets"}}, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.replicated("datasets")
 	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil)
 	if err == nil || rep == nil || rep.Passed || rep.Level != engine.LevelCritical ||
 		!strings.Contains(strings.Join(rep.Findings, "\n"), "smoke test of datasets broke") || rep.Sets[0].Verified {
@@ -420,12 +415,7 @@ func TestDrillHookTimeout(t *testing.T) {
 	f := newFixture(t, `drills: {hook_timeout: 2s, verify: ['sleep 120 & echo $! > `+pidFile+`; wait'], scratch: `+t.TempDir()+"}\n")
 	f.init()
 	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"serving"}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"serving"}}, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.replicated("serving")
 	start := time.Now()
 	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"serving"}}, nil)
 	findings := ""

@@ -117,6 +117,18 @@ func (f *fixture) protect() {
 }
 
 // raw runs plain restic against a site, as an operator would by hand.
+// replicated backs set up at primary and copies it to dr.
+func (f *fixture) replicated(set string) {
+	f.t.Helper()
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{set}}, nil); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{set}}, nil); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func (f *fixture) raw(site string, args ...string) []byte {
 	f.t.Helper()
 	s, _ := f.cfg.Site(site)

@@ -465,12 +465,7 @@ alerts:
 `, t.TempDir(), rcv.URL, got, got))
 	f.init()
 	ctx := context.Background()
-	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"datasets"}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: []string{"datasets"}}, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.replicated("datasets")
 	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil); err == nil || rep == nil || rep.Passed {
 		t.Fatalf("drill with a failing hook passed: %v", err)
 	}

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
 // Repo is everything restic needs to open one site's repository.
@@ -199,7 +201,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	cmd := exec.CommandContext(runCtx, r.Binary, c.Args...)
 	cmd.Env = env
 	cmd.Stdin = c.Stdin // nil means /dev/null: restic must never wait for a password on stdin
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = proc.Attr()
 	cmd.Cancel = func() error {
 		// SIGINT lets restic remove its lock; the whole group goes so a
 		// password_command or ssh child does not linger.

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -62,11 +61,7 @@ func Stamp(binary string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	stamp := fmt.Sprintf("size=%d mtime=%d", fi.Size(), fi.ModTime().UnixNano())
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		stamp += fmt.Sprintf(" ctime=%d.%d ino=%d dev=%d", st.Ctim.Sec, st.Ctim.Nsec, st.Ino, st.Dev)
-	}
-	return stamp, nil
+	return fmt.Sprintf("size=%d mtime=%d", fi.Size(), fi.ModTime().UnixNano()) + inodeStamp(fi), nil
 }
 
 // compareVersions compares dotted versions numerically ("0.9.6" < "0.17.1").

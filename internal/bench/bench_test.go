@@ -649,10 +649,10 @@ func (s *suite) benchTree() {
 		Row{Measure: "1M-entry tree, first screen", Kind: Ratio, LB: Median(fulls), Raw: r, Limit: 1.2, Runs: runsSlow,
 			Note: fmt.Sprintf("raw = whole restic ls --json (its first screen's entries: %s); first row %s", fmtDur(Median(rawFirst)), fmtDur(Median(firsts)))},
 		Row{Measure: "1M-entry tree, whole listing", Kind: Info, LB: Median(alls), Raw: r, Runs: runsSlow, Note: "until “entries listed”"},
-		Row{Measure: "1M-entry tree, peak RSS", Kind: Absolute, LBBytes: MedianInt(rss), RawBytes: MedianInt(rawRSS), LimitB: 150e6, Runs: runsSlow,
+		Row{Measure: "1M-entry tree, peak RSS", Kind: Absolute, LBBytes: Median(rss), RawBytes: Median(rawRSS), LimitB: 150e6, Runs: runsSlow,
 			Note: fmt.Sprintf("lifeboat process (VmHWM) vs restic ls (maxrss); with GOMEMLIMIT=%s: %s", treeMemLimit, fmtBytes(lim.peak))})
 	s.logf("tree: first screen %s, listed %s, restic ls %s, peak RSS %s (restic %s)", fmtDur(Median(fulls)), fmtDur(Median(alls)), fmtDur(r),
-		fmtBytes(MedianInt(rss)), fmtBytes(MedianInt(rawRSS)))
+		fmtBytes(Median(rss)), fmtBytes(Median(rawRSS)))
 }
 
 // loadAverage is the 1-minute load: other work on the machine skews figures.

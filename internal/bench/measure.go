@@ -51,21 +51,9 @@ func ExecTo(w io.Writer, env []string, name string, args ...string) Run {
 	return r
 }
 
-// Median of durations (the mean of the middle two for an even count).
-func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// MedianInt of integers.
-func MedianInt(xs []int64) int64 {
+// Median of durations or byte counts (the mean of the middle two for an
+// even count).
+func Median[T ~int64](xs []T) T {
 	if len(xs) == 0 {
 		return 0
 	}

@@ -4,7 +4,8 @@ package proc
 
 import "syscall"
 
-// attr puts the command in its own process group.
-func attr() *syscall.SysProcAttr {
+// Attr puts a child in its own process group, so that stopping it reaches
+// its children too.
+func Attr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }

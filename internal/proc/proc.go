@@ -50,7 +50,7 @@ func (s Shell) Run(ctx context.Context) ([]byte, error) {
 	cmd.Stdin = s.Stdin
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = attr()
+	cmd.SysProcAttr = Attr()
 	var kill *time.Timer
 	cmd.Cancel = func() error {
 		pid := cmd.Process.Pid
