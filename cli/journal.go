@@ -85,7 +85,7 @@ func (a *app) journalCommand() *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many entries (newest first)")
 	cmd.Flags().StringVar(&action, "action", "", "only this action (backup, restore, ...)")
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
-	cmd.Flags().BoolVar(&verify, "verify", false, "check the hash chain of the stored drill and failover reports; exit 1 naming an edited or missing report")
+	cmd.Flags().BoolVar(&verify, "verify", false, "check the hash chains of the stored drill and failover reports and of the journal; exit 1 naming an edited or missing report or entry")
 	return cmd
 }
 
@@ -101,12 +101,17 @@ func (a *app) verifyDrillChain(cmd *cobra.Command, st *storage.Store) error {
 	if err != nil {
 		return err
 	}
+	chained, unchained, _, err := st.VerifyJournal(ctx)
+	if err != nil {
+		return err
+	}
 	if a.json {
 		out := struct {
 			OK       bool                  `json:"ok"`
 			Drills   int                   `json:"drills"`
+			Journal  int                   `json:"journal_entries"`
 			Problems []engine.ChainProblem `json:"problems"`
-		}{len(probs) == 0, len(drills), probs}
+		}{len(probs) == 0, len(drills), chained, probs}
 		if out.Problems == nil {
 			out.Problems = []engine.ChainProblem{}
 		}
@@ -114,7 +119,12 @@ func (a *app) verifyDrillChain(cmd *cobra.Command, st *storage.Store) error {
 			return err
 		}
 	} else if len(probs) == 0 {
-		fmt.Fprintf(a.stdout, "report chain ok: %d report(s) (drills and failovers), each hash and link verified\n", len(drills))
+		fmt.Fprintf(a.stdout, "report chain ok: %d report(s) (drills and failovers), each hash and link verified, each matching the hash the journal recorded\n", len(drills))
+		fmt.Fprintf(a.stdout, "journal chain ok: %d entries, each hash and link verified", chained)
+		if unchained > 0 {
+			fmt.Fprintf(a.stdout, " (%d older entries were written before the journal was chained)", unchained)
+		}
+		fmt.Fprintln(a.stdout)
 	}
 	if len(probs) == 0 {
 		return nil
@@ -123,7 +133,7 @@ func (a *app) verifyDrillChain(cmd *cobra.Command, st *storage.Store) error {
 	for _, p := range probs {
 		lines = append(lines, p.String())
 	}
-	return withCode(1, fmt.Errorf("drill report chain broken: %s", strings.Join(lines, "; ")))
+	return withCode(1, fmt.Errorf("the chain of reports and journal entries is broken: %s", strings.Join(lines, "; ")))
 }
 
 // durationFlag lets a flag take the config's durations (with d for days).

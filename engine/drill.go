@@ -98,10 +98,17 @@ type DrillStep struct {
 // ChainProblem is one break in the chain of stored drill reports.
 type ChainProblem struct {
 	DrillID string `json:"drill_id"`
-	Problem string `json:"problem"`
+	// JournalID is set instead for a break in the journal's own chain.
+	JournalID int64  `json:"journal_id,omitempty"`
+	Problem   string `json:"problem"`
 }
 
-func (p ChainProblem) String() string { return "report " + p.DrillID + ": " + p.Problem }
+func (p ChainProblem) String() string {
+	if p.JournalID != 0 {
+		return fmt.Sprintf("journal entry %d: %s", p.JournalID, p.Problem)
+	}
+	return "report " + p.DrillID + ": " + p.Problem
+}
 
 // drillRun is the state the steps of one drill share.
 type drillRun struct {
@@ -210,6 +217,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 
 	tr := e.track(ctx, "drill", req.Site, "", drillArgs(req)+" --run "+runID)
+	tr.runID = runID
 	obs.emit(Event{Op: "drill", Site: req.Site, Kind: EventStarted, Message: "drill " + runID + " of site " + req.Site})
 
 	steps := []Step{{Name: "preflight", Run: d.preflight}}
@@ -313,6 +321,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	if rep.SHA256 != "" {
 		detail += "; report sha256 " + rep.SHA256
+		tr.report = rep.SHA256
 	}
 	tr.finish(outcome, detail, 0, 0)
 	obs.emit(Event{Op: "drill", Site: req.Site, Kind: EventFinished, Outcome: outcome, Message: detail})
@@ -730,25 +739,37 @@ func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillReco
 		}
 		prev = d.SHA256
 	}
-	// Every finished drill is journaled with its report's hash: a report
-	// removed from the end of the chain shows there.
-	var j []storage.JournalEntry
-	for _, action := range []string{"drill", "failover"} {
-		entries, err := st.Journal(ctx, storage.JournalQuery{Action: action})
-		if err != nil {
-			return out, err
-		}
-		j = append(j, entries...)
+	// Every finished drill or failover is journaled with its report's hash:
+	// a report removed from the end of the chain, or rewritten together with
+	// its hash, shows there.
+	byID := map[string]storage.DrillRecord{}
+	for _, d := range all {
+		byID[d.ID] = d
 	}
-	for _, entry := range j {
-		i := strings.Index(entry.Args, "--run ")
-		if i < 0 || !strings.Contains(entry.Detail, "report sha256 ") {
+	entries, err := st.Journal(ctx, storage.JournalQuery{})
+	if err != nil {
+		return out, err
+	}
+	for _, entry := range entries {
+		if entry.ReportSHA256 == "" {
 			continue
 		}
-		id := strings.Fields(entry.Args[i+len("--run "):])
-		if len(id) > 0 && !have[id[0]] {
-			out = append(out, ChainProblem{DrillID: id[0], Problem: "journaled as finished on " + entry.Time.Format(time.RFC3339) + " but its report is missing"})
+		d, ok := byID[entry.RunID]
+		switch {
+		case !ok:
+			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: "journaled as finished on " + entry.Time.Format(time.RFC3339) + " but its report is missing"})
+		case d.SHA256 != entry.ReportSHA256:
+			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: fmt.Sprintf("its sha256 is %s, but the journal recorded %s when it was written",
+				shortHash(d.SHA256), shortHash(entry.ReportSHA256))})
 		}
+	}
+	// The journal itself is a chain.
+	_, _, breaks, err := st.VerifyJournal(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, b := range breaks {
+		out = append(out, ChainProblem{JournalID: b.ID, Problem: b.Problem})
 	}
 	return out, nil
 }

@@ -94,6 +94,10 @@ type tracked struct {
 	site   string
 	set    string
 	args   string
+	// runID and report tie the entry that ends a drill or failover to its
+	// run and to the sha256 of the report it stored (journal --verify).
+	runID  string
+	report string
 }
 
 func (e *Engine) track(ctx context.Context, action, site, set, args string) *tracked {
@@ -111,20 +115,28 @@ func (t *tracked) finish(outcome Outcome, detail string, files, bytes uint64) {
 	if t.id != 0 {
 		_ = t.e.store.FinishOperation(ctx, t.id, string(outcome), detail, int64(files), int64(bytes))
 	}
-	_, _ = t.e.store.AppendJournal(ctx, storage.JournalEntry{
-		Operator: t.e.operator.User, Origin: t.e.operator.Origin, Action: t.action,
-		Site: t.site, Set: t.set, Args: t.args, Outcome: string(outcome), Detail: detail,
-	})
+	_ = t.e.journal(ctx, storage.JournalEntry{Action: t.action, Site: t.site, Set: t.set, Args: t.args,
+		Outcome: string(outcome), Detail: detail, RunID: t.runID, ReportSHA256: t.report})
 }
 
 // Journal appends an entry for an action that is not a tracked operation
 // (a refusal, an init, a failover decision).
 func (e *Engine) Journal(ctx context.Context, action, site, set, args string, outcome Outcome, detail string) error {
-	_, err := e.store.AppendJournal(ctx, storage.JournalEntry{
-		Operator: e.operator.User, Origin: e.operator.Origin, Action: action,
-		Site: site, Set: set, Args: args, Outcome: string(outcome), Detail: detail,
-	})
+	return e.journal(ctx, storage.JournalEntry{Action: action, Site: site, Set: set, Args: args,
+		Outcome: string(outcome), Detail: detail})
+}
+
+// journal appends an entry as this engine's operator.
+func (e *Engine) journal(ctx context.Context, entry storage.JournalEntry) error {
+	entry.Operator, entry.Origin = e.operator.User, e.operator.Origin
+	_, err := e.store.AppendJournal(ctx, entry)
 	return err
+}
+
+// journalRun appends an entry about a drill or failover run.
+func (e *Engine) journalRun(ctx context.Context, action, site, args, runID string, outcome Outcome, detail string) error {
+	return e.journal(ctx, storage.JournalEntry{Action: action, Site: site, Args: args, Outcome: string(outcome),
+		Detail: detail, RunID: runID})
 }
 
 // MarkInterrupted turns operation records left "running" by a process that

@@ -453,7 +453,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		return nil, err
 	}
 	msg := fmt.Sprintf("%s failover %s from %s to %s declared by %s", req.Mode, runID, active, req.To, e.operator)
-	_ = e.Journal(ctx, "failover", req.To, "", args+" --run "+runID, OutcomeOK, "started: "+msg)
+	_ = e.journalRun(ctx, "failover", req.To, args+" --run "+runID, runID, OutcomeOK, "started: "+msg)
 	e.Notify(context.WithoutCancel(ctx), AlertFailoverStarted, req.To, "", msg)
 	return f.execute(ctx)
 }
@@ -506,7 +506,7 @@ func (e *Engine) takeRunLock(ctx context.Context, st *FailoverStatus) error {
 		if !ok {
 			return &LockHeldError{Holder: held}
 		}
-		_ = e.Journal(ctx, "failover", st.Run.To, "", "--run "+st.Run.RunID, OutcomeWarning,
+		_ = e.journalRun(ctx, "failover", st.Run.To, "--run "+st.Run.RunID, st.Run.RunID, OutcomeWarning,
 			fmt.Sprintf("took over the recovery lock of failover %s from pid %d on %s (operator %s): that process no longer exists",
 				st.Run.RunID, st.Holder.PID, st.Holder.Host, st.Holder.Operator))
 		return nil
@@ -539,7 +539,7 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 		return nil, fmt.Errorf("%w to resume: every recorded failover has ended", ErrNoFailover)
 	}
 	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.Journal(ctx, "failover", st.Run.To, "", "--resume --run "+st.Run.RunID, OutcomeRefused, err.Error())
+		_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
 		return nil, err
 	}
 	defer e.ReleaseRecoveryLock(st.Run.RunID)
@@ -558,7 +558,7 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 	if prev == storage.FailoverRunning {
 		how = "was interrupted (its process died)"
 	}
-	_ = e.Journal(ctx, "failover", st.Run.To, "", "--resume --run "+st.Run.RunID, OutcomeOK,
+	_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeOK,
 		fmt.Sprintf("resumed at step %q: the failover %s (attempt %d)", st.NextStep(), how, f.data.Attempts))
 	return f.execute(ctx)
 }
@@ -576,7 +576,7 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 		return nil, fmt.Errorf("%w to abort: every recorded failover has ended", ErrNoFailover)
 	}
 	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.Journal(ctx, "failover", st.Run.To, "", "--abort --run "+st.Run.RunID, OutcomeRefused, err.Error())
+		_ = e.journalRun(ctx, "failover", st.Run.To, "--abort --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
 		return nil, err
 	}
 	defer e.ReleaseRecoveryLock(st.Run.RunID)
@@ -643,6 +643,7 @@ func isBeforeChange(name string) bool {
 func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	e := f.e
 	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, FailoverMode(f.run.Mode))+" --run "+f.run.RunID)
+	tr.runID = f.run.RunID
 	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
 	if err != nil {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
@@ -673,6 +674,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
 		if rep.SHA256 != "" {
 			detail += "; report sha256 " + rep.SHA256
+			tr.report = rep.SHA256
 		}
 		outcome := OutcomeOK
 		if len(rep.Findings) > 0 {
@@ -809,8 +811,9 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		msg += fmt.Sprintf("; RTO %s", secs(rep.RTOSeconds))
 	}
 	if f.run.State == storage.FailoverAborted {
-		_ = e.Journal(ctx, "failover", rep.To, "", "--abort --run "+rep.ID, OutcomeCancelled,
-			"aborted: "+f.data.Aborted+"; "+f.run.From+" stays active; report sha256 "+rep.SHA256)
+		_ = e.journal(ctx, storage.JournalEntry{Action: "failover", Site: rep.To, Args: "--abort --run " + rep.ID,
+			Outcome: string(OutcomeCancelled), RunID: rep.ID, ReportSHA256: rep.SHA256,
+			Detail: "aborted: " + f.data.Aborted + "; " + f.run.From + " stays active; report sha256 " + rep.SHA256})
 	}
 	e.Notify(ctx, AlertFailoverFinished, rep.To, "", msg)
 	if f.data.Report != "" && rep.Markdown != "" {

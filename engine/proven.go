@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -52,20 +51,13 @@ func (e *Engine) ProvenSnapshots(ctx context.Context) (map[string]Proof, error) 
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range recs {
-			if !r.Passed {
+		for _, rec := range recs {
+			// Read from the hashed report: a changed report proves nothing.
+			r, err := readReport(rec)
+			if err != nil || !r.Passed {
 				continue
 			}
-			var rep struct {
-				Sets []struct {
-					Snapshot string `json:"snapshot"`
-					Verified bool   `json:"verified"`
-				} `json:"sets"`
-			}
-			if json.Unmarshal([]byte(r.ReportJSON), &rep) != nil {
-				continue
-			}
-			for _, s := range rep.Sets {
+			for _, s := range r.Sets {
 				if !s.Verified || s.Snapshot == "" {
 					continue
 				}

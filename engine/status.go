@@ -2,12 +2,12 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // Level is the monitoring verdict; its value is the exit code of status,
@@ -99,23 +99,6 @@ type FailoverInfo struct {
 	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
 	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
 	RPOSeconds          float64   `json:"rpo_seconds"` // the most data lost among the sets
-}
-
-// achieved reads the RTO and worst RPO of a stored report.
-func achieved(reportJSON string) (rto, objective, wait, rpo float64) {
-	var r struct {
-		RTO       float64 `json:"rto_seconds"`
-		Objective float64 `json:"rto_objective_seconds"`
-		Wait      float64 `json:"human_wait_seconds"`
-		Sets      []struct {
-			RPO float64 `json:"rpo_seconds"`
-		} `json:"sets"`
-	}
-	_ = json.Unmarshal([]byte(reportJSON), &r)
-	for _, s := range r.Sets {
-		rpo = math.Max(rpo, s.RPO)
-	}
-	return r.RTO, r.Objective, r.Wait, rpo
 }
 
 // SetStatus is one set at every site.
@@ -231,7 +214,11 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 				problem(LevelCritical, s.Name, "", "last check of site %s failed: %s", s.Name, c.Detail)
 			}
 		}
-		ss.LastDrill = e.lastDrill(ctx, s.Name)
+		var changed error
+		ss.LastDrill, changed = e.lastDrill(ctx, s.Name)
+		if changed != nil {
+			problem(LevelCritical, s.Name, "", "site %s: %v", s.Name, changed)
+		}
 		if s.Name != active {
 			e.judgeDrills(ctx, s.Name, ss.LastDrill, now, problem)
 		}
@@ -295,19 +282,16 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	return st, nil
 }
 
-// lastDrill is the newest drill of a site, nil when it never had one.
-func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
-	d, ok, err := e.store.LastDrill(ctx, site)
-	if err != nil || !ok {
-		return nil
+// lastDrill is the newest drill of a site, nil when it never had one,
+// read from the report's hashed content; changed names a stored report
+// that no longer matches its hash (it is passed over).
+func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error) {
+	d, ok, changed := e.lastReport(ctx, storage.KindDrill, site, nil)
+	if !ok {
+		return nil, changed
 	}
-	t := d.Finished
-	if t.IsZero() {
-		t = d.Started
-	}
-	info := &DrillInfo{Time: t.UTC(), Passed: d.Passed, ID: d.ID}
-	info.RTOSeconds, info.RTOObjectiveSeconds, _, info.RPOSeconds = achieved(d.ReportJSON)
-	return info
+	return &DrillInfo{Time: d.Finished.UTC(), Passed: d.Passed, ID: d.ID, RTOSeconds: d.RTOSeconds,
+		RTOObjectiveSeconds: d.RTOObjectiveSeconds, RPOSeconds: d.RPOSeconds}, changed
 }
 
 // lastFailover is the unfinished failover, else the newest that ended; an
@@ -318,19 +302,21 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 			run.RunID, run.From, run.To, run.State)
 		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: run.State}
 	}
-	recs, err := e.store.FailoverReports(ctx, "", 1)
-	if err != nil || len(recs) == 0 {
+	r, ok, changed := e.lastReport(ctx, storage.KindFailover, "", nil)
+	if changed != nil {
+		problem(LevelCritical, "", "", "%v", changed)
+	}
+	if !ok {
 		return nil
 	}
-	var r struct {
-		From    string `json:"from"`
-		Mode    string `json:"mode"`
-		Outcome string `json:"outcome"`
-	}
-	_ = json.Unmarshal([]byte(recs[0].ReportJSON), &r)
-	info := &FailoverInfo{ID: recs[0].ID, Time: recs[0].Finished.UTC(), From: r.From, To: recs[0].Site, Mode: r.Mode, Outcome: r.Outcome}
-	info.RTOSeconds, info.RTOObjectiveSeconds, info.HumanWaitSeconds, info.RPOSeconds = achieved(recs[0].ReportJSON)
-	return info
+	return &FailoverInfo{ID: r.ID, Time: r.Finished.UTC(), From: r.From, To: r.Site, Mode: r.Mode, Outcome: r.Outcome,
+		RTOSeconds: r.RTOSeconds, RTOObjectiveSeconds: r.RTOObjectiveSeconds, HumanWaitSeconds: r.HumanWaitSeconds, RPOSeconds: r.RPOSeconds}
+}
+
+// lastPassedDrill is the newest drill of site that passed, by its report.
+func (e *Engine) lastPassedDrill(ctx context.Context, site string) (storedReport, bool) {
+	r, ok, _ := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Passed })
+	return r, ok
 }
 
 // judgeDrills raises the readiness problems of a standby: a failed last
@@ -342,10 +328,7 @@ func (e *Engine) judgeDrills(ctx context.Context, site string, last *DrillInfo, 
 		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again: lifeboat drill --site %s",
 			site, last.ID, Age(now.Sub(last.Time)), site)
 	}
-	passed, ok, err := e.store.LastPassedDrill(ctx, site)
-	if err != nil {
-		return
-	}
+	passed, ok := e.lastPassedDrill(ctx, site)
 	every := e.cfg.Objectives.DrillEvery.D()
 	switch {
 	case !ok:

@@ -376,11 +376,8 @@ func (w *watcher) tick(ctx context.Context) {
 		// A standby whose last passing drill is older than drill_every (or
 		// that never passed one) is overdue; the active site is not drilled.
 		var lastPass time.Time
-		if d, ok, err := e.store.LastPassedDrill(ctx, s.Name); err == nil && ok {
+		if d, ok := e.lastPassedDrill(ctx, s.Name); ok {
 			lastPass = d.Finished
-			if lastPass.IsZero() {
-				lastPass = d.Started
-			}
 		}
 		w.metrics.lastDrill.WithLabelValues(s.Name).Set(unixOrZero(lastPass))
 		if s.Role == "standby" {

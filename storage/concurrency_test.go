@@ -129,6 +129,10 @@ func TestTwoProcessesAppend(t *testing.T) {
 		seen[key] = true
 	}
 	t.Logf("writers alternated %d times", switches)
+	// Interleaved appends from two processes still form one chain.
+	if chained, _, breaks, err := s.VerifyJournal(ctx); err != nil || chained != 2*helperWrites || len(breaks) > 0 {
+		t.Errorf("journal chain after concurrent appends: %d chained, breaks %v, %v", chained, breaks, err)
+	}
 	for _, tag := range tags {
 		if n := per["helper-"+tag+"@test"]; n != helperWrites {
 			t.Errorf("helper %s wrote %d entries, want %d", tag, n, helperWrites)

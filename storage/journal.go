@@ -2,6 +2,11 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +25,11 @@ type JournalEntry struct {
 	Args     string // the command's arguments, secrets already removed by the caller
 	Outcome  string // ok, warning, failed, cancelled, refused, interrupted
 	Detail   string
+	// RunID names the drill or failover run the entry belongs to, and
+	// ReportSHA256 the hash of the report it stored (the entry that ends a
+	// run): `journal --verify` checks each report against it.
+	RunID        string
+	ReportSHA256 string
 }
 
 // JournalQuery selects journal entries; zero fields do not filter.
@@ -28,22 +38,105 @@ type JournalQuery struct {
 	Limit  int       // at most this many, newest first
 	Action string
 	Site   string
+	RunID  string
 }
 
 // AppendJournal adds an entry and returns its id. A zero Time means now.
+// Each entry is chained to the one before it: its hash covers its fields
+// and the previous entry's hash, so an edited, inserted or removed entry
+// shows in VerifyJournal. The transaction is IMMEDIATE (see dsnParams), so
+// two processes appending at once still form one chain.
 func (s *Store) AppendJournal(ctx context.Context, e JournalEntry) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `
-		INSERT INTO journal (time, operator, origin, action, site, set_name, args, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nanos(orNow(e.Time)), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args, e.Outcome, e.Detail)
-	if err != nil {
-		return 0, fmt.Errorf("storage: append journal: %w", err)
-	}
-	id, err := res.LastInsertId()
+	e.Time = orNow(e.Time)
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		prev, err := lastJournalHash(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO journal (time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			nanos(e.Time), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args, e.Outcome, e.Detail,
+			e.RunID, e.ReportSHA256, prev, journalHash(prev, e))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: append journal: %w", err)
 	}
 	return id, nil
+}
+
+func lastJournalHash(ctx context.Context, tx *sql.Tx) (string, error) {
+	var h string
+	err := tx.QueryRowContext(ctx, `SELECT hash FROM journal ORDER BY id DESC LIMIT 1`).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return h, err
+}
+
+// journalHash is the sha256 of an entry's canonical JSON, which includes
+// the previous entry's hash.
+func journalHash(prev string, e JournalEntry) string {
+	b, _ := json.Marshal([]any{prev, nanos(e.Time), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args,
+		e.Outcome, e.Detail, e.RunID, e.ReportSHA256})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// JournalBreak is one place where the journal's chain does not hold.
+type JournalBreak struct {
+	ID      int64     `json:"id"`
+	Time    time.Time `json:"time"`
+	Problem string    `json:"problem"`
+}
+
+// VerifyJournal follows the journal's hash chain from the oldest entry and
+// names every entry that was changed, or whose predecessor was changed or
+// removed. Entries written before the chain existed (schema 5 and older)
+// carry no hash; they are counted apart and not judged.
+func (s *Store) VerifyJournal(ctx context.Context) (chained, unchained int, breaks []JournalBreak, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail,
+		run_id, report_sha256, prev_hash, hash FROM journal ORDER BY id`)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("storage: verify journal: %w", err)
+	}
+	defer rows.Close()
+	prev, started := "", false
+	for rows.Next() {
+		var e JournalEntry
+		var t int64
+		var prevHash, hash string
+		if err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set, &e.Args, &e.Outcome,
+			&e.Detail, &e.RunID, &e.ReportSHA256, &prevHash, &hash); err != nil {
+			return 0, 0, nil, fmt.Errorf("storage: verify journal: %w", err)
+		}
+		e.Time = fromNanos(t)
+		if hash == "" && !started {
+			unchained++
+			continue
+		}
+		started = true
+		chained++
+		switch {
+		case hash == "":
+			breaks = append(breaks, JournalBreak{e.ID, e.Time, "the entry has no hash: it was written outside lifeboat"})
+		case journalHash(prevHash, e) != hash:
+			breaks = append(breaks, JournalBreak{e.ID, e.Time, "the entry was changed after it was written (its hash no longer matches)"})
+		case prevHash != prev:
+			breaks = append(breaks, JournalBreak{e.ID, e.Time, "the entry before it is missing or was changed (its link does not match)"})
+		}
+		prev = hash
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, nil, fmt.Errorf("storage: verify journal: %w", err)
+	}
+	return chained, unchained, breaks, nil
 }
 
 // Journal returns matching entries, newest first.
@@ -62,7 +155,11 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 		where = append(where, "site = ?")
 		args = append(args, q.Site)
 	}
-	query := `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail FROM journal`
+	if q.RunID != "" {
+		where = append(where, "run_id = ?")
+		args = append(args, q.RunID)
+	}
+	query := `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256 FROM journal`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -80,7 +177,7 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 		var e JournalEntry
 		var t int64
 		if err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
-			&e.Args, &e.Outcome, &e.Detail); err != nil {
+			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256); err != nil {
 			return nil, fmt.Errorf("storage: read journal: %w", err)
 		}
 		e.Time = fromNanos(t)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,5 +119,42 @@ func TestJournalFiltersAndOrder(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// The journal is a hash chain: an entry edited behind lifeboat's back, or
+// one removed from the middle, is named by VerifyJournal.
+func TestJournalChainShowsEditsAndRemovals(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	var ids []int64
+	for i, action := range []string{"backup", "replicate", "forget", "restore", "drill"} {
+		id, err := s.AppendJournal(ctx, JournalEntry{Operator: "alice@b", Action: action, Site: "dr",
+			Outcome: "ok", Detail: "entry " + action, RunID: map[bool]string{true: "run-1"}[i == 4]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if n, un, breaks, err := s.VerifyJournal(ctx); err != nil || n != 5 || un != 0 || len(breaks) != 0 {
+		t.Fatalf("intact chain: %d chained, %d unchained, %v, %v", n, un, breaks, err)
+	}
+	if got, err := s.Journal(ctx, JournalQuery{RunID: "run-1"}); err != nil || len(got) != 1 || got[0].Action != "drill" {
+		t.Fatalf("by run id: %+v %v", got, err)
+	}
+
+	if _, err := s.db.ExecContext(ctx, `UPDATE journal SET outcome = 'failed' WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM journal WHERE id = ?`, ids[3]); err != nil {
+		t.Fatal(err)
+	}
+	_, _, breaks, err := s.VerifyJournal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(breaks) != 2 || breaks[0].ID != ids[1] || !strings.Contains(breaks[0].Problem, "changed") ||
+		breaks[1].ID != ids[4] || !strings.Contains(breaks[1].Problem, "missing") {
+		t.Errorf("breaks = %+v, want the edited entry %d and the one after the removed entry (%d)", breaks, ids[1], ids[4])
 	}
 }

@@ -181,6 +181,16 @@ CREATE TABLE restic_binaries (
 	checked INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 6: the journal is hash-chained (each entry carries the hash of the one
+	// before it), and entries that end a drill or failover name the run and
+	// the sha256 of the report they stored, as columns rather than text.
+	`
+ALTER TABLE journal ADD COLUMN run_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN report_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX journal_run ON journal(run_id);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

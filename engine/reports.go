@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// storedReport is what Lifeboat reads back from a chained drill or
+// failover report. Every field comes from the report's hashed JSON, never
+// from the columns stored beside it: a `passed` column flipped by hand must
+// not make a failed drill count, mark a snapshot tested or silence an alert.
+type storedReport struct {
+	ID         string
+	Kind       string // drill, failover
+	Site       string // the site drilled, or failed over to
+	From       string
+	Mode       string
+	Outcome    string // failovers: committed, aborted
+	Passed     bool
+	Started    time.Time // a failover's declaration
+	Finished   time.Time
+	ConfigHash string
+
+	RTOSeconds, RTOObjectiveSeconds, HumanWaitSeconds float64
+	// RPOSeconds is the worst recovery point among the sets.
+	RPOSeconds float64
+	Sets       []storedSet
+}
+
+type storedSet struct {
+	Name     string `json:"name"`
+	Snapshot string `json:"snapshot"`
+	Verified bool    `json:"verified"`
+	RPO      float64 `json:"rpo_seconds"` // the data this recovery point lost
+}
+
+// ErrReportChanged says a stored report no longer matches its hash.
+var ErrReportChanged = errors.New("stored report was changed after it was written")
+
+// readReport reads a stored report from its hashed JSON. A report whose
+// JSON does not hash to its recorded sha256, or whose JSON disagrees with
+// the record it sits in, is refused with ErrReportChanged.
+func readReport(rec storage.DrillRecord) (storedReport, error) {
+	sum := sha256.Sum256([]byte(rec.ReportJSON))
+	if hex.EncodeToString(sum[:]) != rec.SHA256 {
+		return storedReport{}, fmt.Errorf("report %s: %w (its sha256 no longer matches): `lifeboat journal --verify` says more", rec.ID, ErrReportChanged)
+	}
+	var r struct {
+		ID         string    `json:"id"`
+		Kind       string    `json:"kind"`
+		Site       string    `json:"site"`
+		From       string    `json:"from"`
+		To         string    `json:"to"`
+		Mode       string    `json:"mode"`
+		Outcome    string    `json:"outcome"`
+		Passed     bool      `json:"passed"`
+		Started    time.Time `json:"started"`
+		Declared   time.Time `json:"declared"`
+		Finished   time.Time `json:"finished"`
+		ConfigHash string    `json:"config_hash"`
+		RTO        float64   `json:"rto_seconds"`
+		Objective  float64   `json:"rto_objective_seconds"`
+		Wait       float64   `json:"human_wait_seconds"`
+		Sets       []storedSet `json:"sets"`
+	}
+	if err := json.Unmarshal([]byte(rec.ReportJSON), &r); err != nil {
+		return storedReport{}, fmt.Errorf("report %s: %w: it is not valid JSON (%v)", rec.ID, ErrReportChanged, err)
+	}
+	out := storedReport{ID: r.ID, Kind: storage.KindDrill, Site: r.Site, From: r.From, Mode: r.Mode, Outcome: r.Outcome,
+		Passed: r.Passed, Started: r.Started, Finished: r.Finished, ConfigHash: r.ConfigHash,
+		RTOSeconds: r.RTO, RTOObjectiveSeconds: r.Objective, HumanWaitSeconds: r.Wait}
+	if r.Kind == storage.KindFailover {
+		out.Kind, out.Site, out.Started = storage.KindFailover, r.To, r.Declared
+	}
+	if out.ID != rec.ID || out.Kind != rec.Kind {
+		return storedReport{}, fmt.Errorf("report %s: %w: its JSON is report %s (%s), not the %s it is stored as", rec.ID, ErrReportChanged, out.ID, out.Kind, rec.Kind)
+	}
+	out.Sets = r.Sets
+	for _, s := range r.Sets {
+		out.RPOSeconds = math.Max(out.RPOSeconds, s.RPO)
+	}
+	if out.Finished.IsZero() {
+		out.Finished = out.Started
+	}
+	return out, nil
+}
+
+// lastReport is the newest stored report of a kind (at a site, "" for any)
+// that match accepts, read from its hashed content. Reports that fail
+// readReport are passed over; the first such is returned as changed.
+func (e *Engine) lastReport(ctx context.Context, kind, site string, match func(storedReport) bool) (rep storedReport, ok bool, changed error) {
+	var recs []storage.DrillRecord
+	var err error
+	if kind == storage.KindFailover {
+		recs, err = e.store.FailoverReports(ctx, site, provenReports)
+	} else {
+		recs, err = e.store.Drills(ctx, site, provenReports)
+	}
+	if err != nil {
+		return storedReport{}, false, err
+	}
+	for _, rec := range recs {
+		r, err := readReport(rec)
+		if err != nil {
+			if changed == nil {
+				changed = err
+			}
+			continue
+		}
+		if match == nil || match(r) {
+			return r, true, changed
+		}
+	}
+	return storedReport{}, false, changed
+}
