@@ -36,8 +36,8 @@ type storedReport struct {
 }
 
 type storedSet struct {
-	Name     string `json:"name"`
-	Snapshot string `json:"snapshot"`
+	Name     string  `json:"name"`
+	Snapshot string  `json:"snapshot"`
 	Verified bool    `json:"verified"`
 	RPO      float64 `json:"rpo_seconds"` // the data this recovery point lost
 }
@@ -54,21 +54,21 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 		return storedReport{}, fmt.Errorf("report %s: %w (its sha256 no longer matches): `lifeboat journal --verify` says more", rec.ID, ErrReportChanged)
 	}
 	var r struct {
-		ID         string    `json:"id"`
-		Kind       string    `json:"kind"`
-		Site       string    `json:"site"`
-		From       string    `json:"from"`
-		To         string    `json:"to"`
-		Mode       string    `json:"mode"`
-		Outcome    string    `json:"outcome"`
-		Passed     bool      `json:"passed"`
-		Started    time.Time `json:"started"`
-		Declared   time.Time `json:"declared"`
-		Finished   time.Time `json:"finished"`
-		ConfigHash string    `json:"config_hash"`
-		RTO        float64   `json:"rto_seconds"`
-		Objective  float64   `json:"rto_objective_seconds"`
-		Wait       float64   `json:"human_wait_seconds"`
+		ID         string      `json:"id"`
+		Kind       string      `json:"kind"`
+		Site       string      `json:"site"`
+		From       string      `json:"from"`
+		To         string      `json:"to"`
+		Mode       string      `json:"mode"`
+		Outcome    string      `json:"outcome"`
+		Passed     bool        `json:"passed"`
+		Started    time.Time   `json:"started"`
+		Declared   time.Time   `json:"declared"`
+		Finished   time.Time   `json:"finished"`
+		ConfigHash string      `json:"config_hash"`
+		RTO        float64     `json:"rto_seconds"`
+		Objective  float64     `json:"rto_objective_seconds"`
+		Wait       float64     `json:"human_wait_seconds"`
 		Sets       []storedSet `json:"sets"`
 	}
 	if err := json.Unmarshal([]byte(rec.ReportJSON), &r); err != nil {
