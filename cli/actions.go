@@ -133,11 +133,13 @@ Each set's outcome is judged by what the standby holds afterwards.`,
 func (a *app) checkCommand() *cobra.Command {
 	var sites []string
 	var subset string
+	var readData bool
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Verify repository integrity (restic check)",
 		Long: `Runs restic check at each site (all by default), optionally reading part of the
-pack data with --read-data-subset (n/t or x%).
+pack data with --read-data-subset (n/t or x%), or all of it with --read-data
+(the only check that finds damaged pack contents).
 
 Exit codes follow the monitoring convention: 0 OK, 2 CRITICAL (damage found,
 or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
@@ -148,7 +150,10 @@ or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
-			res, err := eng.Check(ctx, engine.CheckRequest{Sites: sites, ReadDataSubset: subset}, a.progress().observe)
+			if readData && subset != "" {
+				return usageError("--read-data reads every pack; drop --read-data-subset")
+			}
+			res, err := eng.Check(ctx, engine.CheckRequest{Sites: sites, ReadDataSubset: subset, ReadData: readData}, a.progress().observe)
 			if res == nil {
 				res = []engine.CheckResult{}
 			}
@@ -180,6 +185,7 @@ or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 	}
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "site to check (repeatable; default: every site)")
 	cmd.Flags().StringVar(&subset, "read-data-subset", "", "also read this part of the pack data: n/t or x%")
+	cmd.Flags().BoolVar(&readData, "read-data", false, "also read all pack data (finds damaged packs; costly on cloud storage)")
 	return cmd
 }
 

@@ -78,7 +78,11 @@ func (a *app) printStatus(st *engine.Status) {
 				drill += fmt.Sprintf(" RTO %s", engine.Age(secondsDur(s.LastDrill.RTOSeconds)))
 			}
 		}
-		sites.add(s.Name, s.Role, p.level(state), lat, fmt.Sprint(s.Locks), check, drill)
+		locks := "?" // unknown while the site is down, not 0
+		if n, ok := s.LockCount(); ok {
+			locks = fmt.Sprint(n)
+		}
+		sites.add(s.Name, s.Role, p.level(state), lat, locks, check, drill)
 	}
 	sites.print(w, p)
 	fmt.Fprintln(w)
@@ -88,6 +92,19 @@ func (a *app) printStatus(st *engine.Status) {
 		rpo := engine.Age(time.Duration(set.RPOSeconds) * time.Second)
 		for _, x := range set.Sites {
 			newest, age, verdict := "-", "-", "none"
+			if x.Stale {
+				// A site that cannot be listed is never shown compliant.
+				seen := "never listed"
+				if x.LastSeen != nil {
+					seen = "last seen " + ago(*x.LastSeen)
+				}
+				verdict = "unknown (site down, " + seen + ")"
+				if x.NewestTime != nil {
+					newest = x.NewestSnapshot[:8]
+				}
+				sets.add(set.Name, x.Site, newest, age, rpo, p.level(verdict), fmt.Sprint(x.Snapshots))
+				continue
+			}
 			if x.NewestTime != nil {
 				newest = x.NewestSnapshot[:8]
 				age = engine.Age(time.Duration(*x.AgeSeconds) * time.Second)
@@ -95,9 +112,6 @@ func (a *app) printStatus(st *engine.Status) {
 				if x.RPOOK && x.BreachInSeconds < 3600 {
 					verdict += fmt.Sprintf(" (breach in %s)", engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
 				}
-			}
-			if x.Stale {
-				verdict += " " + p.muted.Render("(cached)")
 			}
 			sets.add(set.Name, x.Site, newest, age, rpo, p.level(verdict), fmt.Sprint(x.Snapshots))
 		}

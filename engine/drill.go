@@ -392,7 +392,7 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	var activeErr error
 	for _, p := range probes {
 		if p.Site == site && p.Err != nil {
-			return "", fmt.Errorf("site %s: %w", site, p.Err)
+			return "", atSite(site, p.Err)
 		}
 		if p.Site == d.active && p.Err != nil {
 			activeErr = p.Err

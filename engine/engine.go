@@ -65,8 +65,22 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	} else {
 		e.operator = CurrentOperator()
 	}
-	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation}
+	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain}
 	return e, nil
+}
+
+// explain adds the catalog's knowledge to restic's errors: a repository
+// that does not exist but held snapshots when it was last listed is
+// missing (a mount or URL problem), and `lifeboat init` would hide that
+// behind a new, empty repository.
+func (e *Engine) explain(err *restic.Error) {
+	if err.Kind != restic.ErrRepoNotFound || err.Site == "" {
+		return
+	}
+	ids, serr := e.store.CachedSnapshotIDs(context.Background(), err.Site)
+	if serr == nil && len(ids) > 0 {
+		err.Held, err.Hint = len(ids), ""
+	}
 }
 
 // resticVersion checks the binary's version, running `restic version` only

@@ -297,6 +297,7 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 	}
 
 	var probes []SiteProbe
+	targetOK := fromOK != nil // a cached plan: the target was read at the recovery point
 	if fromOK == nil {
 		probes = e.refreshListings(ctx, to, active)
 	} else {
@@ -309,8 +310,9 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 		switch pr.Site {
 		case to:
 			if pr.Err != nil {
-				check("target reachable", false, "site %s cannot be reached: %v", to, pr.Err)
+				check("target reachable", false, "site %s cannot be reached: %s", to, siteCause(to, pr.Err))
 			} else {
+				targetOK = true
 				check("target reachable", true, "site %s answered in %s, password accepted", to, pr.Latency.Round(time.Millisecond))
 			}
 		case active:
@@ -356,9 +358,13 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 		p.NeedBytes += sp.Bytes
 		p.Sets = append(p.Sets, sp)
 	}
-	if len(missing) > 0 {
+	switch {
+	case !targetOK:
+		// The cache cannot vouch for a site that does not answer.
+		check("every set at the target", false, "not checked: site %s cannot be reached", to)
+	case len(missing) > 0:
 		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
-	} else {
+	default:
 		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
 	}
 	if err := os.MkdirAll(p.Target, 0o700); err != nil {

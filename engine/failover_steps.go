@@ -89,7 +89,7 @@ func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 	// both sites moments ago: only the target is listed again, to pin what
 	// it holds now.
 	if p := e.refreshListings(ctx, f.run.To)[0]; p.Err != nil {
-		return "", fmt.Errorf("site %s: %w", f.run.To, p.Err)
+		return "", atSite(f.run.To, p.Err)
 	}
 	fromOK := f.data.FromReachable
 	cat, err := e.LoadCatalog(ctx)
@@ -125,7 +125,9 @@ func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 		case err != nil:
 			msg += ": " + err.Error()
 		}
-		return "", fmt.Errorf("site %s: reading the packs of the recovery point: %s; run `lifeboat check --site %s`, repair or choose another standby", f.run.To, msg, f.run.To)
+		// Only a check that reads the data finds damaged packs; a plain
+		// check passes on them, so the advice names --read-data.
+		return "", fmt.Errorf("site %s: reading the packs of the recovery point: %s; `lifeboat check --site %s --read-data` reads every pack and names the damaged ones; fail over to another standby meanwhile", f.run.To, msg, f.run.To)
 	}
 	return fmt.Sprintf("%s; every pack read and intact (%.1fs)", strings.Join(parts, ", "), res[0].Seconds), nil
 }

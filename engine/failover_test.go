@@ -301,6 +301,10 @@ func TestFailoverRefusals(t *testing.T) {
 	if !errors.Is(err, engine.ErrFailoverRefused) || !strings.Contains(err.Error(), "recovery point") {
 		t.Fatalf("failover to a damaged standby: %v", err)
 	}
+	// The advice names the check that finds the damage, not one that passes.
+	if !strings.Contains(err.Error(), "lifeboat check --site dr --read-data") {
+		t.Errorf("damage hint does not name check --read-data: %v", err)
+	}
 	t.Logf("refusal: %v", err)
 	if n := countFiles(target); n != 0 || f.active() != "primary" {
 		t.Fatalf("failover to a damaged standby changed something: %d files, active %s", n, f.active())

@@ -115,7 +115,7 @@ func (e *Engine) ProbeRound(ctx context.Context, st *Status) []SiteRound {
 		go func() {
 			defer wg.Done()
 			r := SiteRound{Site: s.Name, Probes: e.ProbeServices(ctx, s.Name)}
-			if s.Reachable && s.Locks > 0 {
+			if n, ok := s.LockCount(); ok && n > 0 {
 				r.Locks, r.LocksErr = e.Locks(ctx, s.Name)
 			}
 			out[i] = r

@@ -58,15 +58,25 @@ type Problem struct {
 
 // SiteStatus is one site's health.
 type SiteStatus struct {
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
-	Reachable bool       `json:"reachable"`
-	LatencyMS float64    `json:"latency_ms"`
-	Error     string     `json:"error"`
-	Locks     int        `json:"locks"`
+	Name      string  `json:"name"`
+	Role      string  `json:"role"`
+	Reachable bool    `json:"reachable"`
+	LatencyMS float64 `json:"latency_ms"`
+	Error     string  `json:"error"`
+	// Locks is null when the site could not be reached: unknown, not 0.
+	Locks     *int       `json:"locks"`
 	Probed    time.Time  `json:"probed"`
 	LastCheck *CheckInfo `json:"last_check"`
 	LastDrill *DrillInfo `json:"last_drill"`
+}
+
+// LockCount is the number of locks at the site; ok is false when the site
+// could not be reached and the count is unknown.
+func (s SiteStatus) LockCount() (n int, ok bool) {
+	if s.Locks == nil {
+		return 0, false
+	}
+	return *s.Locks, true
 }
 
 // CheckInfo is the last `restic check` of a site.
@@ -121,9 +131,16 @@ type SetSiteStatus struct {
 	// BreachInSeconds is how long until the RPO is breached (0 once it is).
 	BreachInSeconds float64 `json:"breach_in_seconds"`
 	Snapshots       int     `json:"snapshots"`
-	// Stale is true when the site could not be listed now and the cache speaks.
-	Stale bool `json:"stale"`
+	// Stale is true when the site could not be listed now and the cache
+	// speaks; then Grade is "unknown" and RPOOK false (a site that cannot
+	// be reached is never shown compliant), and LastSeen is when it was
+	// last listed (null if never).
+	Stale    bool       `json:"stale"`
+	LastSeen *time.Time `json:"last_seen,omitempty"`
 }
+
+// GradeUnknown is the grade of a set at a site that cannot be listed now.
+const GradeUnknown = "unknown"
 
 // ReplicationStatus is how far a standby is behind the active site for a set.
 type ReplicationStatus struct {
@@ -200,13 +217,17 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	for _, s := range e.cfg.Sites {
 		p := probes[s.Name]
 		ss := SiteStatus{Name: s.Name, Role: "standby", Reachable: p.Reachable,
-			LatencyMS: math.Round(float64(p.Latency)/float64(time.Millisecond)*10) / 10, Locks: p.Locks, Probed: p.Time.UTC()}
+			LatencyMS: math.Round(float64(p.Latency)/float64(time.Millisecond)*10) / 10, Probed: p.Time.UTC()}
+		if p.Reachable && p.Err == nil {
+			n := p.Locks
+			ss.Locks = &n
+		}
 		if s.Name == active {
 			ss.Role = "active"
 		}
 		if p.Err != nil {
 			ss.Error = p.Err.Error()
-			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, ss.Error)
+			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, siteCause(s.Name, p.Err))
 		}
 		if c, ok, err := e.store.LastCheck(ctx, s.Name); err == nil && ok {
 			ss.LastCheck = &CheckInfo{Time: c.Time.UTC(), OK: c.OK, Detail: c.Detail}
@@ -248,6 +269,17 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 				if x.RPOOK {
 					x.BreachInSeconds = math.Round((rpo - age).Seconds())
 				}
+			}
+			if x.Stale {
+				// The cache says only what was there when it was last listed;
+				// the site's own problem (down) is what status reports.
+				x.Grade, x.RPOOK, x.BreachInSeconds = GradeUnknown, false, 0
+				if t, err := e.store.CatalogRefreshed(ctx, site.Name); err == nil && !t.IsZero() {
+					t = t.UTC()
+					x.LastSeen = &t
+				}
+				sst.Sites = append(sst.Sites, x)
+				continue
 			}
 			switch {
 			case x.NewestTime == nil:

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -89,7 +90,11 @@ func (m *watchMetrics) setSite(s SiteStatus, state SiteState, probes []ProbeResu
 	m.siteState.WithLabelValues(s.Name).Set(stateValue(state))
 	if s.Reachable {
 		m.latency.WithLabelValues(s.Name).Set(s.LatencyMS / 1000)
-		m.locks.WithLabelValues(s.Name).Set(float64(s.Locks))
+		locks := math.NaN() // unknown while the site is down, not 0
+		if n, ok := s.LockCount(); ok {
+			locks = float64(n)
+		}
+		m.locks.WithLabelValues(s.Name).Set(locks)
 	}
 	if s.LastCheck != nil {
 		ok := 0.0

@@ -323,6 +323,15 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 	th := s.ctx.Theme
 	x, ok := ss.At(site)
 	var out string
+	if ok && x.Stale {
+		// A site that cannot be listed is never shown compliant: what the
+		// cache holds says nothing about the copy there now.
+		seen := "never listed"
+		if x.LastSeen != nil {
+			seen = "last seen " + engine.Ago(s.ctx.Now(), *x.LastSeen)
+		}
+		return th.Warn.Render("? unknown") + th.Muted.Render(" (site down, "+seen+")")
+	}
 	if !ok || x.AgeSeconds == nil {
 		out = th.Level("none")
 	} else {
@@ -331,9 +340,6 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 		if x.RPOOK && x.BreachInSeconds < 3600 {
 			out += th.Warn.Render(" · breach in " + engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
 		}
-	}
-	if ok && x.Stale {
-		out += th.Muted.Render(" cached")
 	}
 	if r, ok := s.status.ReplicationTo(site, ss.Name); ok && r.MissingSnapshots > 0 {
 		out += th.Warn.Render(fmt.Sprintf(" · %d missing", r.MissingSnapshots))

@@ -676,3 +676,26 @@ func TestCatalogSaysWhenABreachComes(t *testing.T) {
 		t.Fatalf("matrix does not say when the breach comes:\n%s", v)
 	}
 }
+
+// A set at a site that cannot be listed is "? unknown (site down, last
+// seen …)", never compliant from the cache.
+func TestCatalogDownSiteIsUnknown(t *testing.T) {
+	b := newFakeBackend()
+	d := newCatDriver(t, b, false)
+	st, err := b.Status(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := fakeNow.Add(-5 * time.Minute)
+	st.Sites[1].Reachable, st.Sites[1].Error = false, "site dr: repository is unreachable"
+	for i := range st.Sets {
+		x := &st.Sets[i].Sites[1]
+		x.Stale, x.Grade, x.RPOOK, x.BreachInSeconds, x.LastSeen = true, engine.GradeUnknown, false, 0, &seen
+	}
+	cat, _ := b.LoadCatalog(context.Background())
+	d.send(DataMsg{Status: st, Catalog: cat, Fresh: true})
+	row := catLineWith(d.view(), "models")
+	if !strings.Contains(row, "? unknown") || !strings.Contains(row, "site down, last seen 5m ago") || strings.Count(row, "✓") > 1 {
+		t.Fatalf("models row with dr down: %q", row)
+	}
+}

@@ -135,9 +135,9 @@ func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, e
 	return &engine.Status{
 		Overall: "critical", ActiveSite: active, ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical,
 		Sites: []engine.SiteStatus{
-			{Name: "primary", Role: "active", Reachable: true, LatencyMS: 12.5, Probed: fakeNow,
+			{Name: "primary", Role: "active", Reachable: true, LatencyMS: 12.5, Locks: intp(0), Probed: fakeNow,
 				LastCheck: &engine.CheckInfo{Time: fakeNow.Add(-20 * time.Hour), OK: true}},
-			{Name: "dr", Role: "standby", Reachable: true, LatencyMS: 48.1, Locks: 1, Probed: fakeNow},
+			{Name: "dr", Role: "standby", Reachable: true, LatencyMS: 48.1, Locks: intp(1), Probed: fakeNow},
 		},
 		Sets: []engine.SetStatus{
 			{Name: "models", RPOSeconds: 86400, Sites: []engine.SetSiteStatus{
@@ -472,3 +472,5 @@ func interruptedFailover() *engine.FailoverStatus {
 		Holder: &storage.RecoveryLock{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
 	}
 }
+
+func intp(i int) *int { return &i }

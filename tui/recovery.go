@@ -411,6 +411,8 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 	for _, set := range s.status.Sets {
 		x, ok := set.At(ss.Name)
 		switch {
+		case ok && x.Stale:
+			// Unknown while the site is down: its unreachability is the reason.
 		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
 			why = append(why, set.Name+" has no copy there")
 		case !x.RPOOK:
@@ -473,7 +475,7 @@ func (s *recoveryScreen) health(ss engine.SiteStatus) string {
 	if ss.Reachable {
 		parts = append(parts, th.OK.Render("✓ reachable")+" in "+siteLatencyText(ss))
 	} else {
-		parts = append(parts, th.Critical.Render("✗ unreachable")+", sets listed from the cache")
+		parts = append(parts, th.Critical.Render("✗ unreachable")+", its sets are unknown until it answers")
 	}
 	check := "last check never"
 	if c := ss.LastCheck; c != nil {
@@ -515,12 +517,11 @@ func (s *recoveryScreen) rows() {
 		for _, set := range s.status.Sets {
 			x, ok := set.At(ss.Name)
 			newest, grade, breach := "none", th.Level("none"), th.Critical.Render("no copy")
-			if ok && x.NewestTime != nil && x.AgeSeconds != nil {
+			if ok && x.Stale {
+				newest, grade, breach = "?", th.Warn.Render("unknown"), th.Warn.Render("site down")
+			} else if ok && x.NewestTime != nil && x.AgeSeconds != nil {
 				age := recoverySecs(*x.AgeSeconds)
 				newest = engine.Age(age)
-				if x.Stale {
-					newest += "*" // from the cache: the site could not be listed now
-				}
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
@@ -565,7 +566,7 @@ func (s *recoveryScreen) View() string {
 	for _, l := range s.historyLines() {
 		out += "\n" + fit(l, s.width)
 	}
-	note := "* listed from the cache · MISSING: snapshots not yet replicated"
+	note := "MISSING: snapshots not yet replicated"
 	if !s.anyDrill() {
 		note = "last drill: " + recoveryDrillsNote + " · " + note
 	}

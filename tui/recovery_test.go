@@ -95,17 +95,27 @@ func TestRecoveryReadyAndBreachSoon(t *testing.T) {
 func TestRecoveryUnreachableAndNoCopy(t *testing.T) {
 	mod := func(st *engine.Status) {
 		st.Sites[1].Reachable, st.Sites[1].Error = false, "site dr: repository is unreachable"
-		x := &st.Sets[0].Sites[1] // models at dr: nothing there
-		*x = engine.SetSiteStatus{Site: "dr", Grade: "critical", Stale: true}
-		st.Sets[2].Sites[1].Stale = true
+		// What the engine says of every set at a site it cannot list.
+		for i := range st.Sets {
+			x := &st.Sets[i].Sites[1]
+			x.Stale, x.Grade, x.RPOOK, x.BreachInSeconds = true, engine.GradeUnknown, false, 0
+		}
+		st.Sets[0].Sites[1] = engine.SetSiteStatus{Site: "dr", Grade: engine.GradeUnknown, Stale: true} // models: none cached
 	}
 	s := newRecoveryForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, mod))
 	v := plainView(s)
 	checkViewFits(t, v, 120, 37)
-	for _, want := range []string{"dr: NOT READY — site is unreachable: site dr: repository is unreachable; models has no copy there;",
-		"✗ unreachable", "✗ none", "no copy", "30m*"} {
+	for _, want := range []string{"dr: NOT READY — site is unreachable: site dr: repository is unreachable",
+		"✗ unreachable", "unknown", "site down"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("lacks %q:\n%s", want, v)
+		}
+	}
+	// A site that cannot be reached is never shown compliant, nor judged
+	// from what the cache held.
+	for _, bad := range []string{"compliant", "30m*", "has no copy there"} {
+		if row := tableRow(v, "dr"); strings.Contains(row, bad) || strings.Contains(v, "models "+bad) {
+			t.Fatalf("a down site shows %q:\n%s", bad, v)
 		}
 	}
 }

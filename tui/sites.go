@@ -71,7 +71,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 	cfg := b.Config()
 	var withLocks []string
 	for _, ss := range st.Sites {
-		if ss.Reachable && ss.Locks > 0 {
+		if n, ok := ss.LockCount(); ok && n > 0 {
 			withLocks = append(withLocks, ss.Name)
 		}
 	}
@@ -415,9 +415,9 @@ func (s *sitesScreen) rows() {
 	rows := make([]Row, 0, len(s.status.Sites))
 	for _, ss := range s.status.Sites {
 		state := siteState(s.status, ss)
-		locks := "-"
-		if ss.Reachable {
-			locks = itoa(ss.Locks)
+		locks := "?" // unknown while the site is down, not 0
+		if n, ok := ss.LockCount(); ok {
+			locks = itoa(n)
 		}
 		rows = append(rows, Row{
 			ID: ss.Name,
@@ -528,10 +528,10 @@ func (s *sitesScreen) details(h int) string {
 		probe = "unreachable, " + probe
 	}
 	field("probe", probe)
-	locks := "unknown while the site is down"
-	if ss.Reachable {
-		locks = itoa(ss.Locks)
-		if ss.Locks > 0 {
+	locks := "? (unknown while the site is down)"
+	if n, ok := ss.LockCount(); ok {
+		locks = itoa(n)
+		if n > 0 {
 			locks += th.Muted.Render(" (a lock held by another process can block check and prune)")
 		}
 	}

@@ -31,9 +31,16 @@ type Error struct {
 	Kind    error  // one of the Err* values above
 	Message string // restic's own message, secrets removed
 	Hint    string // what the operator can do
+	// Held, for a repository that does not exist, is how many snapshots the
+	// catalog last saw there: a repository that held snapshots and is gone
+	// is a mount or URL problem, never one to fix by creating a new one.
+	Held int
 }
 
 func (e *Error) Error() string {
+	if e.Kind == ErrRepoNotFound && e.Held > 0 {
+		return fmt.Sprintf("repository missing at site %s (it held %d snapshots): check the mount or URL", e.Site, e.Held)
+	}
 	var b strings.Builder
 	if e.Site != "" {
 		fmt.Fprintf(&b, "site %s: ", e.Site)
@@ -41,9 +48,15 @@ func (e *Error) Error() string {
 	if e.Op != "" {
 		fmt.Fprintf(&b, "%s: ", e.Op)
 	}
-	b.WriteString(e.Kind.Error())
-	if e.Message != "" && !strings.EqualFold(e.Message, e.Kind.Error()) {
-		fmt.Fprintf(&b, ": %s", e.Message)
+	// restic's own message often starts with the same words as the kind
+	// ("repository does not exist: unable to open config file"): say them once.
+	switch kind := e.Kind.Error(); {
+	case e.Message == "" || strings.EqualFold(e.Message, kind):
+		b.WriteString(kind)
+	case len(e.Message) > len(kind) && strings.EqualFold(e.Message[:len(kind)], kind):
+		b.WriteString(e.Message)
+	default:
+		fmt.Fprintf(&b, "%s: %s", kind, e.Message)
 	}
 	if e.Hint != "" {
 		fmt.Fprintf(&b, " (%s)", e.Hint)
@@ -60,7 +73,7 @@ func classify(code int, msg string, repo Repo) (hint string, kind error) {
 	case code == 3:
 		return "the snapshot may be incomplete; see the listed items", ErrPartial
 	case code == 10:
-		return fmt.Sprintf("run `lifeboat init` to create it, or fix the repository of site %s", repo.Site), ErrRepoNotFound
+		return fmt.Sprintf("if site %s is new, `lifeboat init` creates it; if it held backups, check its mount or URL first", repo.Site), ErrRepoNotFound
 	case code == 11:
 		return "another restic holds it; wait, or remove stale locks with `lifeboat unlock --site " + repo.Site + "`", ErrLocked
 	case code == 12:

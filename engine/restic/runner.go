@@ -140,6 +140,9 @@ type Runner struct {
 	OnInvocation func(Invocation)
 	// Grace is how long a cancelled restic gets to remove its lock before it is killed.
 	Grace time.Duration
+	// Explain, when set, may add what lifeboat knows to an error before it
+	// is returned (how many snapshots a now-missing repository held).
+	Explain func(*Error)
 }
 
 // passEnv are the variables of lifeboat's own environment that restic may see.
@@ -317,6 +320,9 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			msg = res.Errors[0]
 		}
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: kind, Message: msg, Hint: hint}
+	}
+	if e, ok := outErr.(*Error); ok && r.Explain != nil {
+		r.Explain(e)
 	}
 	if outErr != nil {
 		inv.Err = outErr.Error()
