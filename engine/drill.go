@@ -371,13 +371,9 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	e, site := d.e, d.req.Site
 	// Never restore into production: the scratch space must lie outside
-	// every set's paths and the failover target.
-	for _, s := range d.sets {
-		for _, p := range s.Paths {
-			if within(d.dir, p) || within(p, d.dir) {
-				return "", fmt.Errorf("drills.scratch %s overlaps the paths of set %s (%s): a drill never writes production data; choose another scratch directory", e.cfg.Drills.Scratch, s.Name, p)
-			}
-		}
+	// every set's paths, symlinks resolved.
+	if why := overlapRefusal(e.cfg, "drills.scratch", e.cfg.Drills.Scratch, "a drill never writes production data"); why != "" {
+		return "", errors.New(why)
 	}
 	probes := e.RefreshCatalog(ctx, site, d.active)
 	var activeErr error

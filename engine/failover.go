@@ -295,6 +295,13 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 	} else if ok && held.RunID != p.RunID {
 		check("recovery lock free", !processAliveOn(held), "%s %s holds the recovery lock (operator %s, host %s, pid %d)", held.Kind, held.RunID, held.Operator, held.Host, held.PID)
 	}
+	// A restore replaces what the target holds: never live data.
+	targetBad := overlapRefusal(e.cfg, "failover.target", p.Target, "a failover replaces what the target holds and would destroy live data")
+	if why := targetBad; why != "" {
+		check("target outside the data", false, "%s", why)
+	} else {
+		check("target outside the data", true, "%s lies apart from every set's paths", p.Target)
+	}
 
 	var probes []SiteProbe
 	if fromOK == nil {
@@ -360,6 +367,9 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
 	} else {
 		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
+	}
+	if targetBad != "" {
+		return p, nil // nothing is created inside the data
 	}
 	if err := os.MkdirAll(p.Target, 0o700); err != nil {
 		check("failover target", false, "failover.target %s cannot be created: %v", p.Target, err)
