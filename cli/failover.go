@@ -89,6 +89,9 @@ hash chain with the drills.`,
 			if !yes {
 				ask = a.askFailover
 			}
+			// Without a terminal to ask on, refuse before the first step:
+			// never a last backup or a replication, then a question no one can answer.
+			unasked := !yes && !a.canAsk()
 			var rep *engine.FailoverReport
 			switch {
 			case abort:
@@ -98,6 +101,9 @@ hash chain with the drills.`,
 				}
 				if st == nil {
 					return fmt.Errorf("%w to abort", engine.ErrNoFailover)
+				}
+				if unasked {
+					return a.refuseUnasked(ctx, eng, st.Run.To, "--abort --run "+st.Run.RunID, "failover --abort")
 				}
 				if !yes {
 					a.printUnfinished(st)
@@ -110,7 +116,11 @@ hash chain with the drills.`,
 					return err
 				}
 			case resume:
-				if st, serr := eng.UnfinishedFailover(ctx); serr == nil && st != nil && !a.json {
+				st, serr := eng.UnfinishedFailover(ctx)
+				if serr == nil && st != nil && unasked && !confirmedBefore(st) {
+					return a.refuseUnasked(ctx, eng, st.Run.To, "--resume --run "+st.Run.RunID, "failover --resume (the run stopped before its confirmation)")
+				}
+				if serr == nil && st != nil && !a.json {
 					a.printUnfinished(st)
 				}
 				rep, err = eng.ResumeFailover(ctx, engine.ResumeOptions{Confirm: confirm, Ask: ask}, obs)
@@ -118,6 +128,9 @@ hash chain with the drills.`,
 				mode := engine.FailoverPlanned
 				if unplanned {
 					mode = engine.FailoverUnplanned
+				}
+				if unasked {
+					return a.refuseUnasked(ctx, eng, to, fmt.Sprintf("--to %s --%s", to, mode), "failover --to "+to)
 				}
 				rep, err = eng.Failover(ctx, engine.FailoverRequest{To: to, Mode: mode, Confirm: confirm, Ask: ask, Report: report}, obs)
 			}
@@ -214,7 +227,7 @@ func (a *app) askFailover(ctx context.Context, p *engine.FailoverPlan) error {
 	fmt.Fprintf(w, "Type %s to fail over (anything else cancels): ", pal.bold.Render(p.To))
 	if ans := a.readLine(ctx); ans != p.To {
 		if ans == "" {
-			return fmt.Errorf("%w: no answer; nothing was changed at %s", engine.ErrConfirmMismatch, p.To)
+			return fmt.Errorf("%w: no answer; the failover to %s was not confirmed", engine.ErrConfirmMismatch, p.To)
 		}
 		return fmt.Errorf("%w: you typed %q, not %q", engine.ErrConfirmMismatch, ans, p.To)
 	}
