@@ -387,6 +387,10 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	}
 	if activeErr != nil {
 		d.finding("active site %s could not be listed (%v): could not judge whether %s holds its newest snapshots", d.active, activeErr, site)
+	} else if id, same, err := e.sameRepository(ctx, site, d.active); err != nil {
+		return "", err
+	} else if same {
+		return "", errors.New(sameRepositoryRefusal(site, d.active, id))
 	}
 	cat, err := e.LoadCatalog(ctx)
 	if err != nil {

@@ -327,6 +327,16 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 			}
 		}
 	}
+	// Judged when both sites were listed just now.
+	if p.FromReachable && probeOK(probes, to) {
+		if id, same, err := e.sameRepository(ctx, to, active); err != nil {
+			check("target is its own repository", false, "%v", err)
+		} else if same {
+			check("target is its own repository", false, "%s", sameRepositoryRefusal(to, active, id))
+		} else {
+			check("target is its own repository", true, "site %s is a repository apart from %s", to, active)
+		}
+	}
 	if mode == FailoverPlanned {
 		if p.FromReachable {
 			check("active site reachable", true, "site %s is up: a last backup and replication run first", active)

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -75,5 +76,58 @@ func TestDrillRefusesScratchSymlinkedIntoData(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(f.data, "models", "drill-scratch")); !os.IsNotExist(err) {
 		t.Errorf("the drill made its scratch inside the data: %v", err)
+	}
+}
+
+// Two sites that are one repository under different strings (a local path
+// and a rest-server URL whose directory is a symlink to it) pass the
+// config's check; the preflight learns from restic that they share one
+// repository id and refuses the drill and the failover, naming both sites
+// and the id.
+func TestSameRepositoryRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "failover: {target: "+filepath.Join(t.TempDir(), "target")+"}\n")
+	f.protect()
+	// dr now serves primary's repository.
+	drDir := filepath.Join(f.srv.Dir, "dr")
+	if err := os.RemoveAll(drDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(f.dir, "primary"), drDir); err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(f.raw("dr", "cat", "config", "--no-lock"), &cfg); err != nil || len(cfg.ID) != 64 {
+		t.Fatalf("repository id of dr: %v %q", err, cfg.ID)
+	}
+	ctx := context.Background()
+	named := func(what, msg string) {
+		t.Helper()
+		if !strings.Contains(msg, "dr") || !strings.Contains(msg, "primary") || !strings.Contains(msg, cfg.ID) || !strings.Contains(msg, "same restic repository") {
+			t.Errorf("%s: %q does not name both sites and the repository id %s", what, msg, cfg.ID)
+		}
+	}
+
+	rep, err := f.eng.Drill(ctx, engine.DrillRequest{}, nil)
+	if err == nil || rep == nil || rep.Passed {
+		t.Errorf("a drill of a site that is the active site's repository passed: %v", err)
+	} else {
+		named("drill", err.Error())
+	}
+	plan, err := f.eng.PlanFailover(ctx, "dr", engine.FailoverUnplanned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named("failover plan", plan.Refusal)
+	_, err = f.eng.Failover(ctx, engine.FailoverRequest{To: "dr", Mode: engine.FailoverUnplanned, Confirm: "dr"}, nil)
+	if !errors.Is(err, engine.ErrFailoverRefused) {
+		t.Errorf("a failover to a site that is the active site's repository: %v", err)
+	} else {
+		named("failover", err.Error())
+	}
+	if f.active() != "primary" {
+		t.Errorf("active site: %s", f.active())
 	}
 }
