@@ -131,3 +131,32 @@ func TestSameRepositoryRefused(t *testing.T) {
 		t.Errorf("active site: %s", f.active())
 	}
 }
+
+// The restore step checks again right before it writes: a target turned
+// into a symlink to the data after the preflight (here while the operator
+// reads the plan; a resumed run skips the preflight it already passed)
+// stops the failover before anything is restored.
+func TestFailoverRestoreRechecksTarget(t *testing.T) {
+	t.Parallel()
+	target := filepath.Join(t.TempDir(), "restore")
+	f := newFixture(t, "failover: {target: "+target+"}\n")
+	f.protect()
+	testenv.WriteFiles(t, f.data, map[string]string{"models/late.bin": "written after the last backup"})
+	before := testenv.Tree(t, f.data)
+	_, err := f.eng.Failover(context.Background(), engine.FailoverRequest{To: "dr", Mode: engine.FailoverUnplanned, Confirm: "dr",
+		Ask: func(context.Context, *engine.FailoverPlan) error {
+			if err := os.RemoveAll(target); err != nil {
+				return err
+			}
+			return os.Symlink(f.data, target)
+		}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "restore") || !strings.Contains(err.Error(), "set models") {
+		t.Errorf("failover whose target became a symlink into the data: %v", err)
+	}
+	if after := testenv.Tree(t, f.data); !reflect.DeepEqual(before, after) {
+		t.Fatalf("the live data changed: %d files before, %d after (late.bin: %q)", len(before), len(after), after["models/late.bin"])
+	}
+	if f.active() != "primary" {
+		t.Errorf("active site: %s", f.active())
+	}
+}
