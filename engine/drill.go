@@ -445,12 +445,6 @@ func freeBytes(dir string) (uint64, error) {
 	return st.Bavail * uint64(st.Bsize), nil
 }
 
-// within says whether p is dir or below it.
-func within(p, dir string) bool {
-	p, dir = filepath.Clean(p), filepath.Clean(dir)
-	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
-}
-
 func (d *drillRun) target(set string) string { return filepath.Join(d.dir, set) }
 
 func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, error) {
