@@ -297,8 +297,8 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 	}
 	// A restore replaces what the target holds: never live data.
 	targetBad := overlapRefusal(e.cfg, "failover.target", p.Target, "a failover replaces what the target holds and would destroy live data")
-	if why := targetBad; why != "" {
-		check("target outside the data", false, "%s", why)
+	if targetBad != "" {
+		check("target outside the data", false, "%s", targetBad)
 	} else {
 		check("target outside the data", true, "%s lies apart from every set's paths", p.Target)
 	}
