@@ -22,8 +22,10 @@ func (a *app) failoverCommand() *cobra.Command {
 		Short: "Make a standby the active site (guided, resumable); --resume or --abort an interrupted one",
 		Long: `Fails over to standby site S, as a runbook whose every step is stored:
 
-  preflight (S reachable with the right password, every set has a recovery
-  point there, no other drill or failover, space at failover.target)
+  preflight (S reachable with the right password, S not the active site's
+  repository, every set has a recovery point there, no other drill or
+  failover, failover.target apart from every set's paths with symlinks
+  resolved, space at failover.target)
   → planned only: a last backup at the active site, replication to S
   → recovery point: each set's newest snapshot at S, every pack it needs
     read and checked (restic check --read-data on those snapshots)
@@ -39,7 +41,8 @@ func (a *app) failoverCommand() *cobra.Command {
 what S holds and loses what was not replicated (shown before you confirm).
 --confirm must equal S. Without --yes the plan is shown and the name of S is
 asked for again on the terminal; the time spent there is human wait, kept
-apart from the achieved RTO (declared → switched).
+apart from the achieved RTO (declared → switched). Without --yes and without
+a terminal to ask on, it refuses before the first step (exit 2).
 
 A failure before the confirmation refuses the failover: nothing is switched.
 A failure later, a cancel, or a dead process (kill -9, dropped SSH) leaves
