@@ -22,8 +22,10 @@ func (a *app) failoverCommand() *cobra.Command {
 		Short: "Make a standby the active site (guided, resumable); --resume or --abort an interrupted one",
 		Long: `Fails over to standby site S, as a runbook whose every step is stored:
 
-  preflight (S reachable with the right password, every set has a recovery
-  point there, no other drill or failover, space at failover.target)
+  preflight (S reachable with the right password, S not the active site's
+  repository, every set has a recovery point there, no other drill or
+  failover, failover.target apart from every set's paths with symlinks
+  resolved, space at failover.target)
   → planned only: a last backup at the active site, replication to S
   → recovery point: each set's newest snapshot at S, every pack it needs
     read and checked (restic check --read-data on those snapshots)
@@ -39,7 +41,8 @@ func (a *app) failoverCommand() *cobra.Command {
 what S holds and loses what was not replicated (shown before you confirm).
 --confirm must equal S. Without --yes the plan is shown and the name of S is
 asked for again on the terminal; the time spent there is human wait, kept
-apart from the achieved RTO (declared → switched).
+apart from the achieved RTO (declared → switched). Without --yes and without
+a terminal to ask on, it refuses before the first step (exit 2).
 
 A failure before the confirmation refuses the failover: nothing is switched.
 A failure later, a cancel, or a dead process (kill -9, dropped SSH) leaves
@@ -89,6 +92,9 @@ hash chain with the drills.`,
 			if !yes {
 				ask = a.askFailover
 			}
+			// Without a terminal to ask on, refuse before the first step:
+			// never a last backup or a replication, then a question no one can answer.
+			unasked := !yes && !a.canAsk()
 			var rep *engine.FailoverReport
 			switch {
 			case abort:
@@ -98,6 +104,9 @@ hash chain with the drills.`,
 				}
 				if st == nil {
 					return fmt.Errorf("%w to abort", engine.ErrNoFailover)
+				}
+				if unasked {
+					return a.refuseUnasked(ctx, eng, st.Run.To, "--abort --run "+st.Run.RunID, "failover --abort")
 				}
 				if !yes {
 					a.printUnfinished(st)
@@ -110,7 +119,11 @@ hash chain with the drills.`,
 					return err
 				}
 			case resume:
-				if st, serr := eng.UnfinishedFailover(ctx); serr == nil && st != nil && !a.json {
+				st, serr := eng.UnfinishedFailover(ctx)
+				if serr == nil && st != nil && unasked && !confirmedBefore(st) {
+					return a.refuseUnasked(ctx, eng, st.Run.To, "--resume --run "+st.Run.RunID, "failover --resume (the run stopped before its confirmation)")
+				}
+				if serr == nil && st != nil && !a.json {
 					a.printUnfinished(st)
 				}
 				rep, err = eng.ResumeFailover(ctx, engine.ResumeOptions{Confirm: confirm, Ask: ask}, obs)
@@ -118,6 +131,9 @@ hash chain with the drills.`,
 				mode := engine.FailoverPlanned
 				if unplanned {
 					mode = engine.FailoverUnplanned
+				}
+				if unasked {
+					return a.refuseUnasked(ctx, eng, to, fmt.Sprintf("--to %s --%s", to, mode), "failover --to "+to)
 				}
 				rep, err = eng.Failover(ctx, engine.FailoverRequest{To: to, Mode: mode, Confirm: confirm, Ask: ask, Report: report}, obs)
 			}
@@ -214,7 +230,7 @@ func (a *app) askFailover(ctx context.Context, p *engine.FailoverPlan) error {
 	fmt.Fprintf(w, "Type %s to fail over (anything else cancels): ", pal.bold.Render(p.To))
 	if ans := a.readLine(ctx); ans != p.To {
 		if ans == "" {
-			return fmt.Errorf("%w: no answer; nothing was changed at %s", engine.ErrConfirmMismatch, p.To)
+			return fmt.Errorf("%w: no answer; the failover to %s was not confirmed", engine.ErrConfirmMismatch, p.To)
 		}
 		return fmt.Errorf("%w: you typed %q, not %q", engine.ErrConfirmMismatch, ans, p.To)
 	}

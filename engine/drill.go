@@ -380,13 +380,9 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	e, site := d.e, d.req.Site
 	// Never restore into production: the scratch space must lie outside
-	// every set's paths and the failover target.
-	for _, s := range d.sets {
-		for _, p := range s.Paths {
-			if within(d.dir, p) || within(p, d.dir) {
-				return "", fmt.Errorf("drills.scratch %s overlaps the paths of set %s (%s): a drill never writes production data; choose another scratch directory", e.cfg.Drills.Scratch, s.Name, p)
-			}
-		}
+	// every set's paths, symlinks resolved.
+	if why := overlapRefusal(e.cfg, "drills.scratch", e.cfg.Drills.Scratch, "a drill never writes production data"); why != "" {
+		return "", errors.New(why)
 	}
 	probes := e.RefreshCatalog(ctx, site, d.active)
 	var activeErr error
@@ -400,6 +396,10 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	}
 	if activeErr != nil {
 		d.finding("active site %s could not be listed (%v): could not judge whether %s holds its newest snapshots", d.active, activeErr, site)
+	} else if id, same, err := e.sameRepository(ctx, site, d.active); err != nil {
+		return "", err
+	} else if same {
+		return "", errors.New(sameRepositoryRefusal(site, d.active, id))
 	}
 	cat, err := e.LoadCatalog(ctx)
 	if err != nil {
@@ -452,12 +452,6 @@ func freeBytes(dir string) (uint64, error) {
 		return 0, err
 	}
 	return st.Bavail * uint64(st.Bsize), nil
-}
-
-// within says whether p is dir or below it.
-func within(p, dir string) bool {
-	p, dir = filepath.Clean(p), filepath.Clean(dir)
-	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
 }
 
 func (d *drillRun) target(set string) string { return filepath.Join(d.dir, set) }

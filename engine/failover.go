@@ -295,6 +295,13 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 	} else if ok && held.RunID != p.RunID {
 		check("recovery lock free", !processAliveOn(held), "%s %s holds the recovery lock (operator %s, host %s, pid %d)", held.Kind, held.RunID, held.Operator, held.Host, held.PID)
 	}
+	// A restore replaces what the target holds: never live data.
+	targetBad := overlapRefusal(e.cfg, "failover.target", p.Target, "a failover replaces what the target holds and would destroy live data")
+	if targetBad != "" {
+		check("target outside the data", false, "%s", targetBad)
+	} else {
+		check("target outside the data", true, "%s lies apart from every set's paths", p.Target)
+	}
 
 	var probes []SiteProbe
 	targetOK := fromOK != nil // a cached plan: the target was read at the recovery point
@@ -320,6 +327,16 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 			if pr.Err != nil {
 				p.FromError = pr.Err.Error()
 			}
+		}
+	}
+	// Judged when both sites were listed just now.
+	if p.FromReachable && probeOK(probes, to) {
+		if id, same, err := e.sameRepository(ctx, to, active); err != nil {
+			check("target is its own repository", false, "%v", err)
+		} else if same {
+			check("target is its own repository", false, "%s", sameRepositoryRefusal(to, active, id))
+		} else {
+			check("target is its own repository", true, "site %s is a repository apart from %s", to, active)
 		}
 	}
 	if mode == FailoverPlanned {
@@ -366,6 +383,9 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
 	default:
 		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
+	}
+	if targetBad != "" {
+		return p, nil // nothing is created inside the data
 	}
 	if err := os.MkdirAll(p.Target, 0o700); err != nil {
 		check("failover target", false, "failover.target %s cannot be created: %v", p.Target, err)

@@ -185,6 +185,11 @@ func (f *failoverRun) hookStep(hooks []string, kind string) func(context.Context
 func (f *failoverRun) restoreStep(s *config.Set) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		r := f.result(s.Name)
+		// Checked again right before the write: the preflight may lie far
+		// back (a resumed run, a long human wait) and symlinks can change.
+		if why := overlapRefusal(f.e.cfg, "the restore target", r.Target, "a failover restore with --delete would destroy live data"); why != "" {
+			return "", errors.New(why + "; nothing was restored")
+		}
 		res, err := f.e.Restore(ctx, RestoreRequest{Site: f.run.To, Set: s.Name, Snapshot: r.Snapshot, Target: r.Target,
 			Overwrite: true, Delete: true, Verify: true, Action: "failover"}, f.obs)
 		if res != nil {

@@ -117,6 +117,10 @@ func Parse(data []byte, path string) (cfg *Config, err error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	applyDefaults(c, base)
+	d.validateResolved(c)
+	if len(d.errs) > 0 {
+		return nil, joinErrors(d.errs)
+	}
 
 	c.file = path
 	c.pos = make(map[string]position, len(d.vals))
