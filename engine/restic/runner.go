@@ -142,14 +142,9 @@ type Runner struct {
 	Grace time.Duration
 }
 
-// passEnv are the variables of lifeboat's own environment that restic may see.
-var passEnv = []string{"HOME", "USER", "LOGNAME", "PATH", "TMPDIR", "TZ", "LANG", "LC_ALL",
-	"XDG_CACHE_HOME", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
-	"http_proxy", "https_proxy", "no_proxy", "RESTIC_PROGRESS_FPS", "GODEBUG"}
-
 func (r *Runner) environ(c Call) ([]string, error) {
 	env := make([]string, 0, 32)
-	for _, k := range passEnv {
+	for _, k := range proc.PassEnv {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
