@@ -79,6 +79,9 @@ func (r Repo) secrets() []string {
 	if pw := urlPassword(r.Repository); pw != "" {
 		s = append(s, pw)
 	}
+	if start, end, ok := writtenPassword(r.Repository); ok && end > start {
+		s = append(s, r.Repository[start:end]) // restic may quote it as written
+	}
 	return s
 }
 
