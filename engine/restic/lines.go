@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 )
 
 // lineWriter splits a stream into lines without copying each one.
@@ -122,33 +124,8 @@ func urlPassword(repo string) string {
 	return pw
 }
 
-// writtenPassword finds the password of a URL repository as the config
-// writes it (percent-encoded or not): start and end index it in repo; ok is
-// false when there is none.
-func writtenPassword(repo string) (start, end int, ok bool) {
-	i := strings.Index(repo, "://")
-	if i < 0 {
-		return 0, 0, false
-	}
-	auth := repo[i+3:]
-	if j := strings.IndexAny(auth, "/?#"); j >= 0 {
-		auth = auth[:j]
-	}
-	at := strings.LastIndexByte(auth, '@')
-	colon := strings.IndexByte(auth, ':')
-	if at < 0 || colon < 0 || colon > at {
-		return 0, 0, false
-	}
-	return i + 3 + colon + 1, i + 3 + at, true
-}
-
 // RedactRepository hides a URL password in a repository string for display.
-func RedactRepository(repo string) string {
-	if start, end, ok := writtenPassword(repo); ok {
-		return repo[:start] + "***" + repo[end:]
-	}
-	return repo
-}
+func RedactRepository(repo string) string { return hide.URLPassword(repo) }
 
 func redact(s string, secrets []string) string {
 	for _, sec := range secrets {

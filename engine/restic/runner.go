@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
@@ -79,7 +80,7 @@ func (r Repo) secrets() []string {
 	if pw := urlPassword(r.Repository); pw != "" {
 		s = append(s, pw)
 	}
-	if start, end, ok := writtenPassword(r.Repository); ok && end > start {
+	if start, end, ok := hide.URLPasswordAt(r.Repository); ok && end > start {
 		s = append(s, r.Repository[start:end]) // restic may quote it as written
 	}
 	return s
