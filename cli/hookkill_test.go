@@ -130,3 +130,32 @@ func TestKillDuringSwitchHookStopsTheHook(t *testing.T) {
 		})
 	}
 }
+
+// A kill while the pre or verify hooks run is reported in their own words.
+func TestKillDuringPreAndVerifyHooksIsReported(t *testing.T) {
+	t.Parallel()
+	for step, want := range map[string]string{
+		"pre hooks":     "pre hooks were running when lifeboat died: they may already have acted (e.g. stopped writes at primary)",
+		"verify models": "verify hooks of set models may have been running when lifeboat died: they may already have acted on the restored data at dr",
+	} {
+		t.Run(strings.ReplaceAll(step, " ", "_"), func(t *testing.T) {
+			t.Parallel()
+			w := newFoWorld(t)
+			w.protect(t)
+			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=" + step},
+				"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
+			if ws, ok := state.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+				t.Fatalf("lifeboat was not killed at %q: %v\n%s", step, state, out)
+			}
+			_, o, _ := w.run(t, "status")
+			if !strings.Contains(strings.Join(strings.Fields(o), " "), want) {
+				t.Errorf("status does not say %q:\n%s", want, o)
+			}
+			code, o, errs := w.run(t, "failover", "--abort")
+			if code == 0 || !strings.Contains(errs, want) {
+				// Without --yes and a terminal, abort shows the run and refuses.
+				t.Errorf("failover --abort without --yes: %d, does not warn %q:\n%s\n%s", code, want, o, errs)
+			}
+		})
+	}
+}

@@ -25,8 +25,8 @@ func (e *Engine) hooksCut(st *FailoverStatus) []string {
 		}
 		switch {
 		case s.Name == "pre hooks" && len(hooks.Pre) > 0:
-			out = append(out, fmt.Sprintf("pre hooks were running when lifeboat died: they may already have acted (writes at %s stopped, %s prepared); check before you resume or abort",
-				st.Run.From, st.Run.To))
+			out = append(out, fmt.Sprintf("pre hooks were running when lifeboat died: they may already have acted (e.g. stopped writes at %s); check before you resume or abort",
+				st.Run.From))
 		case s.Name == "switch hooks" && len(hooks.Switch) > 0:
 			out = append(out, fmt.Sprintf("switch hooks were running when lifeboat died: traffic may already point at %s while lifeboat keeps %s active; check your switch",
 				st.Run.To, st.Run.From))
