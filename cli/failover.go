@@ -248,6 +248,9 @@ func (a *app) printUnfinished(st *engine.FailoverStatus) {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, m := range st.HooksCut {
+		fmt.Fprintf(w, "WARNING: %s\n", m)
+	}
 }
 
 func (a *app) printFailover(r *engine.FailoverReport) {

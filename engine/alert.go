@@ -370,7 +370,7 @@ func (a *Alerter) attempt(ctx context.Context, t config.Alert, ev AlertEvent) er
 	case t.Webhook != "":
 		return a.postWebhook(ctx, t.Webhook, body)
 	case t.Command != "":
-		return runAlertCommand(ctx, t.Command, ev, body)
+		return runAlertCommand(ctx, t.Command, ev, body, hiddenEnv(a.e.cfg))
 	case t.URL != "":
 		return sendURL(ctx, t.URL, ev.Text())
 	}
@@ -398,11 +398,11 @@ func (a *Alerter) postWebhook(ctx context.Context, target string, body []byte) e
 	return nil
 }
 
-func runAlertCommand(ctx context.Context, command string, ev AlertEvent, body []byte) error {
+func runAlertCommand(ctx context.Context, command string, ev AlertEvent, body []byte, hide []string) error {
 	out, err := proc.Shell{Command: command, Stdin: bytes.NewReader(append(body, '\n')),
 		Env: []string{"LIFEBOAT_EVENT=" + ev.Event, "LIFEBOAT_SITE=" + ev.Site,
 			"LIFEBOAT_SET=" + ev.Set, "LIFEBOAT_SEVERITY=" + ev.Severity},
-		Timeout: commandTimeout, Grace: time.Second}.Run(ctx)
+		Hide: hide, Timeout: commandTimeout, Grace: time.Second}.Run(ctx)
 	if err != nil {
 		msg := err.Error()
 		if errors.Is(err, proc.ErrTimeout) {

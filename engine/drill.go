@@ -567,7 +567,7 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 			runs++
 			env := []string{"LIFEBOAT_FROM=" + d.active, "LIFEBOAT_TO=" + d.req.Site,
 				"LIFEBOAT_SET=" + s.Name, "LIFEBOAT_TARGET=" + d.target(s.Name), "LIFEBOAT_RUN_ID=" + d.rep.ID}
-			if err := runHook(ctx, h, d.target(s.Name), env, d.e.cfg.Drills.HookTimeout, "drills.hook_timeout"); err != nil {
+			if err := d.e.runHook(ctx, h, d.target(s.Name), env, d.e.cfg.Drills.HookTimeout, "drills.hook_timeout"); err != nil {
 				d.fail("verify hook %q failed for set %s: %v", h, s.Name, err)
 				d.hookBad[s.Name] = true
 				d.byName[s.Name].Verified = false
@@ -583,12 +583,13 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 }
 
 // runHook runs one operator hook with sh in dir, with the LIFEBOAT_*
-// variables in env added to lifeboat's environment. A failure quotes the
-// end of the hook's output.
+// variables in env added to the allowlisted part of lifeboat's
+// environment, less the site credentials. A failure quotes the end of the
+// hook's output.
 // A hook that outlives timeout (the config key named by key) is stopped,
 // with everything it started.
-func runHook(ctx context.Context, hook, dir string, env []string, timeout config.Duration, key string) error {
-	out, err := proc.Shell{Command: hook, Dir: dir, Env: env, Timeout: timeout.D()}.Run(ctx)
+func (e *Engine) runHook(ctx context.Context, hook, dir string, env []string, timeout config.Duration, key string) error {
+	out, err := proc.Shell{Command: hook, Dir: dir, Env: env, Hide: hiddenEnv(e.cfg), Timeout: timeout.D()}.Run(ctx)
 	if err == nil {
 		return nil
 	}

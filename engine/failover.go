@@ -156,6 +156,8 @@ type FailoverStatus struct {
 	// HolderAlive says whether it still runs (then it is not interrupted).
 	Holder      *storage.RecoveryLock
 	HolderAlive bool
+	// HooksCut says what hooks cut short by the dead process may have done.
+	HooksCut []string
 }
 
 // NextStep is the first step that is not done, "" when all are.
@@ -512,6 +514,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 		st.Holder = &held
 		st.HolderAlive = processAliveOn(held) && !(held.PID == os.Getpid())
 	}
+	st.HooksCut = e.hooksCut(st)
 	return st, nil
 }
 
@@ -586,6 +589,9 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 	}
 	_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeOK,
 		fmt.Sprintf("resumed at step %q: the failover %s (attempt %d)", st.NextStep(), how, f.data.Attempts))
+	for _, m := range e.journalHooksCut(ctx, st, "--resume --run "+st.Run.RunID) {
+		f.finding("%s", m)
+	}
 	return f.execute(ctx)
 }
 
@@ -614,6 +620,9 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 		reason = "abandoned by " + e.operator.String()
 	}
 	f.data.Aborted = reason
+	for _, m := range e.journalHooksCut(ctx, st, "--abort --run "+st.Run.RunID) {
+		f.finding("%s", m)
+	}
 	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
 	if err != nil {
 		return nil, err

@@ -167,7 +167,7 @@ func (f *failoverRun) hookStep(hooks []string, kind string) func(context.Context
 	return func(ctx context.Context) (string, error) {
 		env := f.hookEnv(strings.Join(f.setNames(), " "), f.e.cfg.Failover.Target)
 		for _, h := range hooks {
-			if err := runHook(ctx, h, f.e.cfg.Failover.Target, env, f.e.cfg.Failover.Hooks.Timeout, "failover.hooks.timeout"); err != nil {
+			if err := f.e.runHook(ctx, h, f.e.cfg.Failover.Target, env, f.e.cfg.Failover.Hooks.Timeout, "failover.hooks.timeout"); err != nil {
 				return "", fmt.Errorf("%s hook %q: %w", kind, h, err)
 			}
 		}
@@ -212,7 +212,7 @@ func (f *failoverRun) verifyStep(s *config.Set) func(context.Context) (string, e
 			return "", err
 		}
 		for _, h := range f.e.cfg.Failover.Hooks.Verify {
-			if err := runHook(ctx, h, r.Target, f.hookEnv(s.Name, r.Target), f.e.cfg.Failover.Hooks.Timeout, "failover.hooks.timeout"); err != nil {
+			if err := f.e.runHook(ctx, h, r.Target, f.hookEnv(s.Name, r.Target), f.e.cfg.Failover.Hooks.Timeout, "failover.hooks.timeout"); err != nil {
 				return "", fmt.Errorf("verify hook %q for set %s: %w", h, s.Name, err)
 			}
 		}

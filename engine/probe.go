@@ -66,7 +66,7 @@ func (e *Engine) ProbeServices(ctx context.Context, site string) []ProbeResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := RunProbe(ctx, p, ServiceProbeTimeout)
+			r := runProbe(ctx, p, ServiceProbeTimeout, hiddenEnv(e.cfg))
 			r.Site = site
 			out[i] = r
 		}()
@@ -77,6 +77,11 @@ func (e *Engine) ProbeServices(ctx context.Context, site string) []ProbeResult {
 
 // RunProbe runs one probe with a timeout.
 func RunProbe(ctx context.Context, p config.Probe, timeout time.Duration) ProbeResult {
+	return runProbe(ctx, p, timeout, nil)
+}
+
+// runProbe is RunProbe with the variables a command probe must not see.
+func runProbe(ctx context.Context, p config.Probe, timeout time.Duration, hide []string) ProbeResult {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -87,7 +92,7 @@ func RunProbe(ctx context.Context, p config.Probe, timeout time.Duration) ProbeR
 	case p.TCP != "":
 		r = probeTCP(ctx, p.TCP)
 	case p.Command != "":
-		r = probeCommand(ctx, p.Command)
+		r = probeCommand(ctx, p.Command, hide)
 	case p.Disk != nil:
 		r = probeDisk(p.Disk)
 	default:
@@ -138,9 +143,9 @@ func probeTCP(ctx context.Context, addr string) ProbeResult {
 	return r
 }
 
-func probeCommand(ctx context.Context, command string) ProbeResult {
+func probeCommand(ctx context.Context, command string, hide []string) ProbeResult {
 	r := ProbeResult{Kind: "command", Target: commandName(command)}
-	out, err := proc.Shell{Command: command, Grace: time.Second}.Run(ctx)
+	out, err := proc.Shell{Command: command, Hide: hide, Grace: time.Second}.Run(ctx)
 	if err == nil {
 		r.OK, r.Detail = true, "exit 0"
 		return r

@@ -332,6 +332,11 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
 		problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
 			run.RunID, run.From, run.To, run.State)
+		if st, err := e.UnfinishedFailover(ctx); err == nil && st != nil {
+			for _, m := range st.HooksCut {
+				problem(LevelCritical, run.To, "", "%s", m)
+			}
+		}
 		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: run.State}
 	}
 	r, ok, changed := e.lastReport(ctx, storage.KindFailover, "", nil)

@@ -848,6 +848,11 @@ func (w *failoverWizard) resumeView(bw int) []string {
 			lines = append(lines, th.Muted.Render(l))
 		}
 	}
+	for _, m := range st.HooksCut {
+		for _, l := range wrapLines(m, bw) {
+			lines = append(lines, th.Critical.Render(l))
+		}
+	}
 	lines = append(lines, "")
 	tail := []string{""}
 	tail = append(tail, wrapLines(fmt.Sprintf("Resume continues at %q. Abort abandons it: %s stays active. Later leaves it for now.", next, r.From), bw)...)

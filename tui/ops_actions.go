@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // The flows that start work: a picker for what the keys or palette did not
@@ -180,7 +181,7 @@ func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsCho
 			hint = "active"
 		}
 		if site, ok := cfg.Site(n); ok {
-			hint += " · " + site.Repository
+			hint += " · " + restic.RedactRepository(site.Repository)
 		}
 		cs = append(cs, opsChoice{id: n, label: n, hint: hint})
 	}

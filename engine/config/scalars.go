@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 )
 
 const day = 24 * time.Hour
@@ -218,7 +220,9 @@ func (s Size) Bytes() int64 { return int64(s) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // clip shortens a value quoted in an error message.
+// clip shortens a value an error quotes, without a URL password in it.
 func clip(s string) string {
+	s = hide.URLPassword(s)
 	const max = 60
 	if len(s) <= max {
 		return s

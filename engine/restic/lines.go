@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 )
 
 // lineWriter splits a stream into lines without copying each one.
@@ -123,12 +125,7 @@ func urlPassword(repo string) string {
 }
 
 // RedactRepository hides a URL password in a repository string for display.
-func RedactRepository(repo string) string {
-	if pw := urlPassword(repo); pw != "" {
-		return strings.ReplaceAll(repo, ":"+pw+"@", ":***@")
-	}
-	return repo
-}
+func RedactRepository(repo string) string { return hide.URLPassword(repo) }
 
 func redact(s string, secrets []string) string {
 	for _, sec := range secrets {

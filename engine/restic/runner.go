@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
@@ -78,6 +79,9 @@ func (r Repo) secrets() []string {
 	}
 	if pw := urlPassword(r.Repository); pw != "" {
 		s = append(s, pw)
+	}
+	if start, end, ok := hide.URLPasswordAt(r.Repository); ok && end > start {
+		s = append(s, r.Repository[start:end]) // restic may quote it as written
 	}
 	return s
 }
@@ -145,14 +149,9 @@ type Runner struct {
 	Explain func(*Error)
 }
 
-// passEnv are the variables of lifeboat's own environment that restic may see.
-var passEnv = []string{"HOME", "USER", "LOGNAME", "PATH", "TMPDIR", "TZ", "LANG", "LC_ALL",
-	"XDG_CACHE_HOME", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
-	"http_proxy", "https_proxy", "no_proxy", "RESTIC_PROGRESS_FPS", "GODEBUG"}
-
 func (r *Runner) environ(c Call) ([]string, error) {
 	env := make([]string, 0, 32)
-	for _, k := range passEnv {
+	for _, k := range proc.PassEnv {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}

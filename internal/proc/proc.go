@@ -1,17 +1,13 @@
 // Package proc runs the shell commands operators put in the config (hooks,
 // probe and alert commands) so that stopping one stops everything it
-// started: a hook's curl or ssh child must not outlive a cancelled failover.
+// started: a hook's curl or ssh child must not outlive a cancelled failover,
+// nor lifeboat itself.
 package proc
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"syscall"
 	"time"
 )
 
@@ -19,8 +15,13 @@ import (
 type Shell struct {
 	Command string
 	Dir     string
-	Env     []string // added to lifeboat's environment
-	Stdin   io.Reader
+	// Env are the variables lifeboat sets for the command (LIFEBOAT_*),
+	// added to the PassEnv part of lifeboat's environment.
+	Env []string
+	// Hide names variables never passed on, even when PassEnv lists them:
+	// the password_env and ${VAR} credential sources of the sites.
+	Hide  []string
+	Stdin io.Reader
 	// Timeout bounds the run; 0 means only ctx does.
 	Timeout time.Duration
 	// Grace is how long the command has between SIGTERM and SIGKILL when
@@ -31,41 +32,36 @@ type Shell struct {
 // ErrTimeout is returned when the command ran out of its Timeout.
 var ErrTimeout = errors.New("did not finish in time")
 
-// Run runs the command and returns its combined output. When ctx ends or
-// Timeout passes, the command's whole process group gets SIGTERM, then
-// SIGKILL after Grace.
-func (s Shell) Run(ctx context.Context) ([]byte, error) {
-	if s.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
-		defer cancel()
+// PassEnv are the variables of lifeboat's own environment that restic and
+// operator commands may see; anything else (tokens, passwords, cloud keys
+// of the shell lifeboat was started from) stays with lifeboat.
+var PassEnv = []string{"HOME", "USER", "LOGNAME", "PATH", "TMPDIR", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+	"XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK",
+	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "RESTIC_PROGRESS_FPS", "GODEBUG"}
+
+// environ is the command's environment: PassEnv less Hide, then Env.
+func (s Shell) environ() []string {
+	env := make([]string, 0, len(PassEnv)+len(s.Env))
+	for _, k := range PassEnv {
+		if v, ok := os.LookupEnv(k); ok && !contains(s.Hide, k) {
+			env = append(env, k+"="+v)
+		}
 	}
-	grace := s.Grace
-	if grace <= 0 {
-		grace = 5 * time.Second
+	return append(env, s.Env...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
 	}
-	cmd := exec.CommandContext(ctx, "sh", "-c", s.Command)
-	cmd.Dir = s.Dir
-	cmd.Env = append(os.Environ(), s.Env...)
-	cmd.Stdin = s.Stdin
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = Attr()
-	var kill *time.Timer
-	cmd.Cancel = func() error {
-		pid := cmd.Process.Pid
-		kill = time.AfterFunc(grace, func() { _ = syscall.Kill(-pid, syscall.SIGKILL) })
-		return syscall.Kill(-pid, syscall.SIGTERM)
+	return false
+}
+
+func (s Shell) grace() time.Duration {
+	if s.Grace <= 0 {
+		return 5 * time.Second
 	}
-	// Wait returns even when a child that left the group keeps the output open.
-	cmd.WaitDelay = grace + time.Second
-	err := cmd.Run()
-	if kill != nil && kill.Stop() {
-		// The leader is gone before the grace ran out; its group may not be.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	if err != nil && s.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("%w: stopped after %s", ErrTimeout, s.Timeout)
-	}
-	return out.Bytes(), err
+	return s.Grace
 }
