@@ -34,8 +34,14 @@ type OperationLockedError struct {
 }
 
 func (e *OperationLockedError) Error() string {
+	if e.Cause == errNotWaiting {
+		return fmt.Sprintf("%s; run it again when that one has ended", holderText(e.Holder))
+	}
 	return fmt.Sprintf("%s: gave up waiting: %v", holderText(e.Holder), e.Cause)
 }
+
+// errNotWaiting is the cause of a refusal by tryLockOperation.
+var errNotWaiting = errors.New("not waiting")
 
 // Unwrap lets errors.Is see both the lock and the cancellation.
 func (e *OperationLockedError) Unwrap() []error { return []error{ErrOperationLocked, e.Cause} }
@@ -62,6 +68,17 @@ type opLock struct {
 // the lock. A dead holder is taken over and the takeover journaled. A
 // cancelled ctx ends the wait with an *OperationLockedError.
 func (e *Engine) lockOperation(ctx context.Context, site, op string, obs Observer, evOp, set string) (*opLock, error) {
+	return e.takeOperationLock(ctx, site, op, obs, evOp, set, true)
+}
+
+// tryLockOperation is lockOperation that refuses, naming the holder, when
+// a live holder has the lock: for a short command run by hand (unlock),
+// where a silent wait would look like a hang.
+func (e *Engine) tryLockOperation(ctx context.Context, site, op, evOp string) (*opLock, error) {
+	return e.takeOperationLock(ctx, site, op, nil, evOp, "", false)
+}
+
+func (e *Engine) takeOperationLock(ctx context.Context, site, op string, obs Observer, evOp, set string, wait bool) (*opLock, error) {
 	host, _ := os.Hostname()
 	me := storage.OperationLock{Site: site, Operation: op, Token: newRunID(e.now()), PID: os.Getpid(), Host: host,
 		Operator: e.operator.String()}
@@ -89,6 +106,9 @@ func (e *Engine) lockOperation(ctx context.Context, site, op string, obs Observe
 			l := &opLock{e: e, l: me, stop: make(chan struct{}), done: make(chan struct{})}
 			go l.renew()
 			return l, nil
+		}
+		if !wait {
+			return nil, &OperationLockedError{Holder: held, Cause: errNotWaiting}
 		}
 		if held.Token != told {
 			told = held.Token

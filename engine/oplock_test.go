@@ -187,3 +187,70 @@ func TestReplicationLockHolders(t *testing.T) {
 		t.Errorf("takeover of a lapsed lease not journaled: %+v", f.journal())
 	}
 }
+
+// Backup, check and forget wait for a live holder of their lock and name
+// it; unlock, a short command run by hand, refuses and names it.
+func TestOperationsWaitForALiveHolder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	f.init()
+	ctx := context.Background()
+	host, _ := os.Hostname()
+	live := exec.Command("sleep", "300")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	hold := func(op string) func() {
+		if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: op,
+			Token: "live-" + op, PID: live.Process.Pid, Host: host, Operator: "carol@bastion"}); err != nil || !ok {
+			t.Fatalf("recording a live holder of %s: ok %v, %v", op, ok, err)
+		}
+		return func() { _ = f.store.ReleaseOperationLock(ctx, "primary", op, "live-"+op) }
+	}
+	for _, c := range []struct {
+		lock string
+		run  func(context.Context, engine.Observer) error
+	}{
+		{"backup models", func(ctx context.Context, obs engine.Observer) error {
+			_, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"models"}}, obs)
+			return err
+		}},
+		{"check", func(ctx context.Context, obs engine.Observer) error {
+			_, err := f.eng.Check(ctx, engine.CheckRequest{Sites: []string{"primary"}}, obs)
+			return err
+		}},
+		{"forget", func(ctx context.Context, obs engine.Observer) error {
+			_, err := f.eng.Forget(ctx, engine.ForgetRequest{Sites: []string{"primary"}, Sets: []string{"models"}}, obs)
+			return err
+		}},
+	} {
+		unhold := hold(c.lock)
+		wctx, cancel := context.WithCancel(ctx)
+		var msg string
+		err := c.run(wctx, func(ev engine.Event) {
+			if ev.Kind == engine.EventInfo && ev.Site == "primary" && msg == "" {
+				msg = ev.Message
+				cancel()
+			}
+		})
+		cancel()
+		unhold()
+		if !strings.Contains(msg, "carol@bastion") || !strings.Contains(msg, c.lock+" at site primary") {
+			t.Errorf("%s under a live holder: wait message %q (err %v)", c.lock, msg, err)
+		}
+		if !errors.Is(err, engine.ErrOperationLocked) {
+			t.Errorf("%s: cancelled wait returned %v", c.lock, err)
+		}
+	}
+	if n := strings.TrimSpace(string(f.raw("primary", "snapshots", "--json", "--no-lock"))); n != "[]" {
+		t.Errorf("a backup that never got its lock ran: %s", n)
+	}
+
+	unhold := hold("unlock")
+	err := f.eng.Unlock(ctx, "primary", false)
+	unhold()
+	if !errors.Is(err, engine.ErrOperationLocked) || !strings.Contains(err.Error(), "carol@bastion") {
+		t.Errorf("unlock under a live holder: %v; want a refusal naming the holder", err)
+	}
+}
