@@ -38,6 +38,13 @@ func (p *progress) observe(ev engine.Event) {
 	case engine.EventWarning:
 		p.clear()
 		fmt.Fprintf(p.w, "warning: %s %s: %s\n", ev.Op, where(ev), ev.Message)
+	case engine.EventInfo:
+		// Drill and failover print their own (cli/drill.go, failover.go);
+		// the others' are rare and worth a line, such as whom they wait for.
+		if ev.Op != "drill" && ev.Op != "failover" {
+			p.clear()
+			fmt.Fprintf(p.w, "%s %s: %s\n", ev.Op, where(ev), ev.Message)
+		}
 	case engine.EventFinished:
 		p.clear()
 		fmt.Fprintf(p.w, "%s %s: %s: %s\n", ev.Op, where(ev), ev.Outcome, ev.Message)

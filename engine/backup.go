@@ -76,6 +76,12 @@ func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([
 		}
 		args = append(args, set.Paths...)
 
+		// One backup of a set at a time, across processes.
+		lock, err := e.lockOperation(ctx, active, "backup "+set.Name, obs, "backup", set.Name)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
 		t := e.track(ctx, "backup", active, set.Name, argString("--set", set.Name))
 		obs.emit(Event{Op: "backup", Site: active, Set: set.Name, Kind: EventStarted})
 		r := BackupResult{Set: set.Name, Site: active}
@@ -130,6 +136,7 @@ func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([
 			errs = append(errs, err)
 		}
 		t.finish(r.Outcome, detail, r.FilesTotal, r.BytesTotal)
+		lock.release()
 		obs.emit(Event{Op: "backup", Site: active, Set: set.Name, Kind: EventFinished, Outcome: r.Outcome, Message: detail, Progress: last})
 		results = append(results, r)
 		if r.Outcome == OutcomeCancelled {

@@ -83,6 +83,12 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 			args = append(args, req.Snapshots...)
 			targs += " " + strings.Join(req.Snapshots, " ")
 		}
+		// One check per site at a time, across processes.
+		lock, err := e.lockOperation(ctx, name, "check", obs, "check", "")
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
 		t := e.track(ctx, "check", name, "", targs)
 		obs.emit(Event{Op: "check", Site: name, Kind: EventStarted})
 		var summary *restic.CheckSummary
@@ -140,6 +146,7 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 				Subset: req.ReadDataSubset, Detail: detail})
 		}
 		t.finish(r.Outcome, detail, 0, 0)
+		lock.release()
 		obs.emit(Event{Op: "check", Site: name, Kind: EventFinished, Outcome: r.Outcome, Message: detail})
 		results = append(results, r)
 		if !r.OK {

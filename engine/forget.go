@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
@@ -81,8 +83,23 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 		if err != nil {
 			return nil, err
 		}
+		// One forget and prune per site at a time, across processes: two
+		// prunes would fight over restic's exclusive lock.
+		var siteLock *opLock
+		if !req.DryRun {
+			if siteLock, err = e.lockOperation(ctx, name, "forget", obs, "forget", ""); err != nil {
+				errs = append(errs, err)
+				break
+			}
+		}
+		// A forget whose prune did not finish (killed, failed) left the
+		// prune owed; it is run now even if nothing new is forgotten.
+		pendingSince, _, pending, err := e.store.PrunePending(ctx, name)
+		if err != nil {
+			siteLock.release()
+			return nil, err
+		}
 		removedAny := false
-		var siteTracks []*tracked
 		for _, set := range sets {
 			if ctx.Err() != nil {
 				break
@@ -132,6 +149,22 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 				removed += len(g.Remove)
 			}
 			detail := fmt.Sprintf("removed %d snapshot(s)", removed)
+			if removed > 0 && !req.DryRun && err == nil {
+				// Recorded as soon as restic forget returns, before the
+				// prune: a process killed during prune leaves what it removed
+				// in the journal and the prune owed in the store.
+				if perr := e.store.SetPrunePending(context.WithoutCancel(ctx), name, e.now(),
+					fmt.Sprintf("forget of %s removed %d snapshot(s)", set.Name, removed)); perr != nil {
+					err = perr
+				} else {
+					pending = true
+				}
+				var ids []string
+				for _, g := range r.Groups {
+					ids = append(ids, g.Remove...)
+				}
+				detail += ": " + strings.Join(ids, " ") + "; prune pending"
+			}
 			if req.DryRun {
 				detail = fmt.Sprintf("would remove %d snapshot(s)", removed)
 			}
@@ -141,11 +174,7 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 				errs = append(errs, err)
 			}
 			if t != nil {
-				if err == nil {
-					siteTracks = append(siteTracks, t) // finished after prune
-				} else {
-					t.finish(r.Outcome, detail, 0, 0)
-				}
+				t.finish(r.Outcome, detail, 0, 0)
 			}
 			obs.emit(Event{Op: "forget", Site: name, Set: set.Name, Kind: EventFinished, Outcome: r.Outcome, Message: detail})
 			results = append(results, r)
@@ -154,39 +183,32 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 			continue
 		}
 		var pruneErr error
-		if removedAny && ctx.Err() == nil {
+		pruned := false
+		if pending && ctx.Err() == nil {
 			obs.emit(Event{Op: "prune", Site: name, Kind: EventStarted})
 			_, pruneErr = e.runner.Run(ctx, restic.Call{Repo: repo, Op: "prune", Args: []string{"prune"}})
 			outcome := outcomeOf(pruneErr)
 			detail := "pruned unreferenced data"
-			if pruneErr != nil {
-				detail = "forget succeeded but prune did not: " + pruneErr.Error()
+			if !removedAny {
+				detail += fmt.Sprintf(" left by an earlier forget whose prune did not finish (owed since %s)",
+					pendingSince.Format(time.RFC3339))
+			}
+			if pruneErr == nil {
+				if cerr := e.store.ClearPrunePending(context.WithoutCancel(ctx), name); cerr != nil {
+					errs = append(errs, cerr)
+				}
+				pruned = true
+			} else {
+				detail = "forget succeeded but prune did not (the next forget --yes prunes): " + pruneErr.Error()
 				errs = append(errs, pruneErr)
 			}
 			_ = e.Journal(context.WithoutCancel(ctx), "prune", name, "", "", outcome, detail)
 			obs.emit(Event{Op: "prune", Site: name, Kind: EventFinished, Outcome: outcome, Message: detail})
 		}
+		siteLock.release()
 		for i := range results {
 			if results[i].Site == name && results[i].Error == "" && results[i].Skipped == "" {
-				results[i].Pruned = removedAny && pruneErr == nil
-			}
-		}
-		for _, t := range siteTracks {
-			for _, r := range results {
-				if r.Site == t.site && r.Set == t.set {
-					removed := 0
-					for _, g := range r.Groups {
-						removed += len(g.Remove)
-					}
-					outcome, detail := OutcomeOK, fmt.Sprintf("removed %d snapshot(s)", removed)
-					if removed > 0 && pruneErr == nil {
-						detail += "; pruned"
-					}
-					if pruneErr != nil {
-						outcome, detail = OutcomeWarning, detail+"; prune failed: "+pruneErr.Error()
-					}
-					t.finish(outcome, detail, 0, 0)
-				}
+				results[i].Pruned = pruned
 			}
 		}
 	}

@@ -108,6 +108,12 @@ func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
 	if err != nil {
 		return err
 	}
+	// One unlock per site at a time, across processes.
+	lock, err := e.tryLockOperation(ctx, site, "unlock", "unlock")
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	args := []string{"unlock"}
 	if all {
 		args = append(args, "--remove-all")

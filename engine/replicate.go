@@ -66,6 +66,14 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	if err != nil {
 		return nil, err
 	}
+	// One replication per standby at a time, across processes: the lock is
+	// held from listing what is missing to judging the copy, so one that
+	// waited lists after the other copied and finds nothing left to copy.
+	unlock, err := e.lockOperations(ctx, targets, "replicate", obs, "replicate")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	// The catalog must be current at both ends to know what is missing.
 	down := map[string]error{}
 	for _, p := range e.refreshListings(ctx, append([]string{active}, targets...)...) {

@@ -170,7 +170,7 @@ func (e *Engine) Watch(ctx context.Context, opts WatchOptions) error {
 					return
 				}
 				defer running.Store(false)
-				w.runJob(jobCtx, j.Name, run)
+				w.runJob(ctx, jobCtx, j.Name, run)
 			}))
 			opts.Logf("job %s scheduled: %s", j.Name, j.Spec)
 		}
@@ -281,13 +281,19 @@ func (w *watcher) jobFunc(name string) func(ctx context.Context) error {
 	return nil
 }
 
-func (w *watcher) runJob(ctx context.Context, name string, run func(context.Context) error) {
+// runJob runs one job in its turn. stop is the watcher's context: once it
+// is done, a job still waiting its turn is not started.
+func (w *watcher) runJob(stop, ctx context.Context, name string, run func(context.Context) error) {
 	if !w.jobs.TryLock() {
 		w.opts.Logf("job %s: waiting for the job that runs", name)
 		w.jobs.Lock()
 	}
 	defer w.jobs.Unlock()
-	if ctx.Err() != nil {
+	// The stop grace is for the job already running; one that waited behind
+	// it would start now and be cancelled midway when the grace runs out,
+	// and a cancelled backup or check is reported as one that did not happen.
+	if stop.Err() != nil || ctx.Err() != nil {
+		w.opts.Logf("job %s: not started: stopping", name)
 		return
 	}
 	w.opts.Logf("job %s: started", name)

@@ -181,6 +181,28 @@ CREATE TABLE restic_binaries (
 	checked INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 5: operation locks, so that the console, watch, cron and a shell do
+	// not run the same operation on the same site at once; and prunes owed
+	// by a forget whose prune did not finish.
+	`
+CREATE TABLE operation_locks (
+	site      TEXT NOT NULL,
+	operation TEXT NOT NULL, -- replicate, backup <set>, check, forget, unlock
+	token     TEXT NOT NULL, -- one acquisition; a takeover must name it
+	pid       INTEGER NOT NULL DEFAULT 0,
+	host      TEXT NOT NULL DEFAULT '',
+	operator  TEXT NOT NULL DEFAULT '',
+	since     INTEGER NOT NULL,
+	renewed   INTEGER NOT NULL, -- the lease: refreshed while held
+	PRIMARY KEY (site, operation)
+) WITHOUT ROWID;
+
+CREATE TABLE prune_pending (
+	site   TEXT PRIMARY KEY,
+	since  INTEGER NOT NULL,
+	detail TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+`,
 	// 6: the journal is hash-chained (each entry carries the hash of the one
 	// before it), and entries that end a drill or failover name the run and
 	// the sha256 of the report they stored, as columns rather than text.

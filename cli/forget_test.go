@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// resticChild is the pid of a direct child of parent running `restic
+// <sub>`, or 0.
+func resticChild(parent int, sub string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
+		f := strings.Fields(rest)
+		if len(f) < 2 || f[1] != strconv.Itoa(parent) {
+			continue
+		}
+		argv, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		args := strings.Split(string(argv), "\x00")
+		for _, a := range args[1:] {
+			if a == sub {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// A `forget --yes` killed with SIGKILL while restic prunes leaves the
+// forget journaled with what it removed, and the next `forget --yes`
+// prunes although it forgets nothing new.
+func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see lifeboat's restic child")
+	}
+	t.Parallel()
+	w := newFoWorld(t)
+	// The fixture's set, with a retention that forgets all but the last.
+	cfg, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("data/models]}"), []byte("data/models], retention: {keep_last: 1}}"), 1)
+	if err := os.WriteFile(w.cfg, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := w.run(t, "init"); code != 0 {
+		t.Fatalf("init: %d %s", code, errs)
+	}
+	for i := 0; i < 3; i++ {
+		testenv.WriteFiles(t, filepath.Join(w.dir, "data", "models"), map[string]string{
+			fmt.Sprintf("gen-%d.bin", i): strings.Repeat(fmt.Sprintf("generation %d ", i), 4000)})
+		if code, _, errs := w.run(t, "backup"); code != 0 {
+			t.Fatalf("backup %d: %d %s", i, code, errs)
+		}
+	}
+	var snaps []struct {
+		ID string `json:"id"`
+	}
+	pw := filepath.Join(w.dir, "pass")
+	if err := json.Unmarshal(testenv.RunRestic(t, filepath.Join(w.dir, "primary"), pw, "snapshots", "--json", "--no-lock"), &snaps); err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 3 {
+		t.Fatalf("primary holds %d snapshots, want 3", len(snaps))
+	}
+
+	cmd := exec.Command(os.Args[0], "--config", w.cfg, "--state", w.state, "forget", "--yes", "--site", "primary")
+	cmd.Env = append(os.Environ(), "LIFEBOAT_TEST_AS_MAIN=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	prune := 0
+	for prune == 0 {
+		select {
+		case <-exited:
+			t.Fatalf("lifeboat forget ended before its restic prune was seen:\n%s", out.String())
+		default:
+		}
+		if prune = resticChild(cmd.Process.Pid, "prune"); prune == 0 {
+			time.Sleep(2 * time.Millisecond) // a prune lasts far longer; spare the CPU
+		}
+	}
+	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("lifeboat forget was not killed during prune: %v\n%s", cmd.ProcessState, out.String())
+	}
+
+	st, err := storage.Open(w.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	journal, err := st.Journal(ctx, storage.JournalQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forgot *storage.JournalEntry
+	for i, j := range journal {
+		if j.Action == "forget" && j.Site == "primary" && j.Set == "models" {
+			forgot = &journal[i]
+		}
+		if j.Action == "prune" {
+			t.Errorf("a prune killed midway was journaled: %+v", j)
+		}
+	}
+	if forgot == nil {
+		t.Fatalf("the killed forget left no journal entry of what it removed: %+v", journal)
+	}
+	for _, s := range snaps[:2] { // keep_last 1 keeps the newest
+		if !strings.Contains(forgot.Detail, s.ID) {
+			t.Errorf("journal entry of the forget %q does not name removed snapshot %s", forgot.Detail, s.ID)
+		}
+	}
+
+	// Nothing new to forget, but the prune is owed.
+	code, stdout, errs := w.run(t, "forget", "--yes", "--site", "primary", "--json")
+	if code != 0 {
+		t.Fatalf("second forget: %d %s %s", code, stdout, errs)
+	}
+	var results []struct {
+		Pruned bool `json:"pruned"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &results); err != nil || len(results) != 1 || !results[0].Pruned {
+		t.Errorf("second forget did not prune: %s (%v)", stdout, err)
+	}
+	invs, err := st.RecentInvocations(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prunes := 0
+	for _, inv := range invs {
+		if len(inv.Args) > 1 && inv.Args[1] == "prune" && inv.ExitCode == 0 && inv.Error == "" {
+			prunes++
+		}
+	}
+	if prunes != 1 {
+		t.Errorf("%d prune(s) finished, want the one the second forget ran", prunes)
+	}
+	if _, _, pending, err := st.PrunePending(ctx, "primary"); err != nil || pending {
+		t.Errorf("prune still pending after it ran: %v %v", pending, err)
+	}
+}

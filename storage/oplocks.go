@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OperationLock says which process runs an operation on a site. There is
+// at most one per (Site, Operation), across every process sharing the
+// state store.
+type OperationLock struct {
+	Site      string
+	Operation string
+	Token     string // this acquisition; tells a holder from its successor
+	PID       int
+	Host      string
+	Operator  string
+	Since     time.Time
+	Renewed   time.Time // the holder's last lease refresh
+}
+
+func readOperationLock(ctx context.Context, tx *sql.Tx, site, op string) (OperationLock, bool, error) {
+	l := OperationLock{Site: site, Operation: op}
+	var since, renewed int64
+	err := tx.QueryRowContext(ctx, `SELECT token, pid, host, operator, since, renewed FROM operation_locks
+		WHERE site = ? AND operation = ?`, site, op).
+		Scan(&l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return OperationLock{}, false, nil
+	}
+	if err != nil {
+		return OperationLock{}, false, err
+	}
+	l.Since, l.Renewed = fromNanos(since), fromNanos(renewed)
+	return l, true, nil
+}
+
+func writeOperationLock(ctx context.Context, tx *sql.Tx, l OperationLock) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO operation_locks (site, operation, token, pid, host, operator, since, renewed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (site, operation) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
+			operator = excluded.operator, since = excluded.since, renewed = excluded.renewed`,
+		l.Site, l.Operation, l.Token, l.PID, l.Host, l.Operator, nanos(l.Since), nanos(l.Renewed))
+	return err
+}
+
+func checkOperationLock(l OperationLock) error {
+	if l.Site == "" || l.Operation == "" || l.Token == "" {
+		return fmt.Errorf("site %q, operation %q, token %q: none may be empty", l.Site, l.Operation, l.Token)
+	}
+	return nil
+}
+
+// AcquireOperationLock takes the lock (l.Site, l.Operation) for l when
+// nobody holds it, in one immediate transaction. ok is false when another
+// acquisition holds it; held is then that holder. Acquiring again with the
+// same token succeeds.
+func (s *Store) AcquireOperationLock(ctx context.Context, l OperationLock) (held OperationLock, ok bool, err error) {
+	if err := checkOperationLock(l); err != nil {
+		return OperationLock{}, false, fmt.Errorf("storage: acquire operation lock: %w", err)
+	}
+	l.Since = orNow(l.Since)
+	if l.Renewed.IsZero() {
+		l.Renewed = l.Since
+	}
+	l.Renewed = l.Renewed.UTC()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, exists, err := readOperationLock(ctx, tx, l.Site, l.Operation)
+		if err != nil {
+			return err
+		}
+		if exists {
+			held, ok = cur, cur.Token == l.Token
+			return nil
+		}
+		if err := writeOperationLock(ctx, tx, l); err != nil {
+			return err
+		}
+		held, ok = l, true
+		return nil
+	})
+	if err != nil {
+		return OperationLock{}, false, fmt.Errorf("storage: acquire %s lock of site %s: %w", l.Operation, l.Site, err)
+	}
+	return held, ok, nil
+}
+
+// TakeOverOperationLock replaces old's lock with l, atomically: ok is false
+// (and held the current holder) when the lock is no longer old's, so two
+// processes taking over the same dead holder cannot both win.
+func (s *Store) TakeOverOperationLock(ctx context.Context, old, l OperationLock) (held OperationLock, ok bool, err error) {
+	if err := checkOperationLock(l); err != nil {
+		return OperationLock{}, false, fmt.Errorf("storage: take over operation lock: %w", err)
+	}
+	l.Since = orNow(l.Since)
+	if l.Renewed.IsZero() {
+		l.Renewed = l.Since
+	}
+	l.Renewed = l.Renewed.UTC()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, exists, err := readOperationLock(ctx, tx, l.Site, l.Operation)
+		if err != nil {
+			return err
+		}
+		if exists && cur.Token != old.Token {
+			held, ok = cur, false
+			return nil
+		}
+		if err := writeOperationLock(ctx, tx, l); err != nil {
+			return err
+		}
+		held, ok = l, true
+		return nil
+	})
+	if err != nil {
+		return OperationLock{}, false, fmt.Errorf("storage: take over %s lock of site %s: %w", l.Operation, l.Site, err)
+	}
+	return held, ok, nil
+}
+
+// RenewOperationLock refreshes the lease of the acquisition token; ok is
+// false when the lock is no longer token's (it was taken over).
+func (s *Store) RenewOperationLock(ctx context.Context, site, op, token string, at time.Time) (ok bool, err error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE operation_locks SET renewed = ? WHERE site = ? AND operation = ? AND token = ?`,
+		nanos(orNow(at)), site, op, token)
+	if err != nil {
+		return false, fmt.Errorf("storage: renew %s lock of site %s: %w", op, site, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: renew %s lock of site %s: %w", op, site, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseOperationLock drops the lock if token holds it; releasing a lock
+// held by another acquisition (or none) does nothing.
+func (s *Store) ReleaseOperationLock(ctx context.Context, site, op, token string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM operation_locks WHERE site = ? AND operation = ? AND token = ?`,
+		site, op, token); err != nil {
+		return fmt.Errorf("storage: release %s lock of site %s: %w", op, site, err)
+	}
+	return nil
+}
+
+// OperationLockHolder returns the holder of (site, op), if any.
+func (s *Store) OperationLockHolder(ctx context.Context, site, op string) (OperationLock, bool, error) {
+	var l OperationLock
+	var ok bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		l, ok, err = readOperationLock(ctx, tx, site, op)
+		return err
+	})
+	if err != nil {
+		return OperationLock{}, false, fmt.Errorf("storage: read %s lock of site %s: %w", op, site, err)
+	}
+	return l, ok, nil
+}
+
+// SetPrunePending records that site owes a prune: a forget removed
+// snapshots and their data is not yet pruned. Setting it again keeps the
+// first time.
+func (s *Store) SetPrunePending(ctx context.Context, site string, since time.Time, detail string) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO prune_pending (site, since, detail) VALUES (?, ?, ?)
+		ON CONFLICT (site) DO UPDATE SET detail = excluded.detail`, site, nanos(orNow(since)), detail); err != nil {
+		return fmt.Errorf("storage: record prune pending at site %s: %w", site, err)
+	}
+	return nil
+}
+
+// PrunePending says whether site owes a prune, since when and why.
+func (s *Store) PrunePending(ctx context.Context, site string) (since time.Time, detail string, ok bool, err error) {
+	var n int64
+	err = s.db.QueryRowContext(ctx, `SELECT since, detail FROM prune_pending WHERE site = ?`, site).Scan(&n, &detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", false, nil
+	}
+	if err != nil {
+		return time.Time{}, "", false, fmt.Errorf("storage: read prune pending at site %s: %w", site, err)
+	}
+	return fromNanos(n), detail, true, nil
+}
+
+// ClearPrunePending records that site's prune finished.
+func (s *Store) ClearPrunePending(ctx context.Context, site string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM prune_pending WHERE site = ?`, site); err != nil {
+		return fmt.Errorf("storage: clear prune pending at site %s: %w", site, err)
+	}
+	return nil
+}
