@@ -203,3 +203,12 @@ func DamagePacks(t testing.TB, repoDir string) int {
 	}
 	return n
 }
+
+// Signal sends sig to the running server: SIGSTOP freezes the site (it
+// accepts connections and never answers), SIGCONT thaws it.
+func (s *RestServer) Signal(sig os.Signal) error {
+	if s.cmd == nil {
+		return os.ErrProcessDone
+	}
+	return s.cmd.Process.Signal(sig)
+}
