@@ -212,3 +212,14 @@ func (s *RestServer) Signal(sig os.Signal) error {
 	}
 	return s.cmd.Process.Signal(sig)
 }
+
+// Missing skips a test whose tool or privilege this machine lacks, except
+// in CI (CI=true), where a missing tool would silently drop the tests of
+// the real thing: there it fails the run.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true: "+format+" (CI must run this test, not skip it)", args...)
+	}
+	t.Skipf(format, args...)
+}
