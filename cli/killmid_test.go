@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,30 +72,6 @@ func waitFor(t *testing.T, what string, out *bytes.Buffer, cond func() bool) {
 		}
 	}
 	t.Fatalf("%s never happened; lifeboat said:\n%s", what, out)
-}
-
-// childrenOf returns the cmdlines of the live children of pid.
-func childrenOf(pid int) []string {
-	var out []string
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// The fields after the command's closing parenthesis: state, ppid, ...
-		i := bytes.LastIndexByte(stat, ')')
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 2 || f[1] != strconv.Itoa(pid) || f[0] == "Z" {
-			continue
-		}
-		cl, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		out = append(out, strings.ReplaceAll(string(cl), "\x00", " "))
-	}
-	return out
 }
 
 type foReport struct {
@@ -176,9 +151,9 @@ func TestFailoverKilledWhileResticRestores(t *testing.T) {
 	testenv.WriteFiles(t, w.dir, map[string]string{"hook-go": ""})
 	var restic string
 	waitFor(t, "a restic restore under lifeboat", out, func() bool {
-		for _, cl := range childrenOf(cmd.Process.Pid) {
-			if strings.Contains(cl, testenv.Restic(t)) && strings.Contains(cl, " restore ") {
-				restic = cl
+		for _, p := range testenv.Descendants(cmd.Process.Pid) {
+			if strings.Contains(p.Cmdline, testenv.Restic(t)) && strings.Contains(p.Cmdline, " restore ") {
+				restic = p.Cmdline
 				return true
 			}
 		}
