@@ -196,9 +196,8 @@ func TestFailoverKilledThenAborted(t *testing.T) {
 	w := newFoWorld(t)
 	w.protect(t)
 	running, _ := w.gatePreHook(t)
-	testenv.WriteFiles(t, w.dir, map[string]string{"hook-go": ""}) // the hook does not wait
 	cmd, out := w.start(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
-	waitFor(t, "the pre hook having run", out, func() bool { _, err := os.Stat(running); return err == nil })
+	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
 	kill9(t, cmd)
 	code, o, errs := w.run(t, "failover", "--abort", "--yes", "--json")
 	var rep foReport
