@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,6 +40,15 @@ func (w *foWorld) faultWarnings(t *testing.T, action string) []journalLine {
 func TestFaultKillNamesItsRunbook(t *testing.T) {
 	t.Parallel()
 	w := newFoWorld(t)
+	// The killed drill never cleans up: its scratch space stays in the test's dir.
+	cfg, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = append(cfg, []byte("drills: {scratch: "+filepath.Join(w.dir, "scratch")+"}\n")...)
+	if err := os.WriteFile(w.cfg, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	w.protect(t)
 
 	// The bare step name is a failover's (as it always was): a drill runs through.
