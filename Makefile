@@ -28,18 +28,24 @@ demo: build
 	$(BIN)/lifeboat demo
 
 # tmux drives the real console in the tests; install it when missing.
+# Under CI=true a tmux that cannot be installed fails the run: CI must not
+# lose the console tests silently.
 test-deps:
 	@command -v tmux >/dev/null 2>&1 || { \
 	  echo "installing tmux (the console tests drive lifeboat in it)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux >/dev/null || \
-	  echo "warning: could not install tmux; the tmux tests will be skipped"; }
+	  if [ "$$CI" = true ]; then \
+	    echo "error: CI=true and tmux could not be installed (apt-get install tmux); the console tests need it"; exit 1; \
+	  else echo "warning: could not install tmux; the tmux tests will be skipped"; fi; }
 
 # The whole suite: unit, engine (real restic, real rest-server), console
-# (goldens, and the real binary in tmux), and the tape's syntax.
+# (goldens, and the real binary in tmux), and the tape's syntax. The
+# summariser prints the package lines and every failure as go test does,
+# then every skipped test with its reason; its exit code is go test's.
 test: build test-deps tape
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) run ./internal/testsummary -- $(GO) test -json -count=1 -timeout 20m ./...
 
 # demo.tape must stay valid for vhs (internal/e2e replays its keys).
 tape:

@@ -113,7 +113,7 @@ func TestFailoverResumesAfterKillAtEveryStep(t *testing.T) {
 			t.Parallel()
 			w := newFoWorld(t)
 			w.protect(t)
-			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=" + step},
+			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:" + step},
 				"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
 			ws, ok := state.Sys().(syscall.WaitStatus)
 			if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
 // smallDisk mounts a 1 MiB tmpfs (root only) so that a restore runs out of space.
@@ -21,7 +22,7 @@ func smallDisk(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a small tmpfs to fill (needs root): %v %s", err, out)
+		testenv.Missing(t, "cannot mount a small tmpfs to fill (needs root): %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
 	return dir

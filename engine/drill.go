@@ -234,6 +234,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
+	rb.Kind = "drill"
 	onStep := func(st storage.RunbookStep) {
 		kind := EventInfo
 		if st.Status == storage.StepFailed {

@@ -684,6 +684,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
+	rb.Kind = "failover"
 	emitSteps := func(st storage.RunbookStep) {
 		kind := EventInfo
 		if st.Status == storage.StepFailed {

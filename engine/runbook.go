@@ -29,6 +29,9 @@ type Step struct {
 type Runbook struct {
 	ID    string
 	Steps []Step
+	// Kind (drill, failover) is what LIFEBOAT_FAULT_KILL matches against;
+	// a runbook without one is never killed by it.
+	Kind string
 
 	e     *Engine
 	state []storage.RunbookStep
@@ -79,6 +82,7 @@ func (rb *Runbook) save(i int) error {
 // step is marked failed and stops the run; later steps stay pending.
 // onStep, if set, is called after each transition.
 func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) error {
+	kill := rb.faultKillStep(ctx)
 	for i, s := range rb.Steps {
 		st := &rb.state[i]
 		if st.Status == storage.StepDone || st.Status == storage.StepSkipped {
@@ -95,7 +99,9 @@ func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) er
 			onStep(*st)
 		}
 		detail, err := s.Run(ctx)
-		faultKill(s.Name)
+		if kill != "" && kill == s.Name {
+			faultKill()
+		}
 		st.Finished = rb.e.now().UTC()
 		if s.HumanWait != nil {
 			st.HumanWait = s.HumanWait()
@@ -186,13 +192,10 @@ func (e *Engine) ReleaseRecoveryLock(runID string) {
 	_ = e.store.ReleaseRecoveryLock(ctx, runID)
 }
 
-// faultKill kills this process with SIGKILL when LIFEBOAT_FAULT_KILL names
-// the step that just ran, before its end is stored: the worst moment to
-// die, with the step's work done and its record saying "running". The
-// resume tests use it, and operators can rehearse a resume with it.
-func faultKill(step string) {
-	if v := os.Getenv("LIFEBOAT_FAULT_KILL"); v != "" && v == step {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {} // the signal is on its way
-	}
+// faultKill kills this process with SIGKILL, right after a step's work and
+// before its end is stored: the worst moment to die, with the step's work
+// done and its record saying "running". See faultKillStep.
+func faultKill() {
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // the signal is on its way
 }

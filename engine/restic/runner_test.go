@@ -115,18 +115,13 @@ func TestCancelStopsProcessGroup(t *testing.T) {
 	}
 }
 
-// procsWith returns the cmdlines of processes whose cmdline contains s.
+// procsWith returns the cmdlines of this test's descendant processes
+// whose cmdline contains s.
 func procsWith(s string) []string {
 	var out []string
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		cl := strings.ReplaceAll(string(b), "\x00", " ")
-		if strings.Contains(cl, s) && !strings.Contains(cl, "go test") && !strings.Contains(cl, ".test") {
-			out = append(out, cl)
+	for _, p := range testenv.Descendants(os.Getpid()) {
+		if strings.Contains(p.Cmdline, s) {
+			out = append(out, p.Cmdline)
 		}
 	}
 	return out

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 func need(t *testing.T) {
 	t.Helper()
 	if !HaveTmux() {
-		t.Skip("tmux is not installed (make test installs it with apt-get); the console tests drive lifeboat in tmux")
+		testenv.Missing(t, "tmux is not installed (make test installs it with apt-get); the console tests drive lifeboat in tmux")
 	}
 	if _, err := os.Stat(lifeboat); err != nil {
 		t.Fatalf("%s is not built: run `make build`", lifeboat)

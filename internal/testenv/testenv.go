@@ -203,3 +203,23 @@ func DamagePacks(t testing.TB, repoDir string) int {
 	}
 	return n
 }
+
+// Signal sends sig to the running server: SIGSTOP freezes the site (it
+// accepts connections and never answers), SIGCONT thaws it.
+func (s *RestServer) Signal(sig os.Signal) error {
+	if s.cmd == nil {
+		return os.ErrProcessDone
+	}
+	return s.cmd.Process.Signal(sig)
+}
+
+// Missing skips a test whose tool or privilege this machine lacks, except
+// in CI (CI=true), where a missing tool would silently drop the tests of
+// the real thing: there it fails the run.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true: "+format+" (CI must run this test, not skip it)", args...)
+	}
+	t.Skipf(format, args...)
+}

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+)
+
+// gatePreHook puts a pre hook first that touches <dir>/hook-running and
+// then waits for <dir>/hook-go: the test knows a hook is running, and
+// decides when it ends. It returns both paths.
+func (w *foWorld) gatePreHook(t *testing.T) (running, release string) {
+	t.Helper()
+	running, release = filepath.Join(w.dir, "hook-running"), filepath.Join(w.dir, "hook-go")
+	cfg, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := fmt.Sprintf(`'touch %s; while [ ! -e %s ]; do sleep 0.05; done', `, running, release)
+	edited := strings.Replace(string(cfg), "pre: [", "pre: ["+gate, 1)
+	if edited == string(cfg) {
+		t.Fatal("no pre hooks in the config to gate")
+	}
+	if err := os.WriteFile(w.cfg, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return running, release
+}
+
+// start starts lifeboat as its own process and returns it running.
+func (w *foWorld) start(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"--config", w.cfg, "--state", w.state}, args...)...)
+	cmd.Env = append(os.Environ(), "LIFEBOAT_TEST_AS_MAIN=1")
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start lifeboat: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, out
+}
+
+// kill9 kills a running lifeboat with SIGKILL and reaps it.
+func kill9(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 lifeboat: %v", err)
+	}
+	_ = cmd.Wait()
+	if !killedBySIGKILL(cmd.ProcessState) {
+		t.Fatalf("lifeboat ended before the kill: %v", cmd.ProcessState)
+	}
+}
+
+// waitFor polls cond until it holds; the limit only bounds a hung test.
+func waitFor(t *testing.T, what string, out *bytes.Buffer, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s never happened; lifeboat said:\n%s", what, out)
+}
+
+type foReport struct {
+	Outcome  string `json:"outcome"`
+	Passed   bool   `json:"passed"`
+	Attempts int    `json:"attempts"`
+	Steps    []struct{ Name, Status string }
+}
+
+// resumeCommits resumes the failover and checks that it commits, dr is
+// active and the target holds exactly the data, stray files gone.
+func (w *foWorld) resumeCommits(t *testing.T) {
+	t.Helper()
+	code, o, errs := w.run(t, "failover", "--resume", "--confirm", "dr", "--yes", "--json")
+	var rep foReport
+	if err := json.Unmarshal([]byte(o), &rep); code != 0 || err != nil {
+		t.Fatalf("resume: %d %v\n%s\n%s", code, err, o, errs)
+	}
+	if rep.Outcome != "committed" || !rep.Passed || rep.Attempts != 2 {
+		t.Fatalf("resumed report: %+v", rep)
+	}
+	if a := w.activeSite(t); a != "dr" {
+		t.Errorf("active site after the resume: %s", a)
+	}
+	if got, want := testenv.Tree(t, filepath.Join(w.target, "models")), testenv.Tree(t, filepath.Join(w.dir, "data", "models")); !reflect.DeepEqual(got, want) {
+		t.Errorf("the target is not the snapshot:\n got %v\nwant %v", keys(got), keys(want))
+	}
+	if code, _, errs := w.run(t, "journal", "--verify"); code != 0 {
+		t.Errorf("report chain: %d %s", code, errs)
+	}
+}
+
+func (w *foWorld) activeSite(t *testing.T) string {
+	t.Helper()
+	_, o, _ := w.run(t, "status", "--json")
+	var st struct {
+		Active string `json:"active_site"`
+	}
+	_ = json.Unmarshal([]byte(o), &st)
+	return st.Active
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%s(%d)", k, len(v)))
+	}
+	return out
+}
+
+// strayTarget leaves files at the failover target that the snapshot does
+// not hold, and one that differs from it: the restore must end with the
+// directory exactly as the snapshot.
+func (w *foWorld) strayTarget(t *testing.T) {
+	testenv.WriteFiles(t, filepath.Join(w.target, "models"), map[string]string{
+		"stray.bin": "not in the snapshot", "old/dir/left.txt": "left over", "models-c.json": "x",
+		"c.json": `{"edited": true}`,
+	})
+}
+
+// An unplanned failover killed with SIGKILL while restic restores into the
+// target (restic held up by a frozen standby, so the kill lands mid-restore
+// whatever the machine's speed) is resumed and commits, the target exactly
+// the snapshot, stray files removed.
+func TestFailoverKilledWhileResticRestores(t *testing.T) {
+	t.Parallel()
+	w := newFoWorld(t)
+	w.protect(t)
+	w.strayTarget(t)
+	running, _ := w.gatePreHook(t)
+	cmd, out := w.start(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
+	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	// The standby stops answering: the restore that follows the hooks hangs.
+	if err := w.srv.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFiles(t, w.dir, map[string]string{"hook-go": ""})
+	var restic string
+	waitFor(t, "a restic restore under lifeboat", out, func() bool {
+		for _, p := range testenv.Descendants(cmd.Process.Pid) {
+			if strings.Contains(p.Cmdline, testenv.Restic(t)) && strings.Contains(p.Cmdline, " restore ") {
+				restic = p.Cmdline
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("killing lifeboat while it runs %s", restic)
+	kill9(t, cmd)
+	if err := w.srv.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if a := w.activeSite(t); a != "primary" {
+		t.Fatalf("active site after a kill mid-restore: %s", a)
+	}
+	w.resumeCommits(t)
+}
+
+// A planned failover killed with SIGKILL while a pre hook runs is resumed
+// and commits.
+func TestFailoverKilledWhileHookRuns(t *testing.T) {
+	t.Parallel()
+	w := newFoWorld(t)
+	w.protect(t)
+	w.strayTarget(t)
+	running, _ := w.gatePreHook(t)
+	cmd, out := w.start(t, "failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
+	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	kill9(t, cmd)
+	if a := w.activeSite(t); a != "primary" {
+		t.Fatalf("active site after a kill in a hook: %s", a)
+	}
+	// The resumed run runs the hooks again; this time the gate is open.
+	testenv.WriteFiles(t, w.dir, map[string]string{"hook-go": ""})
+	w.resumeCommits(t)
+}
+
+// A failover killed while its hook runs, then aborted: an aborted report,
+// the primary still active, the report chain intact.
+func TestFailoverKilledThenAborted(t *testing.T) {
+	t.Parallel()
+	w := newFoWorld(t)
+	w.protect(t)
+	running, _ := w.gatePreHook(t)
+	cmd, out := w.start(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
+	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	kill9(t, cmd)
+	code, o, errs := w.run(t, "failover", "--abort", "--yes", "--json")
+	var rep foReport
+	if err := json.Unmarshal([]byte(o), &rep); code != 0 || err != nil || rep.Outcome != "aborted" || rep.Passed {
+		t.Fatalf("abort after a kill: %d %v %+v\n%s", code, err, rep, errs)
+	}
+	if a := w.activeSite(t); a != "primary" {
+		t.Errorf("active site after the abort: %s", a)
+	}
+	if code, _, errs := w.run(t, "journal", "--verify"); code != 0 {
+		t.Errorf("report chain after the abort: %d %s", code, errs)
+	}
+	if code, o, _ := w.run(t, "status", "--cached"); strings.Contains(o, "unfinished") {
+		t.Errorf("status after the abort still shows an unfinished failover: %d\n%s", code, o)
+	}
+}

@@ -1,0 +1,55 @@
+package testenv
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Proc is a live process: its pid and its argv joined by spaces.
+type Proc struct {
+	PID     int
+	Cmdline string
+}
+
+// Descendants returns the live processes under pid (children, their
+// children, ...), read from /proc. Tests that check argv sample these and
+// nothing else: a process of another test or another user of the machine
+// is none of their business.
+func Descendants(pid int) []Proc {
+	parent := map[int]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// After the command's closing parenthesis: state, ppid, ...
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) < 2 || f[0] == "Z" {
+			continue
+		}
+		if pp, err := strconv.Atoi(f[1]); err == nil {
+			parent[p] = pp
+		}
+	}
+	var out []Proc
+	for p := range parent {
+		for a, n := parent[p], 0; a > 0 && n < 64; a, n = parent[a], n+1 {
+			if a == pid {
+				cl, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "cmdline"))
+				if err == nil {
+					out = append(out, Proc{PID: p, Cmdline: strings.ReplaceAll(string(cl), "\x00", " ")})
+				}
+				break
+			}
+		}
+	}
+	return out
+}
