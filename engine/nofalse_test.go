@@ -1,0 +1,74 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+// A restore whose --include matches nothing restored nothing: that is an
+// error naming the path, never an ok with 0 files.
+func TestRestoreIncludeMatchingNothingIsAnError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	f.init()
+	f.replicated("models")
+	ctx := context.Background()
+	target := filepath.Join(t.TempDir(), "none")
+	r, err := f.eng.Restore(ctx, engine.RestoreRequest{Site: "primary", Set: "models", Target: target,
+		Include: []string{"no-such-dir/weights.bin"}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no-such-dir/weights.bin") || !strings.Contains(err.Error(), "matched nothing") {
+		t.Fatalf("include matching nothing: err %v, result %+v", err, r)
+	}
+	if r == nil || r.Outcome != engine.OutcomeFailed {
+		t.Fatalf("include matching nothing: result %+v", r)
+	}
+	if j := f.journal(); j[0].Action != "restore" || j[0].Outcome != "failed" || !strings.Contains(j[0].Detail, "no-such-dir/weights.bin") {
+		t.Fatalf("journal: %+v", j[0])
+	}
+
+	// One include that matches and one that does not: the restore happened
+	// but is not a success, and the message names the one that matched nothing.
+	part := filepath.Join(t.TempDir(), "part")
+	r, err = f.eng.Restore(ctx, engine.RestoreRequest{Site: "primary", Set: "models", Target: part,
+		Include: []string{"config.json", "ckpt-9"}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "ckpt-9") || strings.Contains(err.Error(), "config.json") {
+		t.Fatalf("half-matching include: err %v", err)
+	}
+	if r == nil || r.Outcome == engine.OutcomeOK || r.Files != 1 {
+		t.Fatalf("half-matching include: result %+v", r)
+	}
+}
+
+// files counts regular files: models holds 3 files in 2 directories
+// (restic's files_restored says 4 here: it counts ckpt-1 too).
+func TestRestoreCountsRegularFiles(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	f.init()
+	f.replicated("models")
+	ctx := context.Background()
+	target := filepath.Join(t.TempDir(), "restore")
+	r, err := f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: "models", Target: target, Verify: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Files != 3 {
+		t.Fatalf("restore reports %d files, the snapshot holds 3 regular files", r.Files)
+	}
+	if j := f.journal(); !strings.Contains(j[0].Detail, ": 3 files,") {
+		t.Fatalf("journal detail: %q", j[0].Detail)
+	}
+	// Restored again over itself: nothing new is written, everything is in
+	// place; the skipped count is regular files too.
+	r, err = f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: "models", Target: target, Overwrite: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Files+r.FilesSkipped != 3 {
+		t.Fatalf("second restore: %d restored + %d skipped, want 3 regular files in place", r.Files, r.FilesSkipped)
+	}
+}
