@@ -671,6 +671,8 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		rep, err := f.finish(ctx, rb)
 		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
 			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
+		setsDetail, files, bytes := setCounts(rep.Sets)
+		detail += setsDetail
 		if rep.SHA256 != "" {
 			detail += "; report sha256 " + rep.SHA256
 		}
@@ -678,7 +680,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		if len(rep.Findings) > 0 {
 			outcome = OutcomeWarning
 		}
-		tr.finish(outcome, detail, 0, 0)
+		tr.finish(outcome, detail, files, bytes)
 		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
 		return rep, err
 	}

@@ -45,7 +45,8 @@ type RestoreResult struct {
 	Outcome      Outcome  `json:"outcome"`
 	Files        uint64   `json:"files"`
 	Bytes        uint64   `json:"bytes"`
-	FilesSkipped uint64   `json:"files_skipped"`
+	FilesSkipped uint64   `json:"files_skipped"` // already in place (--overwrite), left as they were
+	BytesSkipped uint64   `json:"bytes_skipped"`
 	Verified     bool     `json:"verified"`
 	Seconds      float64  `json:"seconds"`
 	Errors       []string `json:"errors,omitempty"`
@@ -231,7 +232,7 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 		}})
 	r := &RestoreResult{Site: req.Site, Set: req.Set, Snapshot: snap.ID, SnapshotTime: snap.Time.UTC().Format(time.RFC3339),
 		Target: target, Files: sub(summary.FilesRestored, tally.dirsRestored), Bytes: summary.BytesRestored,
-		FilesSkipped: sub(summary.FilesSkipped, tally.dirsSkipped)}
+		FilesSkipped: sub(summary.FilesSkipped, tally.dirsSkipped), BytesSkipped: summary.BytesSkipped}
 	if res != nil {
 		r.Seconds = res.Duration.Seconds()
 		r.Errors = res.Errors

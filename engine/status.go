@@ -94,7 +94,7 @@ type FailoverInfo struct {
 	From                string    `json:"from"`
 	To                  string    `json:"to"`
 	Mode                string    `json:"mode"`
-	Outcome             string    `json:"outcome"` // committed, aborted; running or failed when unfinished
+	Outcome             string    `json:"outcome"` // committed, aborted; running, interrupted or failed when unfinished
 	RTOSeconds          float64   `json:"rto_seconds"`
 	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
 	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
@@ -314,9 +314,14 @@ func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
 // unfinished one is a critical problem until it is resumed or aborted.
 func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
 	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
-		problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
-			run.RunID, run.From, run.To, run.State)
-		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: run.State}
+		state := unfinishedState(ctx, e, run)
+		if state == "running" {
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
+		} else {
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
+				run.RunID, run.From, run.To, state)
+		}
+		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: state}
 	}
 	recs, err := e.store.FailoverReports(ctx, "", 1)
 	if err != nil || len(recs) == 0 {
