@@ -21,9 +21,18 @@ func (a *app) finish(results any, err error, human func(p palette)) error {
 		human(a.palette())
 	}
 	if err != nil && cancelled(err) {
-		return fmt.Errorf("cancelled: the interrupted work is journaled as cancelled; nothing was reported as done that was not")
+		return a.cancelledError()
 	}
 	return err
+}
+
+// cancelledError says what a cancel left, claiming a journal entry only
+// when the engine wrote one.
+func (a *app) cancelledError() error {
+	if a.eng != nil && a.eng.CancelJournaled() {
+		return fmt.Errorf("cancelled: the interrupted work is journaled as cancelled; nothing was reported as done that was not")
+	}
+	return fmt.Errorf("cancelled before any work was recorded; see `lifeboat journal` for what ran")
 }
 
 func (a *app) initCommand() *cobra.Command {
@@ -287,6 +296,9 @@ Restored files are verified (restic restore --verify) unless --verify=false.`,
 			if res == nil {
 				if errors.Is(err, engine.ErrTargetNotEmpty) {
 					return withCode(1, err)
+				}
+				if cancelled(err) {
+					return a.cancelledError()
 				}
 				return err
 			}

@@ -71,8 +71,8 @@ type DrillSet struct {
 	Tree                string  `json:"tree"`
 	RPOSeconds          float64 `json:"rpo_seconds"`
 	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	// Files and Bytes are what restic restored (its file count includes
-	// directories); ListedFiles/ListedBytes are the regular files of the
+	// Files and Bytes are the regular files restic restored (directories
+	// apart); ListedFiles/ListedBytes are the regular files of the
 	// snapshot's listing under the set's paths; VerifiedFiles are the
 	// regular files found restored, verified by restic, matching the listing.
 	Files         uint64 `json:"files"`

@@ -111,10 +111,11 @@ func (t *tracked) finish(outcome Outcome, detail string, files, bytes uint64) {
 	if t.id != 0 {
 		_ = t.e.store.FinishOperation(ctx, t.id, string(outcome), detail, int64(files), int64(bytes))
 	}
-	_, _ = t.e.store.AppendJournal(ctx, storage.JournalEntry{
+	_, err := t.e.store.AppendJournal(ctx, storage.JournalEntry{
 		Operator: t.e.operator.User, Origin: t.e.operator.Origin, Action: t.action,
 		Site: t.site, Set: t.set, Args: t.args, Outcome: string(outcome), Detail: detail,
 	})
+	t.e.noteCancel(outcome, err)
 }
 
 // Journal appends an entry for an action that is not a tracked operation
@@ -124,6 +125,7 @@ func (e *Engine) Journal(ctx context.Context, action, site, set, args string, ou
 		Operator: e.operator.User, Origin: e.operator.Origin, Action: action,
 		Site: site, Set: set, Args: args, Outcome: string(outcome), Detail: detail,
 	})
+	e.noteCancel(outcome, err)
 	return err
 }
 

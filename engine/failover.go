@@ -706,6 +706,11 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		}
 		detail = fmt.Sprintf("refused at step %q: %v; nothing was switched, %s stays active", failed, unwrapStep(runErr), f.run.From)
 		runErr = fmt.Errorf("%w at step %q: %v; nothing was switched, %s stays active", ErrFailoverRefused, failed, unwrapStep(runErr), f.run.From)
+		if outcome == OutcomeCancelled {
+			// Say cancelled, not refused: the operator stopped it.
+			detail = fmt.Sprintf("cancelled at step %q; nothing was switched, %s stays active", failed, f.run.From)
+			runErr = fmt.Errorf("%w: cancelled at step %q (%w); nothing was switched, %s stays active", ErrFailoverRefused, failed, context.Canceled, f.run.From)
+		}
 	} else {
 		f.run.State = storage.FailoverFailed
 		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))

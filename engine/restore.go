@@ -180,10 +180,10 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	snap, err := e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot)
 	if err != nil || len(req.Snapshot) != 64 || snap.ID != req.Snapshot {
 		if p := e.refreshListings(ctx, req.Site)[0]; p.Err != nil {
-			return nil, p.Err
+			return nil, e.cancelledBefore(ctx, action, req.Site, req.Set, args, "nothing was written to "+target, p.Err)
 		}
 		if snap, err = e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot); err != nil {
-			return nil, err
+			return nil, e.cancelledBefore(ctx, action, req.Site, req.Set, args, "nothing was written to "+target, err)
 		}
 	}
 	if err := os.MkdirAll(target, 0o700); err != nil {
