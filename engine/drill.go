@@ -53,6 +53,11 @@ type DrillReport struct {
 	Scratch             string      `json:"scratch"`
 	Kept                bool        `json:"kept"`
 	PrevSHA256          string      `json:"prev_sha256"`
+	// Evaluated is false for a drill that could not run (the standby
+	// unreachable or locked, no usable scratch space): it says nothing about
+	// the standby's data, and has no RTO. NotEvaluated says why.
+	Evaluated    bool   `json:"evaluated"`
+	NotEvaluated string `json:"not_evaluated,omitempty"`
 
 	// SHA256 is the hash of the stored canonical JSON (which cannot hold its
 	// own hash); Markdown is the rendering.
@@ -121,6 +126,8 @@ type drillRun struct {
 	// failure is the first such finding.
 	noted   bool
 	failure string
+	// notRun is why the drill could not run, "" when it did.
+	notRun string
 }
 
 // fail records the finding that explains a failing step.
@@ -290,7 +297,16 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		d.failure = "not every set was verified"
 	}
 	rep.Finished = e.now().UTC()
+	rep.Evaluated = d.notRun == "" && ctx.Err() == nil
 	switch {
+	case d.notRun != "":
+		rep.NotEvaluated, rep.RTOSeconds = d.notRun, 0
+	case ctx.Err() != nil:
+		rep.NotEvaluated = "cancelled before it ended"
+	}
+	switch {
+	case !rep.Evaluated:
+		rep.Level = LevelUnknown
 	case !rep.Passed:
 		rep.Level = LevelCritical
 	case len(rep.Findings) > 0:
@@ -303,6 +319,8 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	switch {
 	case ctx.Err() != nil:
 		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
+	case !rep.Evaluated:
+		outcome, detail = OutcomeFailed, "could not run: "+rep.NotEvaluated
 	case !rep.Passed:
 		outcome, detail = OutcomeFailed, "failed: "+d.failure
 		if len(rep.Findings) > 1 {
@@ -326,6 +344,8 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	switch {
 	case saveErr != nil:
 		return rep, saveErr
+	case !rep.Evaluated && ctx.Err() == nil:
+		return rep, errors.Join(fmt.Errorf("drill %s of site %s could not run: %s", runID, req.Site, rep.NotEvaluated), werr)
 	case !rep.Passed:
 		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, d.failure), werr)
 	}
@@ -383,7 +403,7 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	var activeErr error
 	for _, p := range probes {
 		if p.Site == site && p.Err != nil {
-			return "", fmt.Errorf("site %s: %w", site, p.Err)
+			return "", d.couldNotRun(fmt.Errorf("site %s: %w", site, p.Err))
 		}
 		if p.Site == d.active && p.Err != nil {
 			activeErr = p.Err
@@ -425,14 +445,14 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w of set(s) %s at site %s: replicate first", ErrNoSnapshot, strings.Join(missing, ", "), site)
 	}
 	if err := os.MkdirAll(e.cfg.Drills.Scratch, 0o700); err != nil {
-		return "", fmt.Errorf("scratch space: %w", err)
+		return "", d.couldNotRun(fmt.Errorf("scratch space: %w", err))
 	}
 	free, err := freeBytes(e.cfg.Drills.Scratch)
 	if err != nil {
-		return "", fmt.Errorf("scratch space %s: %w", e.cfg.Drills.Scratch, err)
+		return "", d.couldNotRun(fmt.Errorf("scratch space %s: %w", e.cfg.Drills.Scratch, err))
 	}
 	if free < need {
-		return "", fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need))
+		return "", d.couldNotRun(fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need)))
 	}
 	return fmt.Sprintf("site %s reachable, %d set(s) present, scratch %s free of %s needed", site, len(d.sets), Bytes(free), Bytes(need)), nil
 }
@@ -768,7 +788,9 @@ func shortHash(s string) string {
 func (r *DrillReport) RenderMarkdown() string {
 	var b strings.Builder
 	verdict := "PASSED"
-	if !r.Passed {
+	if r.CouldNotRun() {
+		verdict = "COULD NOT RUN"
+	} else if !r.Passed {
 		verdict = "FAILED"
 	} else if len(r.Findings) > 0 {
 		verdict = "PASSED with findings"
@@ -788,8 +810,12 @@ func (r *DrillReport) RenderMarkdown() string {
 
 	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
 	rtoOK := r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds
+	rtoAchieved, rtoWord := secs(r.RTOSeconds), okWord(rtoOK)
+	if r.CouldNotRun() {
+		rtoAchieved, rtoWord = "—", "not evaluated: "+mdCell(r.NotEvaluated)
+	}
 	fmt.Fprintf(&b, "| RTO (restore + verification, machine time) | %s | %s | %s |\n",
-		secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds), okWord(rtoOK))
+		secs(r.RTOObjectiveSeconds), rtoAchieved, rtoWord)
 	for _, s := range r.Sets {
 		fmt.Fprintf(&b, "| RPO %s | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
 			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))

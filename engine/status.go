@@ -295,9 +295,10 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	return st, nil
 }
 
-// lastDrill is the newest drill of a site, nil when it never had one.
+// lastDrill is the newest drill of a site that ran, nil when it never had
+// one: a drill that could not run says nothing about the standby's data.
 func (e *Engine) lastDrill(ctx context.Context, site string) *DrillInfo {
-	d, ok, err := e.store.LastDrill(ctx, site)
+	d, ok, err := e.lastEvaluatedDrill(ctx, site)
 	if err != nil || !ok {
 		return nil
 	}
