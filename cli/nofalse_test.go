@@ -73,3 +73,19 @@ func TestKilledFailoverIsInterruptedAndResumedCountsAreReal(t *testing.T) {
 	}
 	t.Errorf("no commit in the journal:\n%s", o)
 }
+
+// restore --include of a path the snapshot does not hold restored nothing:
+// exit 1, naming the path, never "ok: 0 files".
+func TestRestoreIncludeMatchingNothingExits1(t *testing.T) {
+	t.Parallel()
+	run, dir, _ := world(t)
+	for _, args := range [][]string{{"init"}, {"backup", "--set", "models"}} {
+		if code, _, errs := run(args...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+	}
+	code, out, errs := run("restore", "--site", "primary", "--set", "models", "--target", dir+"/restored", "--include", "nope.bin")
+	if code != 1 || !strings.Contains(errs, `"nope.bin" matched nothing`) || strings.HasPrefix(out, "ok") {
+		t.Fatalf("restore of an include matching nothing: %d\n%s\n%s", code, out, errs)
+	}
+}
