@@ -71,4 +71,17 @@ func TestRestoreCountsRegularFiles(t *testing.T) {
 	if r.Files+r.FilesSkipped != 3 {
 		t.Fatalf("second restore: %d restored + %d skipped, want 3 regular files in place", r.Files, r.FilesSkipped)
 	}
+	// A set without directories, restored over itself: every file is
+	// skipped, none restored, and that is not "nothing to restore".
+	f.replicated("datasets")
+	flat := filepath.Join(t.TempDir(), "flat")
+	for i := 0; i < 2; i++ {
+		r, err = f.eng.Restore(ctx, engine.RestoreRequest{Site: "dr", Set: "datasets", Target: flat, Overwrite: true}, nil)
+		if err != nil {
+			t.Fatalf("restore %d of datasets: %v", i+1, err)
+		}
+	}
+	if r.Files != 0 || r.FilesSkipped != 2 || r.BytesSkipped == 0 {
+		t.Fatalf("datasets restored over itself: %+v", r)
+	}
 }

@@ -243,7 +243,7 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 		r.Outcome = OutcomeFailed
 	}
 	if err == nil {
-		if nothing := tally.unmatched(req.Include); len(nothing) > 0 || summary.TotalFiles == 0 {
+		if nothing := tally.unmatched(req.Include); len(nothing) > 0 || summary.FilesRestored+summary.FilesSkipped == 0 {
 			err = restoredNothingError(req, snap.ShortID, set.Paths, nothing)
 			r.Outcome = OutcomeFailed
 			if r.Files+r.FilesSkipped > 0 {
