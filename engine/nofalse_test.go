@@ -2,11 +2,15 @@ package engine_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // A restore whose --include matches nothing restored nothing: that is an
@@ -83,5 +87,56 @@ func TestRestoreCountsRegularFiles(t *testing.T) {
 	}
 	if r.Files != 0 || r.FilesSkipped != 2 || r.BytesSkipped == 0 {
 		t.Fatalf("datasets restored over itself: %+v", r)
+	}
+}
+
+// An unfinished failover is "running" only while its process lives: with
+// the recovery lock held by a live process it stays running (and status
+// does not advise resuming it); once that process is gone, "interrupted".
+func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if err := f.store.SaveFailover(ctx, storage.FailoverRun{RunID: "fo-1", From: "primary", To: "dr", Mode: "planned",
+		State: storage.FailoverRunning, Declared: now, Updated: now, Operator: "alice", Data: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	// A live process: this test's own.
+	host, _ := os.Hostname()
+	if _, ok, err := f.store.AcquireRecoveryLock(ctx, storage.RecoveryLock{RunID: "fo-1", Kind: "failover",
+		PID: os.Getpid(), Host: host, Operator: "alice", Since: now}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	st, err := f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.LastFailover == nil || st.LastFailover.Outcome != "running" {
+		t.Fatalf("live failover: %+v", st.LastFailover)
+	}
+	for _, p := range st.Problems {
+		if strings.Contains(p.Message, "fo-1") && strings.Contains(p.Message, "--resume") {
+			t.Errorf("status advises resuming a failover that is running: %s", p.Message)
+		}
+	}
+
+	// The holder is gone: a process that has exited.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.ReleaseRecoveryLock(ctx, "fo-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.store.AcquireRecoveryLock(ctx, storage.RecoveryLock{RunID: "fo-1", Kind: "failover",
+		PID: dead.Process.Pid, Host: host, Operator: "alice", Since: now}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if st, err = f.eng.Status(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if st.LastFailover == nil || st.LastFailover.Outcome != "interrupted" {
+		t.Fatalf("failover of a dead process: %+v", st.LastFailover)
 	}
 }
