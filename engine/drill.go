@@ -492,6 +492,9 @@ func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, err
 		}
 		if err != nil {
 			d.fail("restore of set %s (snapshot %s) from site %s failed: %v", s.Name, snap.ShortID, d.req.Site, err)
+			if errors.Is(err, restic.ErrLocked) || errors.Is(err, restic.ErrUnreachable) {
+				_ = d.couldNotRun(err)
+			}
 			return "", err
 		}
 		return fmt.Sprintf("snapshot %s: %d files, %s, verified by restic", snap.ShortID, r.Files, Bytes(r.Bytes)), nil
@@ -640,6 +643,10 @@ func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
 			d.fail("site %s: restic check --read-data-subset %s: %s", d.req.Site, subset, msg)
 			if err == nil {
 				err = errors.New(msg)
+			}
+			if len(res) > 0 && res[0].Level() == LevelUnknown {
+				// Locked or unreachable: the packs were not read.
+				_ = d.couldNotRun(fmt.Errorf("site %s: %s", d.req.Site, msg))
 			}
 			return msg, err
 		}

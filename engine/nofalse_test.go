@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -138,5 +139,32 @@ func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
 	}
 	if st.LastFailover == nil || st.LastFailover.Outcome != "interrupted" {
 		t.Fatalf("failover of a dead process: %+v", st.LastFailover)
+	}
+}
+
+// A drill whose check cannot take the standby's lock (another restic
+// holds it) could not be evaluated: UNKNOWN and "evaluated": false, not a
+// failed drill of the standby.
+func TestDrillLockedAtStandbyIsNotEvaluated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "drills: {scratch: "+filepath.Join(t.TempDir(), "scratch")+"}\n")
+	f.init()
+	f.replicated("serving")
+	site, _ := f.cfg.Site("dr")
+	slow := exec.Command(testenv.Restic(t), "backup", "--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 60")
+	slow.Env = append(os.Environ(), "RESTIC_REPOSITORY="+site.Repository, "RESTIC_PASSWORD_FILE="+f.pwFile)
+	if err := slow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = slow.Process.Kill(); _ = slow.Wait() })
+	waitFor(t, 30*time.Second, "the backup's lock", func() bool {
+		return strings.TrimSpace(string(f.raw("dr", "list", "locks", "--no-lock"))) != ""
+	})
+	rep, err := f.eng.Drill(context.Background(), engine.DrillRequest{Site: "dr", Sets: []string{"serving"}}, nil)
+	if err == nil || rep == nil {
+		t.Fatalf("drill under a held lock: %v %+v", err, rep)
+	}
+	if rep.Evaluated || rep.Level != engine.LevelUnknown || !strings.Contains(rep.NotEvaluated, "lock") || rep.RTOSeconds != 0 {
+		t.Fatalf("drill under a held lock: evaluated %v, level %v, not_evaluated %q, rto %v", rep.Evaluated, rep.Level, rep.NotEvaluated, rep.RTOSeconds)
 	}
 }
