@@ -306,6 +306,9 @@ Restored files are verified (restic restore --verify) unless --verify=false.`,
 				fmt.Fprintf(a.stdout, "%s: snapshot %s (%s) of %s from %s: %d files, %s into %s",
 					p.level(string(res.Outcome)), shortID(res.Snapshot), res.SnapshotTime, res.Set, res.Site,
 					res.Files, engine.Bytes(res.Bytes), res.Target)
+				if res.FilesSkipped > 0 {
+					fmt.Fprintf(a.stdout, " (%d files, %s already in place)", res.FilesSkipped, engine.Bytes(res.BytesSkipped))
+				}
 				if res.Verified {
 					fmt.Fprint(a.stdout, ", verified")
 				}

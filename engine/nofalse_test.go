@@ -76,6 +76,9 @@ func TestRestoreCountsRegularFiles(t *testing.T) {
 	if r.Files+r.FilesSkipped != 3 {
 		t.Fatalf("second restore: %d restored + %d skipped, want 3 regular files in place", r.Files, r.FilesSkipped)
 	}
+	if j := f.journal(); !strings.Contains(j[0].Detail, "(3 files, ") || !strings.Contains(j[0].Detail, "already in place)") {
+		t.Fatalf("journal detail of a restore over itself: %q", j[0].Detail)
+	}
 	// A set without directories, restored over itself: every file is
 	// skipped, none restored, and that is not "nothing to restore".
 	f.replicated("datasets")

@@ -253,6 +253,9 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	}
 	r.Verified = req.Verify && err == nil
 	detail := fmt.Sprintf("snapshot %s: %d files, %s into %s", snap.ShortID, r.Files, Bytes(r.Bytes), target)
+	if r.FilesSkipped > 0 {
+		detail += fmt.Sprintf(" (%d files, %s already in place)", r.FilesSkipped, Bytes(r.BytesSkipped))
+	}
 	if r.Verified {
 		detail += ", verified"
 	}
