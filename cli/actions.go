@@ -21,9 +21,18 @@ func (a *app) finish(results any, err error, human func(p palette)) error {
 		human(a.palette())
 	}
 	if err != nil && cancelled(err) {
-		return fmt.Errorf("cancelled: the interrupted work is journaled as cancelled; nothing was reported as done that was not")
+		return a.cancelledError()
 	}
 	return err
+}
+
+// cancelledError says what a cancel left, claiming a journal entry only
+// when the engine wrote one.
+func (a *app) cancelledError() error {
+	if a.eng != nil && a.eng.CancelJournaled() {
+		return fmt.Errorf("cancelled: the interrupted work is journaled as cancelled; nothing was reported as done that was not")
+	}
+	return fmt.Errorf("cancelled before any work was recorded; see `lifeboat journal` for what ran")
 }
 
 func (a *app) initCommand() *cobra.Command {
@@ -294,12 +303,18 @@ Restored files are verified (restic restore --verify) unless --verify=false.`,
 				if errors.Is(err, engine.ErrTargetNotEmpty) {
 					return withCode(1, err)
 				}
+				if cancelled(err) {
+					return a.cancelledError()
+				}
 				return err
 			}
 			return a.finish(res, err, func(p palette) {
 				fmt.Fprintf(a.stdout, "%s: snapshot %s (%s) of %s from %s: %d files, %s into %s",
 					p.level(string(res.Outcome)), shortID(res.Snapshot), res.SnapshotTime, res.Set, res.Site,
 					res.Files, engine.Bytes(res.Bytes), res.Target)
+				if res.FilesSkipped > 0 {
+					fmt.Fprintf(a.stdout, " (%d files, %s already in place)", res.FilesSkipped, engine.Bytes(res.BytesSkipped))
+				}
 				if res.Verified {
 					fmt.Fprint(a.stdout, ", verified")
 				}

@@ -95,6 +95,8 @@ func (a *app) printDrill(r *engine.DrillReport) {
 	w := a.stdout
 	verdict := "PASSED"
 	switch {
+	case r.CouldNotRun():
+		verdict = "COULD NOT RUN"
 	case !r.Passed:
 		verdict = "FAILED"
 	case len(r.Findings) > 0:
@@ -102,10 +104,17 @@ func (a *app) printDrill(r *engine.DrillReport) {
 	}
 	fmt.Fprintf(w, "Drill %s of site %s: %s\n", r.ID, r.Site, p.bold.Render(verdict))
 	rto := fmt.Sprintf("%.1fs", r.RTOSeconds)
+	if r.CouldNotRun() {
+		rto = "—" // nothing was restored: there is no RTO to show
+	}
 	if r.RTOObjectiveSeconds > 0 {
 		rto += fmt.Sprintf(" (objective %s)", engine.Age(secondsDur(r.RTOObjectiveSeconds)))
 	}
-	fmt.Fprintf(w, "RTO achieved: %s    check subset: %s    operator: %s\n\n", rto, r.CheckSubset, r.Operator)
+	fmt.Fprintf(w, "RTO achieved: %s    check subset: %s    operator: %s\n", rto, r.CheckSubset, r.Operator)
+	if r.CouldNotRun() {
+		fmt.Fprintf(w, "%s %s: this says nothing about the data at %s; fix the cause and drill again\n", p.level("could not run:"), r.NotEvaluated, r.Site)
+	}
+	fmt.Fprintln(w)
 
 	steps := &table{head: []string{"STEP", "STATUS", "TIME", "DETAIL"}}
 	for _, s := range r.Steps {

@@ -150,6 +150,9 @@ hash chain with the drills.`,
 				if errors.Is(err, engine.ErrConfirmMismatch) {
 					return withCode(1, err)
 				}
+				if cancelled(err) && errors.Is(err, engine.ErrFailoverRefused) {
+					return err // nothing was switched: nothing to resume
+				}
 				if cancelled(err) {
 					return fmt.Errorf("failover cancelled: %w; `lifeboat failover --resume` continues it, `--abort` abandons it", err)
 				}

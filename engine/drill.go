@@ -53,6 +53,11 @@ type DrillReport struct {
 	Scratch             string      `json:"scratch"`
 	Kept                bool        `json:"kept"`
 	PrevSHA256          string      `json:"prev_sha256"`
+	// Evaluated is false for a drill that could not run (the standby
+	// unreachable or locked, no usable scratch space): it says nothing about
+	// the standby's data, and has no RTO. NotEvaluated says why.
+	Evaluated    bool   `json:"evaluated"`
+	NotEvaluated string `json:"not_evaluated,omitempty"`
 
 	// SHA256 is the hash of the stored canonical JSON (which cannot hold its
 	// own hash); Markdown is the rendering.
@@ -71,8 +76,8 @@ type DrillSet struct {
 	Tree                string  `json:"tree"`
 	RPOSeconds          float64 `json:"rpo_seconds"`
 	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	// Files and Bytes are what restic restored (its file count includes
-	// directories); ListedFiles/ListedBytes are the regular files of the
+	// Files and Bytes are the regular files restic restored (directories
+	// apart); ListedFiles/ListedBytes are the regular files of the
 	// snapshot's listing under the set's paths; VerifiedFiles are the
 	// regular files found restored, verified by restic, matching the listing.
 	Files         uint64 `json:"files"`
@@ -128,6 +133,8 @@ type drillRun struct {
 	// failure is the first such finding.
 	noted   bool
 	failure string
+	// notRun is why the drill could not run, "" when it did.
+	notRun string
 }
 
 // fail records the finding that explains a failing step.
@@ -299,7 +306,16 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		d.failure = "not every set was verified"
 	}
 	rep.Finished = e.now().UTC()
+	rep.Evaluated = d.notRun == "" && ctx.Err() == nil
 	switch {
+	case d.notRun != "":
+		rep.NotEvaluated, rep.RTOSeconds = d.notRun, 0
+	case ctx.Err() != nil:
+		rep.NotEvaluated = "cancelled before it ended"
+	}
+	switch {
+	case !rep.Evaluated:
+		rep.Level = LevelUnknown
 	case !rep.Passed:
 		rep.Level = LevelCritical
 	case len(rep.Findings) > 0:
@@ -312,6 +328,8 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	switch {
 	case ctx.Err() != nil:
 		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
+	case !rep.Evaluated:
+		outcome, detail = OutcomeFailed, "could not run: "+rep.NotEvaluated
 	case !rep.Passed:
 		outcome, detail = OutcomeFailed, "failed: "+d.failure
 		if len(rep.Findings) > 1 {
@@ -336,6 +354,8 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	switch {
 	case saveErr != nil:
 		return rep, saveErr
+	case !rep.Evaluated && ctx.Err() == nil:
+		return rep, errors.Join(fmt.Errorf("drill %s of site %s could not run: %s", runID, req.Site, rep.NotEvaluated), werr)
 	case !rep.Passed:
 		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, d.failure), werr)
 	}
@@ -389,7 +409,7 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	var activeErr error
 	for _, p := range probes {
 		if p.Site == site && p.Err != nil {
-			return "", atSite(site, p.Err)
+			return "", d.couldNotRun(atSite(site, p.Err))
 		}
 		if p.Site == d.active && p.Err != nil {
 			activeErr = p.Err
@@ -435,14 +455,14 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w of set(s) %s at site %s: replicate first", ErrNoSnapshot, strings.Join(missing, ", "), site)
 	}
 	if err := os.MkdirAll(e.cfg.Drills.Scratch, 0o700); err != nil {
-		return "", fmt.Errorf("scratch space: %w", err)
+		return "", d.couldNotRun(fmt.Errorf("scratch space: %w", err))
 	}
 	free, err := freeBytes(e.cfg.Drills.Scratch)
 	if err != nil {
-		return "", fmt.Errorf("scratch space %s: %w", e.cfg.Drills.Scratch, err)
+		return "", d.couldNotRun(fmt.Errorf("scratch space %s: %w", e.cfg.Drills.Scratch, err))
 	}
 	if free < need {
-		return "", fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need))
+		return "", d.couldNotRun(fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need)))
 	}
 	return fmt.Sprintf("site %s reachable, %d set(s) present, scratch %s free of %s needed", site, len(d.sets), Bytes(free), Bytes(need)), nil
 }
@@ -476,6 +496,9 @@ func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, err
 		}
 		if err != nil {
 			d.fail("restore of set %s (snapshot %s) from site %s failed: %v", s.Name, snap.ShortID, d.req.Site, err)
+			if errors.Is(err, restic.ErrLocked) || errors.Is(err, restic.ErrUnreachable) {
+				_ = d.couldNotRun(err)
+			}
 			return "", err
 		}
 		return fmt.Sprintf("snapshot %s: %d files, %s, verified by restic", snap.ShortID, r.Files, Bytes(r.Bytes)), nil
@@ -625,6 +648,10 @@ func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
 			d.fail("site %s: restic check --read-data-subset %s: %s", d.req.Site, subset, msg)
 			if err == nil {
 				err = errors.New(msg)
+			}
+			if len(res) > 0 && res[0].Level() == LevelUnknown {
+				// Locked or unreachable: the packs were not read.
+				_ = d.couldNotRun(fmt.Errorf("site %s: %s", d.req.Site, msg))
 			}
 			return msg, err
 		}
@@ -785,7 +812,9 @@ func shortHash(s string) string {
 func (r *DrillReport) RenderMarkdown() string {
 	var b strings.Builder
 	verdict := "PASSED"
-	if !r.Passed {
+	if r.CouldNotRun() {
+		verdict = "COULD NOT RUN"
+	} else if !r.Passed {
 		verdict = "FAILED"
 	} else if len(r.Findings) > 0 {
 		verdict = "PASSED with findings"
@@ -805,8 +834,12 @@ func (r *DrillReport) RenderMarkdown() string {
 
 	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
 	rtoOK := r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds
+	rtoAchieved, rtoWord := secs(r.RTOSeconds), okWord(rtoOK)
+	if r.CouldNotRun() {
+		rtoAchieved, rtoWord = "—", "not evaluated: "+mdCell(r.NotEvaluated)
+	}
 	fmt.Fprintf(&b, "| RTO (restore + verification, machine time) | %s | %s | %s |\n",
-		secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds), okWord(rtoOK))
+		secs(r.RTOObjectiveSeconds), rtoAchieved, rtoWord)
 	for _, s := range r.Sets {
 		fmt.Fprintf(&b, "| RPO %s | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
 			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -36,6 +37,10 @@ type Engine struct {
 	refreshMu sync.Map // site -> *sync.Mutex
 
 	proofs proofCache
+
+	// cancelJournaled is set once this engine journals a cancellation: the
+	// CLI says "journaled as cancelled" only when it is true.
+	cancelJournaled atomic.Bool
 }
 
 // Options configure New.

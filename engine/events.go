@@ -115,8 +115,9 @@ func (t *tracked) finish(outcome Outcome, detail string, files, bytes uint64) {
 	if t.id != 0 {
 		_ = t.e.store.FinishOperation(ctx, t.id, string(outcome), detail, int64(files), int64(bytes))
 	}
-	_ = t.e.journal(ctx, storage.JournalEntry{Action: t.action, Site: t.site, Set: t.set, Args: t.args,
+	err := t.e.journal(ctx, storage.JournalEntry{Action: t.action, Site: t.site, Set: t.set, Args: t.args,
 		Outcome: string(outcome), Detail: detail, RunID: t.runID, ReportSHA256: t.report})
+	t.e.noteCancel(outcome, err)
 }
 
 // Journal appends an entry for an action that is not a tracked operation
@@ -130,6 +131,7 @@ func (e *Engine) Journal(ctx context.Context, action, site, set, args string, ou
 func (e *Engine) journal(ctx context.Context, entry storage.JournalEntry) error {
 	entry.Operator, entry.Origin = e.operator.User, e.operator.Origin
 	_, err := e.store.AppendJournal(ctx, entry)
+	e.noteCancel(Outcome(entry.Outcome), err)
 	return err
 }
 

@@ -708,6 +708,8 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		rep, err := f.finish(ctx, rb)
 		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
 			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
+		setsDetail, files, bytes := setCounts(rep.Sets)
+		detail += setsDetail
 		if rep.SHA256 != "" {
 			detail += "; report sha256 " + rep.SHA256
 			tr.report = rep.SHA256
@@ -716,7 +718,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		if len(rep.Findings) > 0 {
 			outcome = OutcomeWarning
 		}
-		tr.finish(outcome, detail, 0, 0)
+		tr.finish(outcome, detail, files, bytes)
 		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
 		return rep, err
 	}
@@ -742,6 +744,11 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		}
 		detail = fmt.Sprintf("refused at step %q: %v; nothing was switched, %s stays active", failed, unwrapStep(runErr), f.run.From)
 		runErr = fmt.Errorf("%w at step %q: %v; nothing was switched, %s stays active", ErrFailoverRefused, failed, unwrapStep(runErr), f.run.From)
+		if outcome == OutcomeCancelled {
+			// Say cancelled, not refused: the operator stopped it.
+			detail = fmt.Sprintf("cancelled at step %q; nothing was switched, %s stays active", failed, f.run.From)
+			runErr = fmt.Errorf("%w: cancelled at step %q (%w); nothing was switched, %s stays active", ErrFailoverRefused, failed, context.Canceled, f.run.From)
+		}
 	} else {
 		f.run.State = storage.FailoverFailed
 		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))

@@ -193,12 +193,14 @@ func (f *failoverRun) restoreStep(s *config.Set) func(context.Context) (string, 
 		res, err := f.e.Restore(ctx, RestoreRequest{Site: f.run.To, Set: s.Name, Snapshot: r.Snapshot, Target: r.Target,
 			Overwrite: true, Delete: true, Verify: true, Action: "failover"}, f.obs)
 		if res != nil {
-			r.Files, r.Bytes = res.Files, res.Bytes
+			// What is in place: a resumed restore skips the files an
+			// earlier attempt already wrote.
+			r.Files, r.Bytes = res.Files+res.FilesSkipped, res.Bytes+res.BytesSkipped
 		}
 		if err != nil {
 			return "", fmt.Errorf("restore of set %s (snapshot %s) from %s into %s: %w", s.Name, shortHash(r.Snapshot), f.run.To, r.Target, err)
 		}
-		return fmt.Sprintf("snapshot %s: %d files, %s into %s, verified by restic", shortHash(r.Snapshot), res.Files, Bytes(res.Bytes), r.Target), nil
+		return fmt.Sprintf("snapshot %s: %d files, %s in place at %s, verified by restic", shortHash(r.Snapshot), r.Files, Bytes(r.Bytes), r.Target), nil
 	}
 }
 

@@ -82,6 +82,10 @@ func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
 				errs = append(errs, err)
 			}
 			_ = e.Journal(context.WithoutCancel(ctx), "init", name, "", argString(call.Args...), r.Outcome, r.Detail)
+		case outcomeOf(err) == OutcomeCancelled:
+			r.Outcome, r.Detail = OutcomeCancelled, "cancelled while finding out whether the repository exists; nothing was created"
+			_ = e.Journal(context.WithoutCancel(ctx), "init", name, "", "", r.Outcome, r.Detail)
+			errs = append(errs, err)
 		default:
 			r.Outcome, r.Detail = OutcomeFailed, err.Error()
 			errs = append(errs, err)

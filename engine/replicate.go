@@ -77,7 +77,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	// The catalog must be current at both ends to know what is missing.
 	down := map[string]error{}
 	for _, p := range e.refreshListings(ctx, append([]string{active}, targets...)...) {
-		if p.Err != nil && p.Site == active {
+		if p.Err != nil && p.Site == active && ctx.Err() == nil {
 			return nil, p.Err
 		}
 		if p.Err != nil {
@@ -108,6 +108,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 		}
 	}
 	if ctx.Err() != nil {
+		results = e.journalUncopied(ctx, active, targets, sets, results, obs)
 		errs = append(errs, &restic.Error{Op: "replicate", Kind: restic.ErrCancelled})
 	}
 	return results, errors.Join(errs...)
@@ -163,8 +164,12 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 
 	// Judge each set by what the standby holds now, not by what restic said.
 	probe := e.refreshListings(ctx, to)[0]
-	after, err := e.LoadCatalog(ctx)
+	// Read even when cancelled: every tracked set must be finished.
+	after, err := e.LoadCatalog(context.WithoutCancel(ctx))
 	if err != nil {
+		for _, t := range tracks {
+			t.finish(OutcomeFailed, "could not read the catalog after the copy: "+err.Error(), 0, 0)
+		}
 		return nil, err
 	}
 	var results []ReplicateResult

@@ -18,13 +18,16 @@ import (
 // from the columns stored beside it: a `passed` column flipped by hand must
 // not make a failed drill count, mark a snapshot tested or silence an alert.
 type storedReport struct {
-	ID         string
-	Kind       string // drill, failover
-	Site       string // the site drilled, or failed over to
-	From       string
-	Mode       string
-	Outcome    string // failovers: committed, aborted
-	Passed     bool
+	ID      string
+	Kind    string // drill, failover
+	Site    string // the site drilled, or failed over to
+	From    string
+	Mode    string
+	Outcome string // failovers: committed, aborted
+	Passed  bool
+	// Evaluated is false for a drill that could not run (its site down or
+	// locked): it says nothing about the data there.
+	Evaluated  bool
 	Started    time.Time // a failover's declaration
 	Finished   time.Time
 	ConfigHash string
@@ -62,6 +65,7 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 		Mode       string      `json:"mode"`
 		Outcome    string      `json:"outcome"`
 		Passed     bool        `json:"passed"`
+		Evaluated  *bool       `json:"evaluated"`
 		Started    time.Time   `json:"started"`
 		Declared   time.Time   `json:"declared"`
 		Finished   time.Time   `json:"finished"`
@@ -76,7 +80,9 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 	}
 	out := storedReport{ID: r.ID, Kind: storage.KindDrill, Site: r.Site, From: r.From, Mode: r.Mode, Outcome: r.Outcome,
 		Passed: r.Passed, Started: r.Started, Finished: r.Finished, ConfigHash: r.ConfigHash,
-		RTOSeconds: r.RTO, RTOObjectiveSeconds: r.Objective, HumanWaitSeconds: r.Wait}
+		RTOSeconds: r.RTO, RTOObjectiveSeconds: r.Objective, HumanWaitSeconds: r.Wait,
+		// Reports written before the field existed ran.
+		Evaluated: r.Evaluated == nil || *r.Evaluated}
 	if r.Kind == storage.KindFailover {
 		out.Kind, out.Site, out.Started = storage.KindFailover, r.To, r.Declared
 	}

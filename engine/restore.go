@@ -45,7 +45,8 @@ type RestoreResult struct {
 	Outcome      Outcome  `json:"outcome"`
 	Files        uint64   `json:"files"`
 	Bytes        uint64   `json:"bytes"`
-	FilesSkipped uint64   `json:"files_skipped"`
+	FilesSkipped uint64   `json:"files_skipped"` // already in place (--overwrite), left as they were
+	BytesSkipped uint64   `json:"bytes_skipped"`
 	Verified     bool     `json:"verified"`
 	Seconds      float64  `json:"seconds"`
 	Errors       []string `json:"errors,omitempty"`
@@ -179,17 +180,20 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	snap, err := e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot)
 	if err != nil || len(req.Snapshot) != 64 || snap.ID != req.Snapshot {
 		if p := e.refreshListings(ctx, req.Site)[0]; p.Err != nil {
-			return nil, p.Err
+			return nil, e.cancelledBefore(ctx, action, req.Site, req.Set, args, "nothing was written to "+target, p.Err)
 		}
 		if snap, err = e.ResolveSnapshot(ctx, req.Site, req.Set, req.Snapshot); err != nil {
-			return nil, err
+			return nil, e.cancelledBefore(ctx, action, req.Site, req.Set, args, "nothing was written to "+target, err)
 		}
 	}
 	if err := os.MkdirAll(target, 0o700); err != nil {
 		return nil, fmt.Errorf("restore: create target: %w", err)
 	}
 	spec, include := restoreSpec(snap.ID, set.Paths, req.Include)
-	rargs := []string{"restore", "--json", spec, "--target", target}
+	// -vv names each restored item: directories are told apart from files
+	// (restic counts both as files_restored) and each --include is checked
+	// for having matched something.
+	rargs := []string{"restore", "--json", "--verbose=2", spec, "--target", target}
 	for _, p := range include {
 		rargs = append(rargs, "--include", p)
 	}
@@ -203,6 +207,9 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 	obs.emit(Event{Op: action, Site: req.Site, Set: req.Set, Kind: EventStarted, Message: "snapshot " + snap.ShortID + " into " + target})
 	var summary restic.RestoreStatus
 	var last Progress
+	var tally restoreTally
+	tally.include = include
+	tally.matched = make([]bool, len(include))
 	res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "restore " + req.Set, Args: rargs,
 		OnLine: func(l restic.Line) {
 			switch l.Type {
@@ -212,6 +219,11 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 					last = restoreProgress(s)
 					obs.emit(Event{Op: action, Site: req.Site, Set: req.Set, Kind: EventProgress, Progress: last})
 				}
+			case "verbose_status":
+				var v restic.RestoreItem
+				if json.Unmarshal(l.Raw, &v) == nil {
+					tally.add(target, v)
+				}
 			case "summary":
 				_ = json.Unmarshal(l.Raw, &summary)
 			case "error":
@@ -219,7 +231,8 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 			}
 		}})
 	r := &RestoreResult{Site: req.Site, Set: req.Set, Snapshot: snap.ID, SnapshotTime: snap.Time.UTC().Format(time.RFC3339),
-		Target: target, Files: summary.FilesRestored, Bytes: summary.BytesRestored, FilesSkipped: summary.FilesSkipped}
+		Target: target, Files: sub(summary.FilesRestored, tally.dirsRestored), Bytes: summary.BytesRestored,
+		FilesSkipped: sub(summary.FilesSkipped, tally.dirsSkipped), BytesSkipped: summary.BytesSkipped}
 	if res != nil {
 		r.Seconds = res.Duration.Seconds()
 		r.Errors = res.Errors
@@ -229,8 +242,20 @@ func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) 
 		err = fmt.Errorf("site %s: restore %s: %d error(s): %s", req.Site, req.Set, len(r.Errors), strings.Join(first(r.Errors, 3), "; "))
 		r.Outcome = OutcomeFailed
 	}
+	if err == nil {
+		if nothing := tally.unmatched(req.Include); len(nothing) > 0 || summary.FilesRestored+summary.FilesSkipped == 0 {
+			err = restoredNothingError(req, snap.ShortID, set.Paths, nothing)
+			r.Outcome = OutcomeFailed
+			if r.Files+r.FilesSkipped > 0 {
+				r.Outcome = OutcomeWarning
+			}
+		}
+	}
 	r.Verified = req.Verify && err == nil
 	detail := fmt.Sprintf("snapshot %s: %d files, %s into %s", snap.ShortID, r.Files, Bytes(r.Bytes), target)
+	if r.FilesSkipped > 0 {
+		detail += fmt.Sprintf(" (%d files, %s already in place)", r.FilesSkipped, Bytes(r.BytesSkipped))
+	}
 	if r.Verified {
 		detail += ", verified"
 	}

@@ -104,7 +104,7 @@ type FailoverInfo struct {
 	From                string    `json:"from"`
 	To                  string    `json:"to"`
 	Mode                string    `json:"mode"`
-	Outcome             string    `json:"outcome"` // committed, aborted; running or failed when unfinished
+	Outcome             string    `json:"outcome"` // committed, aborted; running, interrupted or failed when unfinished
 	RTOSeconds          float64   `json:"rto_seconds"`
 	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
 	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
@@ -314,11 +314,12 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	return st, nil
 }
 
-// lastDrill is the newest drill of a site, nil when it never had one,
+// lastDrill is the newest drill of a site that ran, nil when it never had
+// one (a drill that could not run says nothing about the standby's data),
 // read from the report's hashed content; changed names a stored report
 // that no longer matches its hash (it is passed over).
 func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error) {
-	d, ok, changed := e.lastReport(ctx, storage.KindDrill, site, nil)
+	d, ok, changed := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Evaluated })
 	if !ok {
 		return nil, changed
 	}
@@ -330,14 +331,19 @@ func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error)
 // unfinished one is a critical problem until it is resumed or aborted.
 func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
 	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
-		problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
-			run.RunID, run.From, run.To, run.State)
+		state := unfinishedState(ctx, e, run)
+		if state == "running" {
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
+		} else {
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
+				run.RunID, run.From, run.To, state)
+		}
 		if st, err := e.UnfinishedFailover(ctx); err == nil && st != nil {
 			for _, m := range st.HooksCut {
 				problem(LevelCritical, run.To, "", "%s", m)
 			}
 		}
-		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: run.State}
+		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: state}
 	}
 	r, ok, changed := e.lastReport(ctx, storage.KindFailover, "", nil)
 	if changed != nil {

@@ -241,8 +241,12 @@ func (s *recoveryScreen) historyLines() []string {
 		if !d.Passed {
 			verdict = th.Level("failed")
 		}
+		rto := engine.Age(time.Duration(d.RTOSeconds * float64(time.Second)))
+		if d.CouldNotRun() {
+			verdict, rto = th.Warn.Render("could not run"), "—"
+		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			engine.Age(time.Duration(d.RTOSeconds*float64(time.Second))), engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
+			rto, engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}

@@ -61,6 +61,13 @@ type RestoreStatus struct {
 	BytesSkipped   uint64  `json:"bytes_skipped"`
 }
 
+// RestoreItem is one verbose_status line of `restic restore -vv --json`.
+type RestoreItem struct {
+	Action string `json:"action"` // restored, updated, unchanged, deleted
+	Item   string `json:"item"`
+	Size   uint64 `json:"size"`
+}
+
 // CheckSummary ends `restic check --json`.
 type CheckSummary struct {
 	NumErrors          int      `json:"num_errors"`
