@@ -105,11 +105,15 @@ hash chain with the drills.`,
 				if st == nil {
 					return fmt.Errorf("%w to abort", engine.ErrNoFailover)
 				}
+				if !yes {
+					// What would be abandoned (and whether a hook was cut
+					// short) is shown even when there is no one to ask.
+					a.printUnfinished(st)
+				}
 				if unasked {
 					return a.refuseUnasked(ctx, eng, st.Run.To, "--abort --run "+st.Run.RunID, "failover --abort")
 				}
 				if !yes {
-					a.printUnfinished(st)
 					if !a.askYesNo(ctx, fmt.Sprintf("Abandon failover %s to %s? %s stays the active site. [y/N] ", st.Run.RunID, st.Run.To, st.Run.From)) {
 						return fmt.Errorf("not aborted: nothing was changed")
 					}
