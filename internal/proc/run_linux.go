@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -31,7 +32,7 @@ func (s Shell) Run(ctx context.Context) ([]byte, error) {
 	}
 	defer hold.Close()
 	cmd := exec.CommandContext(ctx, "/proc/self/exe")
-	cmd.Args = []string{supervisorName, grace.String(), s.Command}
+	cmd.Args = []string{supervisorName, grace.String(), strconv.Itoa(os.Getpid()), s.Command}
 	cmd.Dir = s.Dir
 	cmd.Env = s.environ()
 	cmd.Stdin = s.Stdin

@@ -21,8 +21,13 @@ const supervisorName = "lifeboat-supervise"
 const prSetChildSubreaper = 36 // PR_SET_CHILD_SUBREAPER, linux/prctl.h
 
 func init() {
-	if len(os.Args) == 3 && os.Args[0] == supervisorName {
-		os.Exit(supervise(os.Args[1], os.Args[2]))
+	if len(os.Args) == 4 && os.Args[0] == supervisorName {
+		parent, err := strconv.Atoi(os.Args[2])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "lifeboat supervisor: bad parent pid %q\n", os.Args[2])
+			os.Exit(127)
+		}
+		os.Exit(supervise(os.Args[1], parent, os.Args[3]))
 	}
 }
 
@@ -37,13 +42,15 @@ func init() {
 //     all at once, since no record will say what a hook went on to do.
 //
 // It exits as sh did: the same code, or the same signal.
-func supervise(graceArg, command string) int {
+// parent is lifeboat's pid as lifeboat gave it: a supervisor whose parent
+// is no longer that process was orphaned (lifeboat may itself be pid 1, in
+// a container, so pid 1 as the parent proves nothing).
+func supervise(graceArg string, parent int, command string) int {
 	grace, err := time.ParseDuration(graceArg)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "lifeboat supervisor: bad grace %q: %v\n", graceArg, err)
 		return 127
 	}
-	parent := os.Getppid()
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
@@ -56,8 +63,9 @@ func supervise(graceArg, command string) int {
 		_, _ = io.Copy(io.Discard, os.NewFile(3, "lifeline"))
 		close(parentGone)
 	}()
-	if parent == 1 || parentDead(parent) {
-		return 127 // lifeboat died before the command could start
+	if parentDead(parent) {
+		fmt.Fprintln(os.Stderr, "lifeboat supervisor: lifeboat is gone; the command was not started")
+		return 127
 	}
 
 	sh := exec.Command("sh", "-c", command)
@@ -119,18 +127,39 @@ func parentDead(parent int) bool { return os.Getppid() != parent }
 // killAll SIGKILLs the command's group and every live descendant of the
 // supervisor until none is left; killed processes cannot fork, so the walk
 // ends.
+// A process it may not signal (one a hook started under another user, with
+// sudo) is named on stderr, in the command's output: lifeboat cannot stop it
+// and says so rather than claim it did.
 func killAll(pgid int) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	for i := 0; i < 1000; i++ {
+	denied := map[int]bool{}
+	for i := 0; i < 500; i++ {
 		pids := descendants(os.Getpid())
-		if len(pids) == 0 {
-			break
-		}
+		left := 0
 		for _, pid := range pids {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			if denied[pid] {
+				continue
+			}
+			left++
+			if err := syscall.Kill(pid, syscall.SIGKILL); errors.Is(err, syscall.EPERM) {
+				denied[pid] = true
+				fmt.Fprintf(os.Stderr, "lifeboat supervisor: cannot stop pid %d (%s): it runs as another user and may still act\n", pid, procName(pid))
+			}
+		}
+		if left == 0 {
+			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// procName is a process's command name, for messages.
+func procName(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // descendants lists the live (not zombie) processes whose parent chain

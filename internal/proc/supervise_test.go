@@ -146,3 +146,20 @@ func TestEnvironmentIsFiltered(t *testing.T) {
 		}
 	}
 }
+
+// Lifeboat may itself be pid 1 (a container's entrypoint): its commands
+// must run, not be taken for orphans of a dead lifeboat.
+func TestCommandsRunWhenLifeboatIsPID1(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a pid namespace needs root (CI runs as root)")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare (util-linux) is not installed")
+	}
+	out, err := exec.Command(unshare, "--pid", "--fork", "--mount-proc", os.Args[0],
+		"-test.run=^TestOutputAndEnv$", "-test.count=1", "-test.v").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestOutputAndEnv") {
+		t.Fatalf("a command run by lifeboat as pid 1: %v\n%s", err, out)
+	}
+}
