@@ -786,6 +786,29 @@ func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillReco
 				shortHash(d.SHA256), shortHash(entry.ReportSHA256))})
 		}
 	}
+	// Every report written since the journal records reports has an entry.
+	start, chained, err := st.JournalChainStart(ctx)
+	if err != nil {
+		return out, err
+	}
+	recorded := map[string]bool{} // runs whose end the journal recorded (a mismatch is named above)
+	for _, entry := range entries {
+		if entry.ReportSHA256 != "" {
+			recorded[entry.RunID] = true
+		}
+	}
+	for _, d := range all {
+		if recorded[d.ID] {
+			continue
+		}
+		r, err := readReport(d)
+		if err != nil {
+			continue // named above: its hash does not match
+		}
+		if chained && !r.Finished.Before(start) {
+			out = append(out, ChainProblem{DrillID: d.ID, Problem: "no journal entry recorded it: it was not written by a drill or failover that ended"})
+		}
+	}
 	// The journal itself is a chain.
 	_, _, breaks, err := st.VerifyJournal(ctx)
 	if err != nil {

@@ -53,7 +53,7 @@ func (e *Engine) ProvenSnapshots(ctx context.Context) (map[string]Proof, error) 
 		}
 		for _, rec := range recs {
 			// Read from the hashed report: a changed report proves nothing.
-			r, err := readReport(rec)
+			r, err := e.trustedReport(ctx, rec)
 			if err != nil || !r.Passed {
 				continue
 			}

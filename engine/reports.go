@@ -86,8 +86,9 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 	if r.Kind == storage.KindFailover {
 		out.Kind, out.Site, out.Started = storage.KindFailover, r.To, r.Declared
 	}
-	if out.ID != rec.ID || out.Kind != rec.Kind {
-		return storedReport{}, fmt.Errorf("report %s: %w: its JSON is report %s (%s), not the %s it is stored as", rec.ID, ErrReportChanged, out.ID, out.Kind, rec.Kind)
+	if out.ID != rec.ID || out.Kind != rec.Kind || out.Site != rec.Site {
+		return storedReport{}, fmt.Errorf("report %s: %w: its JSON is report %s (%s of site %s), not the %s of site %s it is stored as",
+			rec.ID, ErrReportChanged, out.ID, out.Kind, out.Site, rec.Kind, rec.Site)
 	}
 	out.Sets = r.Sets
 	for _, s := range r.Sets {
@@ -97,6 +98,37 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 		out.Finished = out.Started
 	}
 	return out, nil
+}
+
+// ErrReportUnjournaled says a stored report has no journal entry that
+// recorded it: it was not written by a drill or failover that ended.
+var ErrReportUnjournaled = errors.New("no journal entry recorded this report")
+
+// journaled checks that the journal recorded rec when it was written. A
+// report that finished before the journal began recording reports (schema
+// 5 and older, or a state file not written to since its upgrade) is taken
+// as it is.
+func (e *Engine) journaled(ctx context.Context, rec storage.DrillRecord, r storedReport) error {
+	ok, err := e.store.JournalRecordsReport(ctx, rec.ID, rec.SHA256)
+	if err != nil || ok {
+		return err
+	}
+	if start, chained, err := e.store.JournalChainStart(ctx); err != nil {
+		return err
+	} else if !chained || r.Finished.Before(start) {
+		return nil
+	}
+	return fmt.Errorf("report %s: %w: `lifeboat journal --verify` says more", rec.ID, ErrReportUnjournaled)
+}
+
+// trustedReport reads a stored report from its hashed content and checks
+// that the journal recorded it.
+func (e *Engine) trustedReport(ctx context.Context, rec storage.DrillRecord) (storedReport, error) {
+	r, err := readReport(rec)
+	if err != nil {
+		return r, err
+	}
+	return r, e.journaled(ctx, rec, r)
 }
 
 // lastReport is the newest stored report of a kind (at a site, "" for any)
@@ -114,7 +146,7 @@ func (e *Engine) lastReport(ctx context.Context, kind, site string, match func(s
 		return storedReport{}, false, err
 	}
 	for _, rec := range recs {
-		r, err := readReport(rec)
+		r, err := e.trustedReport(ctx, rec)
 		if err != nil {
 			if changed == nil {
 				changed = err

@@ -93,3 +93,69 @@ func TestReportChainCoversWhatIsRead(t *testing.T) {
 		t.Errorf("an edited journal entry: problems %+v", probs)
 	}
 }
+
+// A report appended behind lifeboat's back, correctly linked and hashed,
+// has no journal entry that recorded it: status, TESTED and journal
+// --verify refuse it. A genuine report filed under another site is refused
+// too: the site is read from the hashed content.
+func TestForgedReportsAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `drills: {scratch: `+t.TempDir()+"}\n")
+	f.init()
+	ctx := context.Background()
+	f.replicated("datasets")
+	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil); err != nil || !rep.Passed {
+		t.Fatalf("drill: %v", err)
+	}
+	head, err := f.store.LastDrillSHA256(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := `{"id":"forged-1","site":"dr","passed":true,"evaluated":true,"finished":"2099-01-01T00:00:00Z","sets":[{"name":"datasets","snapshot":"feedface","verified":true}],"prev_sha256":"` + head + `"}`
+	sum := sha256.Sum256([]byte(forged))
+	if err := f.store.SaveDrill(ctx, storage.DrillRecord{ID: "forged-1", Site: "dr", Passed: true, ReportJSON: forged,
+		PrevSHA256: head, SHA256: hex.EncodeToString(sum[:])}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Sites {
+		if s.Name == "dr" && (s.LastDrill == nil || s.LastDrill.ID == "forged-1") {
+			t.Errorf("status takes the forged report as dr's last drill: %+v", s.LastDrill)
+		}
+	}
+	if proven, err := f.eng.ProvenSnapshots(ctx); err != nil || proven["feedface"].RunID != "" {
+		t.Errorf("the forged report proved a snapshot: %v %v", proven, err)
+	}
+	probs, err := f.eng.VerifyDrillChain(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1 || probs[0].DrillID != "forged-1" || !strings.Contains(probs[0].Problem, "no journal entry recorded it") {
+		t.Errorf("journal --verify of a forged report: %+v", probs)
+	}
+
+	// The genuine report moved to another site's column.
+	db, err := sql.Open("sqlite", filepath.Join(f.dir, "state", storage.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM drills WHERE id = 'forged-1'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE drills SET site = 'primary'`); err != nil {
+		t.Fatal(err)
+	}
+	st, err = f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Sites {
+		if s.Name == "primary" && s.LastDrill != nil {
+			t.Errorf("a report of dr filed under primary counts for primary: %+v", s.LastDrill)
+		}
+	}
+}

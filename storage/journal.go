@@ -188,3 +188,29 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 	}
 	return out, nil
 }
+
+// JournalRecordsReport says whether a journal entry recorded the report of
+// run runID with this sha256 (the entry that ended the run).
+func (s *Store) JournalRecordsReport(ctx context.Context, runID, sha string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM journal WHERE run_id = ? AND report_sha256 = ?`, runID, sha).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("storage: look up the journal entry of report %s: %w", runID, err)
+	}
+	return n > 0, nil
+}
+
+// JournalChainStart is the time of the first chained journal entry: reports
+// finished before it were written before the journal recorded reports.
+// ok is false when no entry is chained yet.
+func (s *Store) JournalChainStart(ctx context.Context) (t time.Time, ok bool, err error) {
+	var n int64
+	err = s.db.QueryRowContext(ctx, `SELECT time FROM journal WHERE hash != '' ORDER BY id LIMIT 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("storage: read the start of the journal chain: %w", err)
+	}
+	return fromNanos(n), true, nil
+}
