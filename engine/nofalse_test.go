@@ -20,6 +20,7 @@ func TestRestoreIncludeMatchingNothingIsAnError(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
 	f.init()
+	testenv.WriteFiles(t, filepath.Join(f.data, "models"), map[string]string{"a/b/deep.bin": "deep"})
 	f.replicated("models")
 	ctx := context.Background()
 	target := filepath.Join(t.TempDir(), "none")
@@ -45,6 +46,15 @@ func TestRestoreIncludeMatchingNothingIsAnError(t *testing.T) {
 	}
 	if r == nil || r.Outcome == engine.OutcomeOK || r.Files != 1 {
 		t.Fatalf("half-matching include: result %+v", r)
+	}
+
+	// restic's ** matches any number of directories: a restore it made
+	// through one is not "matched nothing".
+	deep := filepath.Join(t.TempDir(), "deep")
+	r, err = f.eng.Restore(ctx, engine.RestoreRequest{Site: "primary", Set: "models", Target: deep,
+		Include: []string{"/**/deep.bin"}}, nil)
+	if err != nil || r.Outcome != engine.OutcomeOK || r.Files != 1 {
+		t.Fatalf("include with **: %v %+v", err, r)
 	}
 }
 

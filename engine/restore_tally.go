@@ -59,17 +59,38 @@ func (t *restoreTally) unmatched(given []string) []string {
 // it, the way restic's --include selects.
 func includeMatches(p, item string) bool {
 	p = strings.TrimSuffix(p, "/")
+	pat := strings.Split(p, "/")
 	for cand := item; ; cand = path.Dir(cand) {
-		if cand == p {
-			return true
-		}
-		if ok, _ := path.Match(p, cand); ok {
+		if cand == p || matchParts(pat, strings.Split(cand, "/")) {
 			return true
 		}
 		if cand == "/" || cand == "." || cand == "" {
 			return false
 		}
 	}
+}
+
+// matchParts matches path components the way restic's filter does: each
+// component as a glob, and "**" as any number of components.
+func matchParts(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchParts(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
 }
 
 // restoredNothingError names the includes that matched nothing; with no
