@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"os"
+	"strings"
 	"errors"
 	"fmt"
 
@@ -101,6 +103,29 @@ func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
 	return results, errors.Join(errs...)
 }
 
+// busyOperations names the lifeboat operations, drills and failovers that
+// may be running restic now (their holders are alive or their leases
+// current), other than unlocks.
+func (e *Engine) busyOperations(ctx context.Context) ([]string, error) {
+	locks, err := e.store.OperationLocks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	var out []string
+	for _, l := range locks {
+		if l.Operation != "unlock" && deadHolder(l, host, e.now()) == "" {
+			out = append(out, holderText(l))
+		}
+	}
+	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
+		return nil, err
+	} else if ok && processAliveOn(held) {
+		out = append(out, fmt.Sprintf("%s %s is running (operator %s, pid %d on %s)", held.Kind, held.RunID, held.Operator, held.PID, held.Host))
+	}
+	return out, nil
+}
+
 // Unlock removes stale locks at a site (restic unlock), or every lock when
 // all is set: only safe when no restic anywhere is using the repository.
 func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
@@ -120,6 +145,17 @@ func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
 	defer lock.release()
 	args := []string{"unlock"}
 	if all {
+		// --remove-all also removes the locks of restic processes that are
+		// working: refuse while any lifeboat operation, drill or failover
+		// may be running one (a replication reads its source site too).
+		if busy, err := e.busyOperations(ctx); err != nil {
+			return err
+		} else if len(busy) > 0 {
+			err := fmt.Errorf("unlock --all at site %s refused: %s; --all would remove the restic locks they hold: wait for them to end (plain unlock removes only stale locks)",
+				site, strings.Join(busy, "; "))
+			_ = e.Journal(context.WithoutCancel(ctx), "unlock", site, "", "--remove-all", OutcomeRefused, err.Error())
+			return err
+		}
 		args = append(args, "--remove-all")
 	}
 	_, err = e.runner.Run(ctx, restic.Call{Repo: repo, Op: "unlock", Args: args, Capture: true})

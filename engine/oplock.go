@@ -127,10 +127,17 @@ func (e *Engine) takeOperationLock(ctx context.Context, site, op string, obs Obs
 
 // deadHolder says why holder h can be taken over, or "" when it may still
 // be running.
+//
+// On this host the process itself answers: one that is alive keeps its
+// lock however old its lease (a stopped or suspended process resumes
+// mid-copy, and a second copy would duplicate snapshots). The lease only
+// speaks for a holder on another host.
 func deadHolder(h storage.OperationLock, host string, now time.Time) string {
 	switch {
 	case h.Host == host && !processAlive(h.PID):
 		return "that process no longer exists"
+	case h.Host == host:
+		return ""
 	case now.Sub(h.Renewed) > opLockLease:
 		return fmt.Sprintf("its lease ran out (last renewed %s, leases last %s)", h.Renewed.Format(time.RFC3339), opLockLease)
 	}

@@ -254,3 +254,44 @@ func TestOperationsWaitForALiveHolder(t *testing.T) {
 		t.Errorf("unlock under a live holder: %v; want a refusal naming the holder", err)
 	}
 }
+
+// A live process on this host keeps its operation lock however old its
+// lease (it may have been stopped or suspended and resume mid-copy), and
+// `unlock --all` refuses while any lifeboat operation may be running restic.
+func TestLiveHoldersAreNeverTakenOverAndUnlockAllWaits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	f.init()
+	ctx := context.Background()
+	host, _ := os.Hostname()
+	live := exec.Command("sleep", "300")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	old := time.Now().Add(-10 * time.Minute)
+	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: "check",
+		Token: "stopped", PID: live.Process.Pid, Host: host, Operator: "erin@bastion", Since: old, Renewed: old}); err != nil || !ok {
+		t.Fatalf("recording a stopped holder: %v %v", ok, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	_, err := f.eng.Check(wctx, engine.CheckRequest{Sites: []string{"primary"}}, nil)
+	cancel()
+	if !errors.Is(err, engine.ErrOperationLocked) {
+		t.Errorf("a check under a live holder with a lapsed lease: %v", err)
+	}
+	for _, j := range f.journal() {
+		if strings.Contains(j.Detail, "took over") {
+			t.Errorf("a live holder's lock was taken over: %+v", j)
+		}
+	}
+
+	err = f.eng.Unlock(ctx, "dr", true)
+	if err == nil || !strings.Contains(err.Error(), "erin@bastion") || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("unlock --all while a check may run: %v", err)
+	}
+	_ = f.store.ReleaseOperationLock(ctx, "primary", "check", "stopped")
+	if err := f.eng.Unlock(ctx, "dr", true); err != nil {
+		t.Errorf("unlock --all with nothing running: %v", err)
+	}
+}
