@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"os"
-	"strings"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
