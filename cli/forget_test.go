@@ -48,14 +48,10 @@ func resticChild(parent int, sub string) int {
 	return 0
 }
 
-// A `forget --yes` killed with SIGKILL while restic prunes leaves the
-// forget journaled with what it removed, and the next `forget --yes`
-// prunes although it forgets nothing new.
-func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("needs /proc to see lifeboat's restic child")
-	}
-	t.Parallel()
+// forgetWorld is the failover world with models kept to its last snapshot
+// and three snapshots of it at primary, oldest first.
+func forgetWorld(t *testing.T) (*foWorld, []string) {
+	t.Helper()
 	w := newFoWorld(t)
 	// The fixture's set, with a retention that forgets all but the last.
 	cfg, err := os.ReadFile(w.cfg)
@@ -86,7 +82,17 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 	if len(snaps) != 3 {
 		t.Fatalf("primary holds %d snapshots, want 3", len(snaps))
 	}
+	ids := make([]string, len(snaps))
+	for i, s := range snaps {
+		ids[i] = s.ID
+	}
+	return w, ids
+}
 
+// killForgetAt runs `lifeboat forget --yes --site primary` as its own
+// process and kills it with SIGKILL once its `restic <sub>` child runs.
+func killForgetAt(t *testing.T, w *foWorld, sub string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "--config", w.cfg, "--state", w.state, "forget", "--yes", "--site", "primary")
 	cmd.Env = append(os.Environ(), "LIFEBOAT_TEST_AS_MAIN=1")
 	var out bytes.Buffer
@@ -96,15 +102,15 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	prune := 0
-	for prune == 0 {
+	child := 0
+	for child == 0 {
 		select {
 		case <-exited:
-			t.Fatalf("lifeboat forget ended before its restic prune was seen:\n%s", out.String())
+			t.Fatalf("lifeboat forget ended before its restic %s was seen:\n%s", sub, out.String())
 		default:
 		}
-		if prune = resticChild(cmd.Process.Pid, "prune"); prune == 0 {
-			time.Sleep(2 * time.Millisecond) // a prune lasts far longer; spare the CPU
+		if child = resticChild(cmd.Process.Pid, sub); child == 0 {
+			time.Sleep(2 * time.Millisecond) // restic spends far longer on its key; spare the CPU
 		}
 	}
 	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
@@ -112,8 +118,20 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 	}
 	<-exited
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("lifeboat forget was not killed during prune: %v\n%s", cmd.ProcessState, out.String())
+		t.Fatalf("lifeboat forget was not killed during restic %s: %v\n%s", sub, cmd.ProcessState, out.String())
 	}
+}
+
+// A `forget --yes` killed with SIGKILL while restic prunes leaves the
+// forget journaled with what it removed, and the next `forget --yes`
+// prunes although it forgets nothing new.
+func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see lifeboat's restic child")
+	}
+	t.Parallel()
+	w, snaps := forgetWorld(t)
+	killForgetAt(t, w, "prune")
 
 	st, err := storage.Open(w.state)
 	if err != nil {
@@ -137,9 +155,9 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 	if forgot == nil {
 		t.Fatalf("the killed forget left no journal entry of what it removed: %+v", journal)
 	}
-	for _, s := range snaps[:2] { // keep_last 1 keeps the newest
-		if !strings.Contains(forgot.Detail, s.ID) {
-			t.Errorf("journal entry of the forget %q does not name removed snapshot %s", forgot.Detail, s.ID)
+	for _, id := range snaps[:2] { // keep_last 1 keeps the newest
+		if !strings.Contains(forgot.Detail, id) {
+			t.Errorf("journal entry of the forget %q does not name removed snapshot %s", forgot.Detail, id)
 		}
 	}
 
@@ -169,5 +187,32 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 	}
 	if _, _, pending, err := st.PrunePending(ctx, "primary"); err != nil || pending {
 		t.Errorf("prune still pending after it ran: %v %v", pending, err)
+	}
+}
+
+// A `forget --yes` killed while restic forget itself runs may have removed
+// snapshots without lifeboat learning which: the prune is owed all the
+// same, so the next `forget --yes` prunes.
+func TestForgetKilledDuringForgetOwesThePrune(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see lifeboat's restic child")
+	}
+	t.Parallel()
+	w, _ := forgetWorld(t)
+	killForgetAt(t, w, "forget")
+	st, err := storage.Open(w.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, _, pending, err := st.PrunePending(context.Background(), "primary"); err != nil || !pending {
+		t.Fatalf("a forget killed while restic forget ran owes no prune: %v %v", pending, err)
+	}
+	code, stdout, errs := w.run(t, "forget", "--yes", "--site", "primary", "--json")
+	var results []struct {
+		Pruned bool `json:"pruned"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &results) != nil || len(results) != 1 || !results[0].Pruned {
+		t.Fatalf("the forget after the kill did not prune: %d %s %s", code, stdout, errs)
 	}
 }

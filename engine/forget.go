@@ -123,6 +123,18 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 				t = e.track(ctx, "forget", name, set.Name, argString("--site", name, "--set", set.Name, "--yes"))
 			}
 			obs.emit(Event{Op: "forget", Site: name, Set: set.Name, Kind: EventStarted})
+			// Owed before restic forget runs: a process killed, or a reply
+			// lost, after restic removed snapshots still leaves the prune
+			// owed. It is taken back below when forget provably removed none.
+			provisional := false
+			if !req.DryRun && !pending {
+				if perr := e.store.SetPrunePending(context.WithoutCancel(ctx), name, e.now(),
+					fmt.Sprintf("forget of %s running", set.Name)); perr != nil {
+					siteLock.release()
+					return nil, perr
+				}
+				provisional = true
+			}
 			res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "forget " + set.Name, Args: args, Capture: true})
 			if err == nil {
 				var groups []restic.ForgetGroup
@@ -147,6 +159,11 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 			removed := 0
 			for _, g := range r.Groups {
 				removed += len(g.Remove)
+			}
+			if provisional && removed == 0 && err == nil {
+				if cerr := e.store.ClearPrunePending(context.WithoutCancel(ctx), name); cerr != nil {
+					err = cerr
+				}
 			}
 			detail := fmt.Sprintf("removed %d snapshot(s)", removed)
 			if removed > 0 && !req.DryRun && err == nil {
