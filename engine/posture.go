@@ -91,6 +91,13 @@ func (e *Engine) Posture(ctx context.Context, opts PostureOptions) ([]PostureSet
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return e.posture(ctx, active, reachable, opts)
+}
+
+// posture grades the sets from the catalog as last refreshed; reachable
+// says which sites answered that refresh. watch calls it after its status
+// round, so posture adds no listing of its own there.
+func (e *Engine) posture(ctx context.Context, active string, reachable map[string]bool, opts PostureOptions) ([]PostureSet, error) {
 	cat, err := e.LoadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -304,7 +311,13 @@ func (e *Engine) immutability(ctx context.Context, reachable map[string]bool, op
 		if ok {
 			out[s.Name] = last
 		}
-		due := opts.Probe || !ok || now.Sub(last.Time) >= ProbeEvery
+		// A probe that could not tell (the repository locked by a backup,
+		// say) is tried again within the hour, not the next day.
+		every := ProbeEvery
+		if ok && last.Result == storage.ProbeUnknown {
+			every = time.Hour
+		}
+		due := opts.Probe || !ok || now.Sub(last.Time) >= every
 		// S3 would accept a delete under object lock (it writes a delete
 		// marker): the canary cannot tell, so it is not tried there.
 		if !due || opts.NoWrite || !reachable[s.Name] || BackendKind(s.Repository) == "s3" {
