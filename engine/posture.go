@@ -417,3 +417,15 @@ func (e *Engine) probeImmutable(ctx context.Context, s *config.Site) storage.Imm
 	p.Detail = fmt.Sprintf("could not tell: %v", err)
 	return p
 }
+
+// PostureFromStatus grades the sets from the catalog a status refresh just
+// brought up to date, with that refresh's reachability: the console uses it
+// so that posture adds no restic run of its own (opts.NoWrite keeps the
+// canary probe out as well).
+func (e *Engine) PostureFromStatus(ctx context.Context, st *Status, opts PostureOptions) ([]PostureSet, error) {
+	reachable := map[string]bool{}
+	for _, s := range st.Sites {
+		reachable[s.Name] = s.Reachable && s.Error == ""
+	}
+	return e.posture(ctx, st.ActiveSite, reachable, opts)
+}

@@ -431,17 +431,13 @@ func (w *watcher) tick(ctx context.Context) {
 // it again. It reads the catalog this round's status refreshed; the
 // immutability probe inside runs at most daily, never under read-only.
 func (w *watcher) judgePosture(ctx context.Context, st *Status, now time.Time) {
-	reachable := map[string]bool{}
-	for _, s := range st.Sites {
-		reachable[s.Name] = s.Reachable && s.Error == ""
-	}
 	// The canary's forget takes restic's exclusive lock: it waits for its
 	// turn like a job, and while a job runs the cached results speak.
 	noWrite := w.opts.NoSchedule || !w.jobs.TryLock()
 	if !noWrite {
 		defer w.jobs.Unlock()
 	}
-	ps, err := w.e.posture(ctx, st.ActiveSite, reachable, PostureOptions{NoWrite: noWrite})
+	ps, err := w.e.PostureFromStatus(ctx, st, PostureOptions{NoWrite: noWrite})
 	if err != nil {
 		if ctx.Err() == nil {
 			w.opts.Logf("posture: %v", err)
