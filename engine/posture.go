@@ -186,7 +186,8 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 			}
 		}
 
-		ps.Errors = e.postureErrors(ctx, set, ps.CopySites, &notes)
+		var errNotes []string
+		ps.Errors = e.postureErrors(ctx, set, ps.CopySites, &errNotes)
 
 		if ps.Copies < 3 {
 			ps.Missing = append(ps.Missing, fmt.Sprintf("copies: %d of 3 (production%s)", ps.Copies, prefixJoin(" + ", ps.CopySites)))
@@ -227,6 +228,7 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 		}
 		if ps.Errors > 0 {
 			ps.Missing = append(ps.Missing, fmt.Sprintf("errors: %d failed or missing verification(s)", ps.Errors))
+			ps.Advice = append(ps.Advice, strings.Join(errNotes, "; "))
 		}
 		ps.Advice = append(ps.Advice, notes...)
 		ps.Met = ps.Copies >= 3 && ps.Media >= 2 && ps.Offsite && ps.Immutable && ps.Errors == 0
@@ -236,8 +238,8 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 }
 
 // postureErrors counts failed or missing verification: the last check of
-// each copy's site, and the last drill that covered the set. What it finds
-// goes into notes as advice.
+// each copy's site, and the last drill that covered the set. What to do
+// about each goes into notes.
 func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites []string, notes *[]string) int {
 	n := 0
 	var unchecked, failed []string
@@ -252,10 +254,10 @@ func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites [
 	}
 	n += len(unchecked) + len(failed)
 	if len(unchecked) > 0 {
-		*notes = append(*notes, fmt.Sprintf("errors: %s never checked: %s", strings.Join(unchecked, ", "), checkCommands(unchecked)))
+		*notes = append(*notes, fmt.Sprintf("%s never checked: %s", strings.Join(unchecked, ", "), checkCommands(unchecked)))
 	}
 	if len(failed) > 0 {
-		*notes = append(*notes, fmt.Sprintf("errors: the last check of %s failed: read its findings (lifeboat status), repair the repository, then %s",
+		*notes = append(*notes, fmt.Sprintf("the last check of %s failed: read its findings (lifeboat status), repair the repository, then %s",
 			strings.Join(failed, ", "), checkCommands(failed)))
 	}
 	d, ok, _ := e.lastReport(ctx, storage.KindDrill, "", func(r storedReport) bool {
@@ -264,10 +266,10 @@ func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites [
 	switch {
 	case !ok:
 		n++
-		*notes = append(*notes, fmt.Sprintf("errors: set %s was never drilled: lifeboat drill --set %s", set.Name, set.Name))
+		*notes = append(*notes, fmt.Sprintf("set %s was never drilled: lifeboat drill --set %s", set.Name, set.Name))
 	case !d.Passed:
 		n++
-		*notes = append(*notes, fmt.Sprintf("errors: the last drill of set %s (%s at %s) failed: fix what its findings name (lifeboat report %s), then lifeboat drill --site %s --set %s",
+		*notes = append(*notes, fmt.Sprintf("the last drill of set %s (%s at %s) failed: fix what its findings name (lifeboat report %s), then lifeboat drill --site %s --set %s",
 			set.Name, d.ID, d.Site, d.ID, d.Site, set.Name))
 	}
 	return n
