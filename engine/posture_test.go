@@ -240,3 +240,60 @@ func TestWatchAlertsPostureChange(t *testing.T) {
 		t.Errorf("watch probed immutability again within the day: %v then %v", probed.Time, again.Time)
 	}
 }
+
+// TestPostureOfflineSiteIsDeclaredOnly: a standby declared offline counts
+// as immutable only while it cannot be reached and held the set when last
+// listed, and the advice says it is a declaration; answering now, it does
+// not count.
+func TestPostureOfflineSiteIsDeclaredOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    offline: true\n", 1)
+	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	f.protect()
+	ctx := context.Background()
+	declared := func(p engine.PostureSet) bool {
+		return slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared, not verified") })
+	}
+	ps, err := f.eng.Posture(ctx, engine.PostureOptions{NoWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Immutable || declared(p) || !slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared offline but answered now") }) {
+			t.Errorf("set %s with the offline site answering: %+v", p.Set, p)
+		}
+	}
+	f.srv.Stop()
+	ps, err = f.eng.Posture(ctx, engine.PostureOptions{NoWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if !p.Immutable || !declared(p) || p.Copies != 2 || slices.ContainsFunc(p.Missing, func(m string) bool { return strings.HasPrefix(m, "immutable") }) {
+			t.Errorf("set %s with the offline site away: %+v", p.Set, p)
+		}
+	}
+	if pr, ok, _ := f.store.LastImmutabilityProbe(ctx, "dr"); ok {
+		t.Errorf("NoWrite probed: %+v", pr)
+	}
+}
+
+func TestBackendKind(t *testing.T) {
+	for repo, want := range map[string]string{
+		"/srv/restic/a": "local", "local:/srv/a": "local", "rest:http://h:8000/r": "rest", "s3:s3.amazonaws.com/b": "s3",
+		"sftp:user@host:/r": "sftp", "b2:bucket:p": "b2", "azure:c:/": "azure", "gs:b:/": "gs", "swift:c:/p": "swift",
+		"rclone:remote:p": "rclone", "C:\\restic": "local",
+	} {
+		if got := engine.BackendKind(repo); got != want {
+			t.Errorf("BackendKind(%q) = %q, want %q", repo, got, want)
+		}
+	}
+}
