@@ -33,6 +33,13 @@ func TestRecoveryPostureAndRTOTrend(t *testing.T) {
 	v := plainView(s)
 	mustShow(t, v, "3-2-1-1-0", "✓ models met", "✗ datasets missing copies 2/3, offsite, immutable, errors 1", "✗ serving missing offsite, immutable")
 
+	// Many sets missing something: three in full, the rest counted.
+	s.posture = append(s.posture, engine.PostureSet{Set: "extra-1", Missing: []string{"offsite: x"}}, engine.PostureSet{Set: "extra-2", Missing: []string{"offsite: x"}})
+	mustShow(t, plainView(s), "✗ extra-1 missing offsite", "✗ 1 more set(s) miss something")
+	if strings.Contains(plainView(s), "extra-2") {
+		t.Error("a fourth set that misses something is shown in full")
+	}
+
 	at := func(h int) time.Time { return fakeNow.Add(time.Duration(h) * time.Hour) }
 	feedScreen(s, recoveryDrillsMsg{seq: s.drillSeq, drills: []engine.DrillReport{ // newest first
 		{ID: "d-4", Site: "dr", Started: at(-1), Passed: true, Evaluated: true, RTOSeconds: 240, RTOObjectiveSeconds: 1800},

@@ -65,6 +65,9 @@ type recoveryKeys struct {
 // recoveryHistory is how many drills and failovers the history shows.
 const recoveryHistory = 5
 
+// recoveryPostureSets is how many sets that miss 3-2-1-1-0 are shown in full.
+const recoveryPostureSets = 3
+
 // recoveryTrend is how many recent drills the RTO trend is drawn from.
 const recoveryTrend = 40
 
@@ -243,11 +246,17 @@ func (s *recoveryScreen) postureLines() []string {
 	if len(s.posture) > 0 {
 		lines = append(lines, th.Title.Render("3-2-1-1-0")+th.Muted.Render("  3 copies · 2 media · 1 off-site · 1 immutable · 0 errors"))
 		var met []string
+		shown, unmet := 0, 0
 		for _, p := range s.posture {
 			if p.Met {
 				met = append(met, p.Set)
 				continue
 			}
+			// Room for the table: a few sets in full, the rest counted.
+			if unmet++; shown == recoveryPostureSets {
+				continue
+			}
+			shown++
 			var words []string
 			for _, m := range p.Missing {
 				w, _, _ := strings.Cut(m, ":")
@@ -262,6 +271,9 @@ func (s *recoveryScreen) postureLines() []string {
 				words = append(words, w)
 			}
 			lines = append(lines, th.Warn.Render("✗ "+p.Set)+" missing "+strings.Join(words, ", "))
+		}
+		if unmet > shown {
+			lines = append(lines, th.Warn.Render(fmt.Sprintf("✗ %d more set(s) miss something", unmet-shown))+th.Muted.Render(" — lifeboat posture lists them"))
 		}
 		if len(met) > 0 {
 			lines = append(lines, th.OK.Render("✓ "+strings.Join(met, ", "))+" met")
