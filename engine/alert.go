@@ -32,6 +32,8 @@ const (
 	AlertDrillOverdue     = "drill_overdue"
 	AlertFailoverStarted  = "failover_started"
 	AlertFailoverFinished = "failover_finished"
+	AlertPostureDegraded  = "posture_degraded"
+	AlertPostureOK        = "posture_ok"
 	AlertTest             = "test"
 )
 
@@ -47,7 +49,7 @@ func AlertSeverity(event string) string {
 	switch event {
 	case AlertSiteDown, AlertRPOBreach, AlertCheckFailed, AlertDrillFailed:
 		return SeverityCritical
-	case AlertDrillOverdue, AlertFailoverStarted:
+	case AlertDrillOverdue, AlertFailoverStarted, AlertPostureDegraded:
 		return SeverityWarning
 	}
 	return SeverityInfo

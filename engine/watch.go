@@ -419,9 +419,40 @@ func (w *watcher) tick(ctx context.Context) {
 		}
 	}
 	w.metrics.setSets(st, outlooks)
+	w.judgePosture(ctx, st, now)
 
 	if now.Sub(w.lastPrune) > time.Hour {
 		w.lastPrune = now
 		_ = e.store.PruneSamples(ctx, now.Add(-w.opts.SampleRetention))
+	}
+}
+
+// judgePosture alerts when a set stops meeting 3-2-1-1-0 and when it meets
+// it again. It reads the catalog this round's status refreshed; the
+// immutability probe inside runs at most daily, never under read-only.
+func (w *watcher) judgePosture(ctx context.Context, st *Status, now time.Time) {
+	// The canary's forget takes restic's exclusive lock: it waits for its
+	// turn like a job, and while a job runs the cached results speak.
+	noWrite := w.opts.NoSchedule || !w.jobs.TryLock()
+	if !noWrite {
+		defer w.jobs.Unlock()
+	}
+	ps, err := w.e.PostureFromStatus(ctx, st, PostureOptions{NoWrite: noWrite})
+	if err != nil {
+		if ctx.Err() == nil {
+			w.opts.Logf("posture: %v", err)
+		}
+		return
+	}
+	for _, p := range ps {
+		key := "posture|" + p.Set
+		if !p.Met {
+			if notify, _ := w.book.raise(key, "", now, 0); notify {
+				w.alert(AlertPostureDegraded, "", p.Set, fmt.Sprintf("set %s does not meet 3-2-1-1-0: %s", p.Set, strings.Join(p.Missing, "; ")), false)
+			}
+		} else if since, was := w.book.resolve(key); was {
+			w.alert(AlertPostureOK, "", p.Set, fmt.Sprintf("set %s meets 3-2-1-1-0 again after %s (%d copies, %d media, off-site, immutable, 0 errors)",
+				p.Set, Age(now.Sub(since)), p.Copies, p.Media), false)
+		}
 	}
 }

@@ -65,8 +65,54 @@ const snapshotSelect = `
 	       tree || char(0) || program_version
 	FROM snapshots WHERE site = ? ORDER BY time, id`
 
-// CachedSnapshots returns the snapshots cached for site, oldest first.
+// CanaryTag marks the tiny snapshots Lifeboat writes to test whether a site
+// refuses deletes. The colon keeps it from ever being a set name; the cache
+// holds canaries (so refreshes do not fetch them again) but never hands them
+// out as part of a catalog.
+const CanaryTag = "lifeboat:canary"
+
+// IsCanary says whether a snapshot is one of Lifeboat's immutability canaries.
+func IsCanary(sn Snapshot) bool {
+	for _, t := range sn.Tags {
+		if t == CanaryTag {
+			return true
+		}
+	}
+	return false
+}
+
+// CachedSnapshots returns the snapshots cached for site, oldest first,
+// without canaries.
 func (s *Store) CachedSnapshots(ctx context.Context, site string) ([]Snapshot, error) {
+	all, err := s.cachedSnapshots(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, sn := range all {
+		if !IsCanary(sn) {
+			out = append(out, sn)
+		}
+	}
+	return out, nil
+}
+
+// CachedCanaries returns the canary snapshots cached for site, oldest first.
+func (s *Store) CachedCanaries(ctx context.Context, site string) ([]Snapshot, error) {
+	all, err := s.cachedSnapshots(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	var out []Snapshot
+	for _, sn := range all {
+		if IsCanary(sn) {
+			out = append(out, sn)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) cachedSnapshots(ctx context.Context, site string) ([]Snapshot, error) {
 	// Sizing the slice up front saves copying thousands of large structs as
 	// it grows; the count is only a hint.
 	var n int

@@ -213,6 +213,16 @@ ALTER TABLE journal ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE journal ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE INDEX journal_run ON journal(run_id);
 `,
+	// 7: immutability probes (posture): what the canary test last found at each site.
+	`
+CREATE TABLE immutability_probes (
+	site     TEXT PRIMARY KEY,
+	time     INTEGER NOT NULL,
+	result   TEXT NOT NULL, -- immutable, mutable, unknown
+	canary   TEXT NOT NULL DEFAULT '', -- id of the canary snapshot left at the site
+	detail   TEXT NOT NULL DEFAULT ''
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

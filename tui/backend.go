@@ -57,6 +57,9 @@ type Backend interface {
 	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)
 	RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error)
 	Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error)
+	// PostureFromStatus grades each set against 3-2-1-1-0 from the catalog
+	// the status refresh brought up to date; it runs no restic with NoWrite.
+	PostureFromStatus(ctx context.Context, st *engine.Status, opts engine.PostureOptions) ([]engine.PostureSet, error)
 	// JournalAction records an action of the console itself (a refusal, a quit during work).
 	JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error
 }

@@ -38,6 +38,8 @@ type fakeBackend struct {
 	unfinished *engine.FailoverStatus
 	// failovers are the stored failover records, newest first.
 	failovers []storage.DrillRecord
+	// posture is what PostureFromStatus answers.
+	posture []engine.PostureSet
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -56,6 +58,16 @@ func newFakeBackend() *fakeBackend {
 		panic(err)
 	}
 	f := &fakeBackend{cfg: cfg}
+	// One location declared nowhere, no append-only site: the demo's posture.
+	for _, set := range []string{"models", "datasets", "serving"} {
+		ps := engine.PostureSet{Set: set, Copies: 3, Media: 2, Missing: []string{"offsite: no copy at a site in another location",
+			"immutable: no copy at a site verified immutable (dr accepted the canary's delete)"}}
+		if set == "datasets" {
+			ps.Copies, ps.Errors = 2, 1
+			ps.Missing = append([]string{"copies: 2 of 3 (production + primary)"}, append(ps.Missing, "errors: 1 failed or missing verification(s)")...)
+		}
+		f.posture = append(f.posture, ps)
+	}
 	for i := 0; i < 30; i++ {
 		f.nodes = append(f.nodes, restic.Node{Name: fmt.Sprintf("shard-%02d.bin", i), Type: "file",
 			Path: fmt.Sprintf("/data/models/ckpt-2/shard-%02d.bin", i), Size: uint64(1 << 20 * (i + 1))})
@@ -474,3 +486,10 @@ func interruptedFailover() *engine.FailoverStatus {
 }
 
 func intp(i int) *int { return &i }
+
+func (f *fakeBackend) PostureFromStatus(ctx context.Context, st *engine.Status, opts engine.PostureOptions) ([]engine.PostureSet, error) {
+	f.record(fmt.Sprintf("posture nowrite=%v", opts.NoWrite))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]engine.PostureSet(nil), f.posture...), nil
+}

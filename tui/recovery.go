@@ -48,6 +48,12 @@ type recoveryScreen struct {
 	prompted bool
 	planSeq  int
 
+	// posture is each set's 3-2-1-1-0, graded after each fresh status.
+	posture    []engine.PostureSet
+	postureSeq int
+	// trend is each standby's drills that ran, oldest first: RTO over time.
+	trend map[string][]engine.DrillReport
+
 	width  int
 	height int
 }
@@ -58,6 +64,31 @@ type recoveryKeys struct {
 
 // recoveryHistory is how many drills and failovers the history shows.
 const recoveryHistory = 5
+
+// recoveryPostureSets is how many sets that miss 3-2-1-1-0 are shown in full.
+const recoveryPostureSets = 3
+
+// recoveryTrend is how many recent drills the RTO trend is drawn from.
+const recoveryTrend = 40
+
+// recoveryPostureMsg answers a posture request; seq drops late answers.
+type recoveryPostureMsg struct {
+	seq int
+	ps  []engine.PostureSet
+	err error
+}
+
+// loadPosture grades the sets off the UI goroutine from the catalog the
+// status refresh just updated. It never writes a canary: the probe belongs
+// to lifeboat posture and watch, on their schedule.
+func (s *recoveryScreen) loadPosture(st *engine.Status) tea.Cmd {
+	s.postureSeq++
+	seq, b := s.postureSeq, s.ctx.Backend
+	return func() tea.Msg {
+		ps, err := b.PostureFromStatus(context.Background(), st, engine.PostureOptions{NoWrite: true})
+		return recoveryPostureMsg{seq: seq, ps: ps, err: err}
+	}
+}
 
 // recoveryDrillsMsg answers a drill and failover history request; seq
 // drops late answers.
@@ -75,7 +106,7 @@ func (s *recoveryScreen) loadDrills() tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		msg := recoveryDrillsMsg{seq: seq}
-		if recs, err := b.Drills(ctx, recoveryHistory); err == nil {
+		if recs, err := b.Drills(ctx, recoveryTrend); err == nil {
 			for _, r := range recs {
 				var rep engine.DrillReport
 				if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
@@ -204,7 +235,94 @@ func (s *recoveryScreen) SetSize(w, h int) {
 
 // layout gives the list what the header block and the drill history leave.
 func (s *recoveryScreen) layout() {
-	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-len(s.historyLines())-1))
+	s.list.SetSize(s.width, max(2, s.height-len(s.headerLines())-len(s.postureLines())-len(s.historyLines())-1))
+}
+
+// postureLines are each set's 3-2-1-1-0 verdict and each standby's RTO
+// trend, compact: what is missing, in a word per rule.
+func (s *recoveryScreen) postureLines() []string {
+	th := s.ctx.Theme
+	var lines []string
+	if len(s.posture) > 0 {
+		lines = append(lines, th.Title.Render("3-2-1-1-0")+th.Muted.Render("  3 copies · 2 media · 1 off-site · 1 immutable · 0 errors"))
+		var met []string
+		shown, unmet := 0, 0
+		for _, p := range s.posture {
+			if p.Met {
+				met = append(met, p.Set)
+				continue
+			}
+			// Room for the table: a few sets in full, the rest counted.
+			if unmet++; shown == recoveryPostureSets {
+				continue
+			}
+			shown++
+			var words []string
+			for _, m := range p.Missing {
+				w, _, _ := strings.Cut(m, ":")
+				switch w {
+				case "copies":
+					w = fmt.Sprintf("copies %d/3", p.Copies)
+				case "media":
+					w = fmt.Sprintf("media %d/2", p.Media)
+				case "errors":
+					w = fmt.Sprintf("errors %d", p.Errors)
+				}
+				words = append(words, w)
+			}
+			lines = append(lines, th.Warn.Render("✗ "+p.Set)+" missing "+strings.Join(words, ", "))
+		}
+		if unmet > shown {
+			lines = append(lines, th.Warn.Render(fmt.Sprintf("✗ %d more set(s) miss something", unmet-shown))+th.Muted.Render(" — lifeboat posture lists them"))
+		}
+		if len(met) > 0 {
+			lines = append(lines, th.OK.Render("✓ "+strings.Join(met, ", "))+" met")
+		}
+	}
+	var sites []string
+	for site := range s.trend {
+		sites = append(sites, site)
+	}
+	sort.Strings(sites)
+	for _, site := range sites {
+		ds := s.trend[site]
+		last := ds[len(ds)-1]
+		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
+			rtoSparkline(th, ds, sparkSamples), engine.Age(recoverySecs(last.RTOSeconds)),
+			engine.Age(recoverySecs(last.RTOObjectiveSeconds)), len(ds)))
+	}
+	return lines
+}
+
+// rtoSparkline draws drills' RTO achieved, oldest on the left, scaled from
+// zero to the objective (or the slowest drill when that is higher); a drill
+// over its objective draws in the critical colour, a failed one as ✗.
+func rtoSparkline(th Theme, ds []engine.DrillReport, n int) string {
+	if len(ds) > n {
+		ds = ds[len(ds)-n:]
+	}
+	levels := []rune("▁▂▃▄▅▆▇█")
+	var top float64
+	for _, d := range ds {
+		top = max(top, d.RTOSeconds, d.RTOObjectiveSeconds)
+	}
+	var b strings.Builder
+	for _, d := range ds {
+		if !d.Passed {
+			b.WriteString(th.Critical.Render("✗"))
+			continue
+		}
+		i := 0
+		if top > 0 {
+			i = min(len(levels)-1, int(d.RTOSeconds/top*float64(len(levels)-1)+0.5))
+		}
+		bar := string(levels[i])
+		if d.RTOObjectiveSeconds > 0 && d.RTOSeconds > d.RTOObjectiveSeconds {
+			bar = th.Critical.Render(bar)
+		}
+		b.WriteString(bar)
+	}
+	return b.String()
 }
 
 // historyLines are the unfinished failover, if any, and the recent drills
@@ -313,9 +431,23 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.status, s.fresh = msg.Status, msg.Fresh
 		s.rows()
 		s.layout()
+		if msg.Fresh {
+			return s, s.loadPosture(msg.Status)
+		}
+	case recoveryPostureMsg:
+		if msg.seq == s.postureSeq && msg.err == nil {
+			s.posture = msg.ps
+			s.layout()
+		}
 	case recoveryDrillsMsg:
 		if msg.seq == s.drillSeq {
 			s.drills, s.failovers = msg.drills, msg.failovers
+			s.trend = map[string][]engine.DrillReport{}
+			for i := len(msg.drills) - 1; i >= 0; i-- { // newest first in, oldest first out
+				if d := msg.drills[i]; !d.CouldNotRun() {
+					s.trend[d.Site] = append(s.trend[d.Site], d)
+				}
+			}
 			s.layout()
 		}
 	case failoverUnfinishedMsg:
@@ -567,7 +699,7 @@ func (s *recoveryScreen) View() string {
 		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, box), s.height)
 	}
 	out := strings.Join(head, "\n") + "\n" + s.list.View()
-	for _, l := range s.historyLines() {
+	for _, l := range append(s.postureLines(), s.historyLines()...) {
 		out += "\n" + fit(l, s.width)
 	}
 	note := "MISSING: snapshots not yet replicated"

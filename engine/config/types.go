@@ -45,6 +45,12 @@ type Site struct {
 	Role            Role              `yaml:"role"`
 	Env             map[string]string `yaml:"env"`
 	Probes          []Probe           `yaml:"probes"`
+	// Location is where the site is (free text, e.g. dc-west): sites with
+	// different locations are off-site to each other (posture).
+	Location string `yaml:"location"`
+	// Offline declares a site taken offline between copies (a rotated
+	// disk, a tape): posture counts it immutable only as a declaration.
+	Offline bool `yaml:"offline"`
 }
 
 // Probe is one check of a site's own services. Exactly one field is set.

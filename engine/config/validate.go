@@ -27,7 +27,7 @@ const (
 // Alert events, in the order the contract lists them.
 var alertEvents = []string{
 	"site_down", "site_up", "rpo_breach", "rpo_ok", "check_failed", "drill_failed",
-	"drill_overdue", "failover_started", "failover_finished",
+	"drill_overdue", "failover_started", "failover_finished", "posture_degraded", "posture_ok",
 }
 
 // AlertEvents returns every event an alert's `on` may name; an alert without `on` gets all.
@@ -234,6 +234,12 @@ func (d *decoder) validateSites(c *Config) {
 		}
 		for j := range s.Probes {
 			d.validateProbe(&s.Probes[j], indexKey(p+".probes", j))
+		}
+		if strings.ContainsAny(s.Location, "\n\r\t\x00") || len(s.Location) > 200 {
+			d.fail(d.at(p+".location"), p+".location", "location is one line of at most 200 characters (e.g. dc-west), got %q", clip(s.Location))
+		}
+		if s.Offline && s.Role == RoleActive {
+			d.fail(d.at(p+".offline"), p+".offline", "the active site %q cannot be offline: production writes to it; set offline: true on a standby that is taken offline between copies", s.Name)
 		}
 	}
 	if active < 0 && !badRole {

@@ -168,6 +168,22 @@ func TestBuildShowsOneRPOBreach(t *testing.T) {
 		}
 	}
 
+	// Posture: two local sites in one location, neither immutable, never
+	// checked or drilled: the demo misses 3-2-1-1-0 and says why.
+	ps, err := eng.Posture(context.Background(), engine.PostureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		t.Logf("posture %s: %+v", p.Set, p)
+		if p.Met || p.Media != 1 || p.Offsite || p.Immutable || p.Errors == 0 || len(p.Advice) == 0 {
+			t.Errorf("demo posture of %s: %+v", p.Set, p)
+		}
+	}
+	if l := engine.PostureLevel(ps); l != engine.LevelCritical {
+		t.Errorf("demo posture level %v, want critical (errors: never checked)", l)
+	}
+
 	// A second Build reuses the finished demo.
 	start := time.Now()
 	again := build(t, dir, time.Time{}, false)

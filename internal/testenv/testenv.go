@@ -74,7 +74,10 @@ type RestServer struct {
 	bin  string
 	Dir  string
 	Addr string
-	cmd  *exec.Cmd
+	// AppendOnly starts the server with --append-only (deletes other than
+	// locks are refused with 403); set it before Start.
+	AppendOnly bool
+	cmd        *exec.Cmd
 }
 
 // StartRestServer starts rest-server on a free port with a fresh data dir;
@@ -102,7 +105,11 @@ func (s *RestServer) Start() {
 	if s.cmd != nil {
 		return
 	}
-	cmd := exec.Command(s.bin, "--path", s.Dir, "--listen", s.Addr, "--no-auth")
+	args := []string{"--path", s.Dir, "--listen", s.Addr, "--no-auth"}
+	if s.AppendOnly {
+		args = append(args, "--append-only")
+	}
+	cmd := exec.Command(s.bin, args...)
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,299 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+	"github.com/lifeboat-dr/lifeboat/storage"
+)
+
+// postureFixture is the two-site world with primary in dc-west and dr in
+// dc-east, dr's rest-server append-only or not; every set backed up and
+// replicated, both sites checked and dr drilled.
+func postureFixture(t *testing.T, appendOnly bool, extraYAML ...string) *fixture {
+	t.Helper()
+	f := newFixture(t, "drills: {scratch: "+t.TempDir()+"}\n"+strings.Join(extraYAML, ""))
+	if appendOnly {
+		f.srv.Stop()
+		f.srv.AppendOnly = true
+		f.srv.Start()
+	}
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(b), "    role: active\n", "    role: active\n    location: dc-west\n", 1)
+	y = strings.Replace(y, "    role: standby\n", "    role: standby\n    location: dc-east\n", 1)
+	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	f.protect()
+	ctx := context.Background()
+	if res, err := f.eng.Check(ctx, engine.CheckRequest{}, nil); err != nil || len(res) != 2 || !res[0].OK || !res[1].OK {
+		t.Fatalf("check: %+v %v", res, err)
+	}
+	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Site: "dr"}, nil); err != nil || !rep.Passed {
+		t.Fatalf("drill: %v %+v", err, rep)
+	}
+	return f
+}
+
+func canariesAt(t *testing.T, f *fixture, site string) int {
+	t.Helper()
+	var list []json.RawMessage
+	if err := json.Unmarshal(f.raw(site, "snapshots", "--json", "--no-lock", "--tag", storage.CanaryTag), &list); err != nil {
+		t.Fatal(err)
+	}
+	return len(list)
+}
+
+// TestPostureMetWithAppendOnlyStandby: an append-only rest-server standby in
+// another location makes every set meet 3-2-1-1-0, and the canary it keeps
+// never shows in the catalog, status or a set.
+func TestPostureMetWithAppendOnlyStandby(t *testing.T) {
+	t.Parallel()
+	f := postureFixture(t, true)
+	ctx := context.Background()
+	before, err := f.eng.Status(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ps, err := f.eng.Posture(ctx, engine.PostureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 {
+		t.Fatalf("posture: %+v", ps)
+	}
+	for _, p := range ps {
+		if !p.Met || p.Copies != 3 || p.Media != 2 || !p.Offsite || !p.Immutable || p.Errors != 0 || len(p.Missing) != 0 {
+			t.Errorf("set %s: %+v", p.Set, p)
+		}
+	}
+	if l := engine.PostureLevel(ps); l != engine.LevelOK {
+		t.Errorf("level %v", l)
+	}
+	pr, ok, err := f.store.LastImmutabilityProbe(ctx, "dr")
+	if err != nil || !ok || pr.Result != storage.ProbeImmutable || pr.Canary == "" {
+		t.Fatalf("dr probe: %+v %v %v", pr, ok, err)
+	}
+	if pp, ok, _ := f.store.LastImmutabilityProbe(ctx, "primary"); !ok || pp.Result != storage.ProbeMutable {
+		t.Errorf("primary probe: %+v", pp)
+	}
+	// The refused delete left the canary; the mutable site lost its own.
+	if n := canariesAt(t, f, "dr"); n != 1 {
+		t.Errorf("%d canaries at dr, want 1", n)
+	}
+	if n := canariesAt(t, f, "primary"); n != 0 {
+		t.Errorf("%d canaries at primary, want 0", n)
+	}
+
+	// A second posture within a day reuses the result; a forced probe
+	// reuses the canary.
+	if _, err := f.eng.Posture(ctx, engine.PostureOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, _ := f.store.LastImmutabilityProbe(ctx, "dr"); !again.Time.Equal(pr.Time) {
+		t.Errorf("probe ran again within a day: %v then %v", pr.Time, again.Time)
+	}
+	if _, err := f.eng.Posture(ctx, engine.PostureOptions{Probe: true}); err != nil {
+		t.Fatal(err)
+	}
+	forced, _, _ := f.store.LastImmutabilityProbe(ctx, "dr")
+	if !forced.Time.After(pr.Time) || forced.Result != storage.ProbeImmutable || forced.Canary != pr.Canary {
+		t.Errorf("forced probe: %+v, first %+v", forced, pr)
+	}
+	if n := canariesAt(t, f, "dr"); n != 1 {
+		t.Errorf("%d canaries at dr after a forced probe, want 1 (reused)", n)
+	}
+
+	// The canary is in the cache (so refreshes need not fetch it again) but
+	// nowhere a snapshot list is shown.
+	if c, _ := f.store.CachedCanaries(ctx, "dr"); len(c) != 1 {
+		t.Fatalf("cached canaries at dr: %+v", c)
+	}
+	all, err := f.eng.Snapshots(ctx, "dr", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := f.eng.LoadCatalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(all, cat["dr"]...) {
+		if slices.Contains(s.Tags, storage.CanaryTag) {
+			t.Errorf("canary %s in the catalog", s.ShortID)
+		}
+	}
+	after, err := f.eng.Status(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, set := range after.Sets {
+		for j, x := range set.Sites {
+			if b := before.Sets[i].Sites[j]; x.Snapshots != b.Snapshots || x.NewestSnapshot != b.NewestSnapshot {
+				t.Errorf("set %s at %s: %d snapshots (newest %s), before the probe %d (%s)",
+					set.Name, x.Site, x.Snapshots, x.NewestSnapshot, b.Snapshots, b.NewestSnapshot)
+			}
+		}
+	}
+	// Retention never touches it either.
+	if _, err := f.eng.Forget(ctx, engine.ForgetRequest{Sites: []string{"dr"}}, nil); err != nil && !strings.Contains(err.Error(), "403") {
+		t.Logf("forget at append-only dr: %v", err)
+	}
+	if n := canariesAt(t, f, "dr"); n != 1 {
+		t.Errorf("%d canaries at dr after forget, want 1", n)
+	}
+}
+
+// TestPostureMissesImmutableThenErrors: the same standby without
+// append-only misses exactly "immutable"; a failing check then makes
+// "errors" missing too.
+func TestPostureMissesImmutableThenErrors(t *testing.T) {
+	t.Parallel()
+	f := postureFixture(t, false)
+	ctx := context.Background()
+	ps, err := f.eng.Posture(ctx, engine.PostureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Met || p.Immutable || p.Copies != 3 || p.Media != 2 || !p.Offsite || p.Errors != 0 ||
+			len(p.Missing) != 1 || !strings.HasPrefix(p.Missing[0], "immutable") || len(p.Advice) != 1 {
+			t.Errorf("set %s: %+v", p.Set, p)
+		}
+		if !strings.Contains(p.Missing[0], "dr") || !strings.Contains(p.Advice[0], "append-only") {
+			t.Errorf("set %s: missing %q advice %q", p.Set, p.Missing, p.Advice)
+		}
+	}
+	if l := engine.PostureLevel(ps); l != engine.LevelWarning {
+		t.Errorf("level %v, want warning", l)
+	}
+	if n := canariesAt(t, f, "dr"); n != 0 {
+		t.Errorf("%d canaries at a normal rest-server, want 0 (the probe forgot it)", n)
+	}
+
+	testenv.DamagePacks(t, filepath.Join(f.dir, "primary"))
+	if res, err := f.eng.Check(ctx, engine.CheckRequest{Sites: []string{"primary"}, ReadData: true}, nil); err == nil || res[0].OK {
+		t.Fatalf("check of damaged packs: %+v %v", res, err)
+	}
+	ps, err = f.eng.Posture(ctx, engine.PostureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Errors != 1 || len(p.Missing) != 2 || !strings.HasPrefix(p.Missing[1], "errors") {
+			t.Errorf("set %s after a failing check: %+v", p.Set, p)
+		}
+		if !slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "lifeboat check --site primary") }) {
+			t.Errorf("set %s: advice %q names no check of primary", p.Set, p.Advice)
+		}
+	}
+	if l := engine.PostureLevel(ps); l != engine.LevelCritical {
+		t.Errorf("level %v, want critical", l)
+	}
+}
+
+// TestWatchAlertsPostureChange: watch raises posture_degraded when the
+// append-only standby goes down (two copies left) and posture_ok when it is
+// back, without probing immutability again within the day.
+func TestWatchAlertsPostureChange(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, http.StatusOK)
+	f := postureFixture(t, true, fmt.Sprintf("alerts:\n  - webhook: %s/hook\n    on: [posture_degraded, posture_ok]\n", rcv.URL))
+	ctx := context.Background()
+	if ps, err := f.eng.Posture(ctx, engine.PostureOptions{}); err != nil || !ps[0].Met {
+		t.Fatalf("posture before watching: %+v %v", ps, err)
+	}
+	probed, _, _ := f.store.LastImmutabilityProbe(ctx, "dr")
+
+	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second})
+	waitFor(t, 30*time.Second, "two rounds", func() bool { return w.round.Load() >= 2 })
+	if evs := rcv.matching(is("", "")); len(evs) != 0 {
+		t.Fatalf("alerts while every set meets the rule: %+v", evs)
+	}
+	f.srv.Stop()
+	waitFor(t, 45*time.Second, "posture_degraded for every set", func() bool { return len(rcv.matching(is("posture_degraded", ""))) == 3 })
+	ev := rcv.matching(is("posture_degraded", ""))[0]
+	if ev.Severity != "warning" || ev.Set == "" || !strings.Contains(ev.Message, "copies: 2 of 3") {
+		t.Errorf("posture_degraded: %+v", ev)
+	}
+	f.srv.Start()
+	waitFor(t, 45*time.Second, "posture_ok for every set", func() bool { return len(rcv.matching(is("posture_ok", ""))) == 3 })
+	w.stop(t)
+	if n := len(rcv.matching(is("posture_degraded", ""))); n != 3 {
+		t.Errorf("%d posture_degraded, want one per set", n)
+	}
+	if again, _, _ := f.store.LastImmutabilityProbe(ctx, "dr"); !again.Time.Equal(probed.Time) {
+		t.Errorf("watch probed immutability again within the day: %v then %v", probed.Time, again.Time)
+	}
+}
+
+// TestPostureOfflineSiteIsDeclaredOnly: a standby declared offline counts
+// as immutable only while it cannot be reached and held the set when last
+// listed, and the advice says it is a declaration; answering now, it does
+// not count.
+func TestPostureOfflineSiteIsDeclaredOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    offline: true\n", 1)
+	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
+	f.protect()
+	ctx := context.Background()
+	declared := func(p engine.PostureSet) bool {
+		return slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared, not verified") })
+	}
+	ps, err := f.eng.Posture(ctx, engine.PostureOptions{NoWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Immutable || declared(p) || !slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared offline but answered now") }) {
+			t.Errorf("set %s with the offline site answering: %+v", p.Set, p)
+		}
+	}
+	f.srv.Stop()
+	ps, err = f.eng.Posture(ctx, engine.PostureOptions{NoWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if !p.Immutable || !declared(p) || p.Copies != 2 || slices.ContainsFunc(p.Missing, func(m string) bool { return strings.HasPrefix(m, "immutable") }) {
+			t.Errorf("set %s with the offline site away: %+v", p.Set, p)
+		}
+	}
+	if pr, ok, _ := f.store.LastImmutabilityProbe(ctx, "dr"); ok {
+		t.Errorf("NoWrite probed: %+v", pr)
+	}
+}
+
+func TestBackendKind(t *testing.T) {
+	for repo, want := range map[string]string{
+		"/srv/restic/a": "local", "local:/srv/a": "local", "rest:http://h:8000/r": "rest", "s3:s3.amazonaws.com/b": "s3",
+		"sftp:user@host:/r": "sftp", "b2:bucket:p": "b2", "azure:c:/": "azure", "gs:b:/": "gs", "swift:c:/p": "swift",
+		"rclone:remote:p": "rclone", "C:\\restic": "local",
+	} {
+		if got := engine.BackendKind(repo); got != want {
+			t.Errorf("BackendKind(%q) = %q, want %q", repo, got, want)
+		}
+	}
+}
