@@ -45,6 +45,9 @@ type Site struct {
 	Role            Role              `yaml:"role"`
 	Env             map[string]string `yaml:"env"`
 	Probes          []Probe           `yaml:"probes"`
+	// CostPerGiBMonth prices the site's stored bytes (any currency); nil
+	// leaves monthly_cost unknown.
+	CostPerGiBMonth *float64 `yaml:"cost_per_gib_month"`
 }
 
 // Probe is one check of a site's own services. Exactly one field is set.
@@ -125,6 +128,8 @@ type Schedule struct {
 	Check     string `yaml:"check"`
 	Forget    string `yaml:"forget"`
 	Drill     string `yaml:"drill"`
+	// Stats measures capacity (restic stats); absent means @daily, "off" none.
+	Stats string `yaml:"stats"`
 }
 
 // Restic says where restic is and where it caches.
