@@ -254,3 +254,59 @@ func siteFreePath(s *config.Site) string {
 	}
 	return ""
 }
+
+// Figures of a capacity for people; "" for an unknown value, so callers
+// can print their own dash.
+
+// SizeOf renders a byte count, or "" when unknown.
+func SizeOf(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	if *p < 0 {
+		return "-" + Bytes(uint64(-*p))
+	}
+	return Bytes(uint64(*p))
+}
+
+// RatioOf renders a ratio such as 1.67x, or "" when unknown.
+func RatioOf(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2fx", *p)
+}
+
+// GrowthOf renders growth per day with its sign, or "" when unknown.
+func GrowthOf(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	n := int64(*p)
+	sign := "+"
+	if n < 0 {
+		sign = ""
+	}
+	return sign + SizeOf(&n) + "/day"
+}
+
+// DaysOf renders days to full, or "" when unknown.
+func DaysOf(p *float64) string {
+	switch {
+	case p == nil:
+		return ""
+	case *p < 1:
+		return "under a day"
+	case *p > 3650:
+		return "over 10 years"
+	}
+	return fmt.Sprintf("%.0f days", *p)
+}
+
+// CostOf renders a monthly cost (the config's currency), or "" when unknown.
+func CostOf(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.2f/month", *p)
+}
