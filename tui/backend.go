@@ -57,6 +57,10 @@ type Backend interface {
 	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)
 	RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error)
 	Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error)
+	// Capacity is every site's last measured capacity, from the store.
+	Capacity(ctx context.Context) ([]engine.Capacity, error)
+	// MeasureCapacity runs restic stats at the sites (none: all) and stores the figures.
+	MeasureCapacity(ctx context.Context, sites ...string) error
 	// JournalAction records an action of the console itself (a refusal, a quit during work).
 	JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error
 }
