@@ -82,7 +82,15 @@ func (e *Engine) Capacity(ctx context.Context) ([]Capacity, error) {
 
 func (e *Engine) siteCapacity(ctx context.Context, s *config.Site) (Capacity, error) {
 	c := Capacity{Site: s.Name}
-	hist, err := e.store.CapacityHistory(ctx, s.Name, time.Time{})
+	// Only the growth window is read: the history grows with every
+	// measurement, and this runs on every console refresh.
+	since := e.now().Add(-GrowthWindow)
+	if l, ok, err := e.store.LatestCapacity(ctx, s.Name); err != nil {
+		return c, err
+	} else if ok && l.Time.Add(-GrowthWindow).Before(since) {
+		since = l.Time.Add(-GrowthWindow)
+	}
+	hist, err := e.store.CapacityHistory(ctx, s.Name, since)
 	if err != nil {
 		return c, err
 	}

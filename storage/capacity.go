@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -67,6 +68,31 @@ func (s *Store) CapacityHistory(ctx context.Context, site string, since time.Tim
 		return nil, fmt.Errorf("storage: read capacity of %s: %w", site, err)
 	}
 	return out, nil
+}
+
+// LatestCapacity returns site's newest measurement that did not fail; ok
+// is false when there is none.
+func (s *Store) LatestCapacity(ctx context.Context, site string) (CapacitySample, bool, error) {
+	var t int64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT time FROM capacity_stats WHERE site = ? AND error = ''
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CapacitySample{}, false, nil
+	}
+	if err != nil {
+		return CapacitySample{}, false, fmt.Errorf("storage: read capacity of %s: %w", site, err)
+	}
+	h, err := s.CapacityHistory(ctx, site, fromNanos(t))
+	if err != nil {
+		return CapacitySample{}, false, err
+	}
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Error == "" {
+			return h[i], true, nil
+		}
+	}
+	return CapacitySample{}, false, nil
 }
 
 func nullInt(p *int64) sql.NullInt64 {

@@ -41,6 +41,13 @@ func TestCapacityHistory(t *testing.T) {
 	if h[2].Error != "unreachable" || h[2].StoredBytes != nil || !h[2].Time.Equal(at(2*time.Hour)) {
 		t.Errorf("third row = %+v", h[2])
 	}
+	// The newest good one, past the failed run after it.
+	if c, ok, err := s.LatestCapacity(ctx, "main"); err != nil || !ok || !c.Time.Equal(at(time.Hour)) || *c.StoredBytes != 200 {
+		t.Errorf("LatestCapacity = %+v, %v, %v", c, ok, err)
+	}
+	if _, ok, err := s.LatestCapacity(ctx, "nowhere"); err != nil || ok {
+		t.Errorf("LatestCapacity of an unmeasured site = %v, %v", ok, err)
+	}
 	if h, err := s.CapacityHistory(ctx, "main", at(90*time.Minute)); err != nil || len(h) != 1 {
 		t.Errorf("since filter: %d rows, %v", len(h), err)
 	}
