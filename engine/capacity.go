@@ -198,7 +198,8 @@ func (e *Engine) measureSite(ctx context.Context, name string) error {
 		return errors.Join(err, rerr)
 	}
 	if err != nil {
-		return fmt.Errorf("capacity of site %s: %w", name, err)
+		// restic's errors name the site already.
+		return fmt.Errorf("capacity: %w", err)
 	}
 	return nil
 }
@@ -315,6 +316,9 @@ func DaysOf(p *float64) string {
 func CostOf(p *float64) string {
 	if p == nil {
 		return ""
+	}
+	if *p != 0 && *p < 0.01 {
+		return "<0.01/month" // the JSON has the exact figure
 	}
 	return fmt.Sprintf("%.2f/month", *p)
 }
