@@ -185,19 +185,43 @@ func TestCapacityGrowthFromTwoMeasurements(t *testing.T) {
 	}
 }
 
+// A remote site's free space comes from its disk probe; when the site
+// cannot be measured, its last figures stay and the failure is kept.
 func TestCapacityFailedMeasurementKeepsLastFigures(t *testing.T) {
 	f := newFixture(t, "")
+	probed := t.TempDir()
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    probes: [{disk: {path: "+probed+", min_free: 1}}]\n", 1)
+	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.open()
 	ctx := context.Background()
 	f.protect()
 	if err := f.eng.MeasureCapacity(ctx, "dr"); err != nil {
 		t.Fatal(err)
 	}
+	caps, err := f.eng.Capacity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(probed, &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * int64(st.Bsize)
+	if d := capacityOf(t, caps, "dr"); d.FreeBytes == nil || math.Abs(float64(*d.FreeBytes-free)) > 0.05*float64(free)+64<<20 {
+		t.Errorf("dr with a disk probe: free_bytes = %v, statfs of the probe's path says %d", d.FreeBytes, free)
+	}
 	f.srv.Stop()
-	err := f.eng.MeasureCapacity(ctx, "dr")
+	err = f.eng.MeasureCapacity(ctx, "dr")
 	if err == nil || !strings.Contains(err.Error(), "site dr") {
 		t.Fatalf("measuring an unreachable site: %v", err)
 	}
-	caps, err := f.eng.Capacity(ctx)
+	caps, err = f.eng.Capacity(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
