@@ -77,6 +77,9 @@ type ScheduledJob struct {
 // @hourly, @daily and @every 15m.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// DefaultStatsSchedule is when watch measures capacity without schedule.stats.
+const DefaultStatsSchedule = "@daily"
+
 // Schedule parses the config's schedule; an error names the file, line and key.
 func (e *Engine) Schedule() ([]ScheduledJob, error) {
 	var out []ScheduledJob
@@ -84,8 +87,18 @@ func (e *Engine) Schedule() ([]ScheduledJob, error) {
 	s := e.cfg.Schedule
 	for _, j := range []struct{ name, spec string }{
 		{"backup", s.Backup}, {"replicate", s.Replicate}, {"check", s.Check}, {"forget", s.Forget}, {"drill", s.Drill},
+		{"stats", s.Stats},
 	} {
 		spec := strings.TrimSpace(j.spec)
+		if j.name == "stats" {
+			// Capacity is measured daily unless told otherwise ("off": never).
+			switch {
+			case spec == "":
+				spec = DefaultStatsSchedule
+			case strings.EqualFold(spec, "off"):
+				continue
+			}
+		}
 		if spec == "" {
 			continue
 		}
@@ -157,23 +170,31 @@ func (e *Engine) Watch(ctx context.Context, opts WatchOptions) error {
 		// A job that panics is logged and the watcher goes on.
 		cron.WithChain(cron.Recover(cronLog)))
 	if opts.NoSchedule {
-		if len(jobs) > 0 {
-			opts.Logf("schedule disabled (read-only): %d job(s) not run", len(jobs))
-		}
-	} else {
+		// Measuring capacity writes to no repository (restic stats
+		// --no-lock): read-only watching keeps it.
+		var kept []ScheduledJob
 		for _, j := range jobs {
-			run := w.jobFunc(j.Name)
-			var running atomic.Bool
-			c.Schedule(j.Schedule, cron.FuncJob(func() {
-				if !running.CompareAndSwap(false, true) {
-					opts.Logf("job %s: still running, this run is skipped", j.Name)
-					return
-				}
-				defer running.Store(false)
-				w.runJob(ctx, jobCtx, j.Name, run)
-			}))
-			opts.Logf("job %s scheduled: %s", j.Name, j.Spec)
+			if j.Name == "stats" {
+				kept = append(kept, j)
+			}
 		}
+		if n := len(jobs) - len(kept); n > 0 {
+			opts.Logf("schedule disabled (read-only): %d job(s) not run", n)
+		}
+		jobs = kept
+	}
+	for _, j := range jobs {
+		run := w.jobFunc(j.Name)
+		var running atomic.Bool
+		c.Schedule(j.Schedule, cron.FuncJob(func() {
+			if !running.CompareAndSwap(false, true) {
+				opts.Logf("job %s: still running, this run is skipped", j.Name)
+				return
+			}
+			defer running.Store(false)
+			w.runJob(ctx, jobCtx, j.Name, run)
+		}))
+		opts.Logf("job %s scheduled: %s", j.Name, j.Spec)
 	}
 	c.Start()
 	opts.Logf("watching %d site(s) every %s", len(e.cfg.Sites), opts.Interval)
@@ -258,6 +279,8 @@ func (w *watcher) jobFunc(name string) func(ctx context.Context) error {
 	case "forget":
 		// The schedule is the operator's standing --yes.
 		return func(ctx context.Context) error { _, err := e.Forget(ctx, ForgetRequest{}, obs); return err }
+	case "stats":
+		return func(ctx context.Context) error { return e.MeasureCapacity(ctx) }
 	case "drill":
 		// Every standby in turn; a failed drill is alerted (drill_failed)
 		// from its stored record at the next round.

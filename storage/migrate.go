@@ -223,6 +223,24 @@ CREATE TABLE immutability_probes (
 	detail   TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 8: capacity statistics, one row per
+	// site per measurement (restic stats is too slow to run on every view).
+	// A figure restic did not give is NULL, not 0.
+	`
+CREATE TABLE capacity_stats (
+	id                INTEGER PRIMARY KEY AUTOINCREMENT,
+	site              TEXT NOT NULL,
+	time              INTEGER NOT NULL,
+	stored_bytes      INTEGER,
+	raw_bytes         INTEGER,
+	restore_bytes     INTEGER,
+	compression_ratio REAL,
+	snapshots         INTEGER,
+	free_bytes        INTEGER,
+	error             TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX capacity_stats_site_time ON capacity_stats(site, time);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

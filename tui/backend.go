@@ -60,6 +60,10 @@ type Backend interface {
 	// PostureFromStatus grades each set against 3-2-1-1-0 from the catalog
 	// the status refresh brought up to date; it runs no restic with NoWrite.
 	PostureFromStatus(ctx context.Context, st *engine.Status, opts engine.PostureOptions) ([]engine.PostureSet, error)
+	// Capacity is every site's last measured capacity, from the store.
+	Capacity(ctx context.Context) ([]engine.Capacity, error)
+	// MeasureCapacity runs restic stats at the sites (none: all) and stores the figures.
+	MeasureCapacity(ctx context.Context, sites ...string) error
 	// JournalAction records an action of the console itself (a refusal, a quit during work).
 	JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error
 }

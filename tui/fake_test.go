@@ -40,6 +40,10 @@ type fakeBackend struct {
 	failovers []storage.DrillRecord
 	// posture is what PostureFromStatus answers.
 	posture []engine.PostureSet
+	// capacity is what Capacity reports; MeasureCapacity adds a day's growth
+	// at primary and fails at the sites in measureFails.
+	capacity     []engine.Capacity
+	measureFails map[string]bool
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -82,7 +86,58 @@ func newFakeBackend() *fakeBackend {
 		{ID: 2, Time: fakeNow.Add(-time.Hour), Operator: "alice@bastion", Origin: "10.0.0.9", Action: "backup", Site: "primary", Set: "models", Outcome: "ok", Detail: "snapshot 1a2b3c4d: 34 files"},
 		{ID: 1, Time: fakeNow.Add(-2 * time.Hour), Operator: "bob@bastion", Action: "replicate", Site: "dr", Set: "datasets", Outcome: "failed", Detail: "standby not reachable"},
 	}
+	// primary was measured over four days; dr never.
+	measured := fakeNow.Add(-3 * time.Hour)
+	f.capacity = []engine.Capacity{{Site: "primary",
+		StoredBytes: ptr(int64(40 << 30)), RawBytes: ptr(int64(64 << 30)), RestoreBytes: ptr(int64(192 << 30)),
+		CompressionRatio: ptr(1.6), DedupRatio: ptr(3.0), Snapshots: ptr(int64(42)),
+		GrowthBytesPerDay: ptr(float64(1 << 30)), FreeBytes: ptr(int64(100 << 30)), DaysToFull: ptr(100.0),
+		MonthlyCost: ptr(0.8), MeasuredAt: &measured,
+		History: []engine.CapacityPoint{{Time: measured.Add(-72 * time.Hour), StoredBytes: 37 << 30},
+			{Time: measured.Add(-48 * time.Hour), StoredBytes: 38 << 30}, {Time: measured.Add(-24 * time.Hour), StoredBytes: 39 << 30},
+			{Time: measured, StoredBytes: 40 << 30}}},
+		{Site: "dr"}}
 	return f
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (f *fakeBackend) Capacity(ctx context.Context) ([]engine.Capacity, error) {
+	f.record("capacity")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]engine.Capacity(nil), f.capacity...), nil
+}
+
+func (f *fakeBackend) MeasureCapacity(ctx context.Context, sites ...string) error {
+	f.record("measure capacity")
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := fakeNow
+	for i := range f.capacity {
+		c := &f.capacity[i]
+		if f.measureFails[c.Site] {
+			c.LastError, c.LastErrorAt = "site "+c.Site+" is unreachable", now
+			continue
+		}
+		stored := int64(41 << 30)
+		if c.StoredBytes != nil {
+			stored = *c.StoredBytes + 1<<30
+		}
+		c.StoredBytes, c.MeasuredAt = &stored, &now
+		c.History = append(c.History, engine.CapacityPoint{Time: now, StoredBytes: stored})
+	}
+	if len(f.measureFails) > 0 {
+		return fmt.Errorf("capacity of a site failed")
+	}
+	return nil
 }
 
 func (f *fakeBackend) record(call string) {

@@ -355,7 +355,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Refresh):
 		m.setStatus("refreshing every site…", false)
-		return m, tea.Batch(m.refresh(), m.broadcast(msg))
+		cmd := tea.Batch(m.refresh(), m.broadcast(msg))
+		if m.active == ScreenSites {
+			// r on Sites also measures capacity: restic stats is too slow
+			// for every refresh, so only where its figures are shown.
+			cmd = tea.Batch(cmd, m.broadcast(measureCapacityMsg{}))
+		}
+		return m, cmd
 	case key.Matches(msg, m.keys.Back):
 		if !screen.Back() {
 			return m, nil

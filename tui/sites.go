@@ -46,6 +46,14 @@ type sitesScreen struct {
 	lockInfo map[string][]engine.LockInfo
 	roundSeq int
 
+	// capacity is each site's last measured capacity (from the store);
+	// measuring is set while r's restic stats runs.
+	capacity    map[string]engine.Capacity
+	capacityErr error
+	measuring   bool
+	measureErr  error
+	capSeq      int
+
 	confirm     *Confirm // the unlock confirmation while open
 	confirmSite string
 	unlockAll   bool
@@ -127,7 +135,51 @@ func newSitesScreen(ctx *Context) *sitesScreen {
 
 func (s *sitesScreen) Title() string { return "Sites" }
 
-func (s *sitesScreen) Init() tea.Cmd { return s.loadSamples() }
+func (s *sitesScreen) Init() tea.Cmd { return tea.Batch(s.loadSamples(), s.loadCapacity()) }
+
+// measureCapacityMsg asks the screen to measure capacity (r on Sites).
+type measureCapacityMsg struct{}
+
+// siteCapacityMsg answers a capacity load; seq drops late answers.
+type siteCapacityMsg struct {
+	seq      int
+	caps     []engine.Capacity
+	err      error
+	measured bool  // the answer of a measurement, not just a load
+	mErr     error // what the measurement said
+}
+
+// loadCapacity reads the stored capacity figures (no restic).
+func (s *sitesScreen) loadCapacity() tea.Cmd {
+	s.capSeq++
+	seq := s.capSeq
+	b := s.ctx.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		caps, err := b.Capacity(ctx)
+		return siteCapacityMsg{seq: seq, caps: caps, err: err}
+	}
+}
+
+// measureCapacity runs restic stats at every site off the UI goroutine,
+// then reads the new figures.
+func (s *sitesScreen) measureCapacity() tea.Cmd {
+	if s.measuring {
+		return nil
+	}
+	s.measuring = true
+	s.capSeq++
+	seq := s.capSeq
+	b := s.ctx.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		mErr := b.MeasureCapacity(ctx)
+		caps, err := b.Capacity(ctx)
+		return siteCapacityMsg{seq: seq, caps: caps, err: err, measured: true, mErr: mErr}
+	}
+}
 
 // loadSamples reads the recent health samples of every site for the trend.
 func (s *sitesScreen) loadSamples() tea.Cmd {
@@ -243,9 +295,29 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.rows()
 		// A probe recorded new samples; redraw the trend from them.
 		if msg.Fresh {
-			return s, tea.Batch(s.loadSamples(), s.loadRound(msg.Status))
+			// watch may have measured capacity meanwhile: re-read the store.
+			return s, tea.Batch(s.loadSamples(), s.loadRound(msg.Status), s.loadCapacity())
 		}
 		return s, s.loadSamples()
+	case measureCapacityMsg:
+		return s, s.measureCapacity()
+	case siteCapacityMsg:
+		if msg.measured {
+			s.measuring, s.measureErr = false, msg.mErr
+		}
+		if msg.seq != s.capSeq && !msg.measured {
+			return s, nil
+		}
+		if msg.err != nil {
+			s.capacityErr = msg.err
+			return s, nil
+		}
+		s.capacityErr = nil
+		s.capacity = make(map[string]engine.Capacity, len(msg.caps))
+		for _, c := range msg.caps {
+			s.capacity[c.Site] = c
+		}
+		return s, nil
 	case siteRoundMsg:
 		if msg.seq == s.roundSeq {
 			s.services, s.lockInfo = msg.services, msg.locks
@@ -571,6 +643,13 @@ func (s *sitesScreen) details(h int) string {
 	if s.samplesErr != nil {
 		field("trend", th.Warn.Render("cannot read samples: "+s.samplesErr.Error()))
 	}
+	for i, l := range s.capacityLines(ss.Name, innerW-labelW) {
+		name := ""
+		if i == 0 {
+			name = "capacity"
+		}
+		field(name, l)
+	}
 	probs := siteProblems(s.status, ss.Name)
 	if len(probs) == 0 {
 		field("problems", th.OK.Render("✓ none")+" at this site")
@@ -590,6 +669,82 @@ func (s *sitesScreen) details(h int) string {
 		lines[i] = fit(l, innerW)
 	}
 	return box.Width(s.width - box.GetHorizontalBorderSize()).Render(strings.Join(lines, "\n"))
+}
+
+// capacityLines is the capacity panel of a site: the last measured
+// figures, a sparkline of stored bytes over time, and how old they are.
+func (s *sitesScreen) capacityLines(site string, width int) []string {
+	th := s.ctx.Theme
+	if s.capacityErr != nil {
+		return []string{th.Warn.Render("cannot read capacity: " + s.capacityErr.Error())}
+	}
+	c := s.capacity[site]
+	var out []string
+	if c.MeasuredAt == nil {
+		l := "not measured yet" + th.Muted.Render(" — r measures it (restic stats)")
+		if s.measuring {
+			l = th.Muted.Render("measuring (restic stats)…")
+		}
+		out = append(out, l)
+	} else {
+		d := func(v string) string {
+			if v == "" {
+				return "—"
+			}
+			return v
+		}
+		out = append(out,
+			"stored "+d(engine.SizeOf(c.StoredBytes))+", raw "+d(engine.SizeOf(c.RawBytes))+" (compression "+d(engine.RatioOf(c.CompressionRatio))+")",
+			"restore "+d(engine.SizeOf(c.RestoreBytes))+" (dedup "+d(engine.RatioOf(c.DedupRatio))+"), "+d(capCount(c.Snapshots))+" snapshots",
+			"growth "+d(engine.GrowthOf(c.GrowthBytesPerDay))+", free "+d(engine.SizeOf(c.FreeBytes))+", full in "+d(engine.DaysOf(c.DaysToFull)))
+		when := "measured " + ago(s.ctx.Now(), *c.MeasuredAt)
+		if s.measuring {
+			when += ", measuring…"
+		}
+		last := "cost " + d(engine.CostOf(c.MonthlyCost)) + th.Muted.Render(" · "+when)
+		if spark := capacitySparkline(c.History, min(sparkSamples, width-ansi.StringWidth(last)-2)); spark != "" {
+			last += "  " + spark
+		}
+		out = append(out, last)
+	}
+	if c.LastError != "" {
+		out = append(out, th.Warn.Render("last measurement failed "+ago(s.ctx.Now(), c.LastErrorAt)+": "+c.LastError))
+	} else if s.measureErr != nil && !s.measuring && c.MeasuredAt == nil {
+		out = append(out, th.Warn.Render("measuring failed: "+s.measureErr.Error()))
+	}
+	return out
+}
+
+func capCount(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return itoa(int(*p))
+}
+
+// capacitySparkline draws stored bytes as ▁..█ from the lowest to the
+// highest of the window, newest on the right; nothing from one point.
+func capacitySparkline(h []engine.CapacityPoint, n int) string {
+	if n <= 1 || len(h) < 2 {
+		return ""
+	}
+	if len(h) > n {
+		h = h[len(h)-n:]
+	}
+	levels := []rune("▁▂▃▄▅▆▇█")
+	lo, hi := h[0].StoredBytes, h[0].StoredBytes
+	for _, p := range h {
+		lo, hi = min(lo, p.StoredBytes), max(hi, p.StoredBytes)
+	}
+	var b strings.Builder
+	for _, p := range h {
+		i := len(levels) / 2
+		if hi > lo {
+			i = int(float64(p.StoredBytes-lo) / float64(hi-lo) * float64(len(levels)-1))
+		}
+		b.WriteRune(levels[max(0, min(i, len(levels)-1))])
+	}
+	return b.String()
 }
 
 // roleText says the site's role and where the active role comes from.

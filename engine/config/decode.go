@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"regexp"
 	"sort"
@@ -187,6 +188,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Float64:
+		if !d.scalar(n, key, "a number") {
+			return
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(n.Value), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			d.fail(n, key, "expected a number, got %s", describe(n))
+			return
+		}
+		v.SetFloat(f)
 	default:
 		d.fail(n, key, "internal error: cannot decode into %s", v.Type())
 	}

@@ -228,6 +228,9 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("probes = %+v, disk %+v", p.Probes, p.Probes[3].Disk)
 	}
 	dr, ok := c.Site("dr")
+	if !ok || dr.CostPerGiBMonth == nil || *dr.CostPerGiBMonth != 0.023 {
+		t.Errorf("dr cost_per_gib_month = %v", dr.CostPerGiBMonth)
+	}
 	if !ok || dr.Role != RoleStandby || dr.Repository != "rest:http://dr-bastion:8000/lifeboat" || dr.PasswordCommand != "pass show lifeboat/dr" {
 		t.Errorf("dr = %+v", dr)
 	}
@@ -271,17 +274,17 @@ func TestExampleConfig(t *testing.T) {
 			t.Errorf("alerts[%d].on = %v", i, a.On)
 		}
 	}
-	if want := (Schedule{Backup: "@hourly", Replicate: "@every 15m", Check: "@daily", Forget: "@daily", Drill: "@weekly"}); c.Schedule != want {
+	if want := (Schedule{Backup: "@hourly", Replicate: "@every 15m", Check: "@daily", Forget: "@daily", Drill: "@weekly", Stats: "@daily"}); c.Schedule != want {
 		t.Errorf("schedule = %+v", c.Schedule)
 	}
 	if c.Restic != (Restic{}) {
 		t.Errorf("restic = %+v", c.Restic)
 	}
 	e := c.Errorf("schedule.replicate", "bad cron %q", "x")
-	if e.Line != 58 || e.Column != 14 || !strings.HasSuffix(e.Error(), ":58:14: schedule.replicate: bad cron \"x\"") {
+	if e.Line != 59 || e.Column != 14 || !strings.HasSuffix(e.Error(), ":59:14: schedule.replicate: bad cron \"x\"") {
 		t.Errorf("Errorf = %v", e)
 	}
-	if e := c.Errorf("sets[0].nothing.here", "x"); e.Line != 25 {
+	if e := c.Errorf("sets[0].nothing.here", "x"); e.Line != 26 {
 		t.Errorf("Errorf for a missing key = %v, want the set's line", e)
 	}
 }

@@ -51,6 +51,9 @@ type Site struct {
 	// Offline declares a site taken offline between copies (a rotated
 	// disk, a tape): posture counts it immutable only as a declaration.
 	Offline bool `yaml:"offline"`
+	// CostPerGiBMonth prices the site's stored bytes (any currency); nil
+	// leaves monthly_cost unknown.
+	CostPerGiBMonth *float64 `yaml:"cost_per_gib_month"`
 }
 
 // Probe is one check of a site's own services. Exactly one field is set.
@@ -131,6 +134,8 @@ type Schedule struct {
 	Check     string `yaml:"check"`
 	Forget    string `yaml:"forget"`
 	Drill     string `yaml:"drill"`
+	// Stats measures capacity (restic stats); absent means @daily, "off" none.
+	Stats string `yaml:"stats"`
 }
 
 // Restic says where restic is and where it caches.

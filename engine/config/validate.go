@@ -126,7 +126,7 @@ func (d *decoder) validate(c *Config) {
 		d.fail(d.at("drills.subsets"), "drills.subsets", "must be 0 (the default, %d) or between 2 and 1000, got %d", DefaultSubsets, s)
 	}
 	d.validateAlerts(c)
-	for _, k := range []string{"backup", "replicate", "check", "forget", "drill"} {
+	for _, k := range []string{"backup", "replicate", "check", "forget", "drill", "stats"} {
 		key := "schedule." + k
 		if !d.present(key) {
 			continue
@@ -240,6 +240,10 @@ func (d *decoder) validateSites(c *Config) {
 		}
 		if s.Offline && s.Role == RoleActive {
 			d.fail(d.at(p+".offline"), p+".offline", "the active site %q cannot be offline: production writes to it; set offline: true on a standby that is taken offline between copies", s.Name)
+		}
+		if c := s.CostPerGiBMonth; c != nil && *c < 0 {
+			d.fail(d.at(p+".cost_per_gib_month"), p+".cost_per_gib_month",
+				"must not be negative, got %v (the price of one GiB stored for a month, e.g. 0.02; remove the key if unknown)", *c)
 		}
 	}
 	if active < 0 && !badRole {
