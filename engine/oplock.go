@@ -119,6 +119,9 @@ func (e *Engine) takeOperationLock(ctx context.Context, site, op string, obs Obs
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			// A run cancelled while it waited is journaled like any other.
+			_ = e.Journal(context.WithoutCancel(ctx), evOp, site, set, "", OutcomeCancelled,
+				"cancelled while waiting: "+holderText(held))
 			return nil, &OperationLockedError{Holder: held, Cause: ctx.Err()}
 		case <-t.C:
 		}

@@ -242,6 +242,9 @@ func TestOperationsWaitForALiveHolder(t *testing.T) {
 		if !errors.Is(err, engine.ErrOperationLocked) {
 			t.Errorf("%s: cancelled wait returned %v", c.lock, err)
 		}
+		if j := f.journal(); len(j) == 0 || j[0].Outcome != "cancelled" || !strings.Contains(j[0].Detail, "waiting") {
+			t.Errorf("%s: a run cancelled while it waited is not journaled as cancelled: %+v", c.lock, j[:min(1, len(j))])
+		}
 	}
 	if n := strings.TrimSpace(string(f.raw("primary", "snapshots", "--json", "--no-lock"))); n != "[]" {
 		t.Errorf("a backup that never got its lock ran: %s", n)
