@@ -150,7 +150,7 @@ func (e *Engine) MarkInterrupted(ctx context.Context) error {
 	}
 	host, _ := os.Hostname()
 	for _, op := range running {
-		if op.Host != host || processAlive(op.PID) {
+		if op.Host != host || holderAlive(op.PID, op.Started) {
 			continue
 		}
 		_ = e.store.FinishOperation(ctx, op.ID, string(OutcomeInterrupted), "the lifeboat process died before it ended", op.Files, op.Bytes)

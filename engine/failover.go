@@ -414,7 +414,7 @@ func countEntries(dir string) int {
 
 func processAliveOn(l storage.RecoveryLock) bool {
 	host, _ := os.Hostname()
-	return l.Host != host || processAlive(l.PID)
+	return l.Host != host || holderAlive(l.PID, l.Since)
 }
 
 // Failover makes site To the active one: preflight; for a planned failover

@@ -153,6 +153,27 @@ func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
 	if st.LastFailover == nil || st.LastFailover.Outcome != "interrupted" {
 		t.Fatalf("failover of a dead process: %+v", st.LastFailover)
 	}
+
+	// After a crash and a reboot the holder's pid belongs to another
+	// process, started after the lock was taken: it is not the holder.
+	reused := exec.Command("sleep", "60")
+	if err := reused.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reused.Process.Kill(); _ = reused.Wait() })
+	if err := f.store.ReleaseRecoveryLock(ctx, "fo-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.store.AcquireRecoveryLock(ctx, storage.RecoveryLock{RunID: "fo-1", Kind: "failover",
+		PID: reused.Process.Pid, Host: host, Operator: "alice", Since: now.Add(-time.Hour)}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if st, err = f.eng.Status(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if st.LastFailover == nil || st.LastFailover.Outcome != "interrupted" {
+		t.Fatalf("failover whose holder's pid was reused: %+v", st.LastFailover)
+	}
 }
 
 // A drill whose check cannot take the standby's lock (another restic

@@ -137,7 +137,7 @@ func (e *Engine) takeOperationLock(ctx context.Context, site, op string, obs Obs
 // speaks for a holder on another host.
 func deadHolder(h storage.OperationLock, host string, now time.Time) string {
 	switch {
-	case h.Host == host && !processAlive(h.PID):
+	case h.Host == host && !holderAlive(h.PID, h.Since):
 		return "that process no longer exists"
 	case h.Host == host:
 		return ""

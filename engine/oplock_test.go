@@ -274,7 +274,7 @@ func TestLiveHoldersAreNeverTakenOverAndUnlockAllWaits(t *testing.T) {
 	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
 	old := time.Now().Add(-10 * time.Minute)
 	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: "check",
-		Token: "stopped", PID: live.Process.Pid, Host: host, Operator: "erin@bastion", Since: old, Renewed: old}); err != nil || !ok {
+		Token: "stopped", PID: live.Process.Pid, Host: host, Operator: "erin@bastion", Since: time.Now(), Renewed: old}); err != nil || !ok {
 		t.Fatalf("recording a stopped holder: %v %v", ok, err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)

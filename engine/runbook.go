@@ -166,7 +166,7 @@ func (e *Engine) AcquireRecoveryLock(ctx context.Context, kind, runID, site stri
 		if ok {
 			return nil
 		}
-		if held.Host != host || processAlive(held.PID) {
+		if held.Host != host || holderAlive(held.PID, held.Since) {
 			return &LockHeldError{Holder: held}
 		}
 		_, ok, err = e.store.TakeOverRecoveryLock(ctx, held, me)
