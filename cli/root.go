@@ -146,7 +146,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
 		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.drillCommand(), a.failoverCommand(), a.journalCommand(),
 		a.unlockCommand(), a.demoCommand(), a.tuiCommand(), a.watchCommand(), a.alertCommand(), a.postureCommand(),
-		a.capacityCommand())
+		a.capacityCommand(), a.reportCommand())
 	return root
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/storage"
@@ -158,4 +159,78 @@ func (e *Engine) lastReport(ctx context.Context, kind, site string, match func(s
 		}
 	}
 	return storedReport{}, false, changed
+}
+
+// StoredReport is a stored drill or failover report as it was written:
+// its hashed JSON, its Markdown and the sha256 the chain recorded.
+type StoredReport struct {
+	ID       string
+	Kind     string // drill, failover
+	Site     string
+	Finished time.Time
+	JSON     string
+	Markdown string
+	SHA256   string
+}
+
+// ErrNoReport says no stored report has the id asked for, or more than one
+// starts with it.
+var ErrNoReport = errors.New("no such report")
+
+// Report finds a stored report by id, unique id prefix, or "latest" (or
+// "") for the newest of any kind. It needs only the state store. A report
+// that no longer matches its hash or that no journal entry recorded is
+// returned with ErrReportChanged or ErrReportUnjournaled: what it says may
+// be shown, never as if it could be trusted.
+func Report(ctx context.Context, st *storage.Store, ref string) (StoredReport, error) {
+	recs, err := st.AllDrills(ctx) // oldest first
+	if err != nil {
+		return StoredReport{}, err
+	}
+	var newest []string
+	for i := len(recs) - 1; i >= 0 && len(newest) < 5; i-- {
+		newest = append(newest, recs[i].ID)
+	}
+	known := "there are no stored reports yet (a drill or failover writes one)"
+	if len(recs) > 0 {
+		known = fmt.Sprintf("the newest are %s", strings.Join(newest, ", "))
+	}
+	var found []storage.DrillRecord
+	switch {
+	case ref == "" || ref == "latest":
+		if len(recs) > 0 {
+			found = recs[len(recs)-1:]
+		}
+	default:
+		for _, r := range recs {
+			if r.ID == ref {
+				found = []storage.DrillRecord{r}
+				break
+			}
+			if strings.HasPrefix(r.ID, ref) {
+				found = append(found, r)
+			}
+		}
+	}
+	switch {
+	case len(found) == 0 && (ref == "" || ref == "latest"):
+		return StoredReport{}, fmt.Errorf("%w: %s", ErrNoReport, known)
+	case len(found) == 0:
+		return StoredReport{}, fmt.Errorf("%w %q: %s", ErrNoReport, ref, known)
+	case len(found) > 1:
+		var ids []string
+		for _, r := range found {
+			ids = append(ids, r.ID)
+		}
+		return StoredReport{}, fmt.Errorf("%w: %q is the start of %d reports (%s): give more of the id", ErrNoReport, ref, len(found), strings.Join(ids, ", "))
+	}
+	rec := found[0]
+	kind := rec.Kind
+	if kind == "" {
+		kind = storage.KindDrill
+	}
+	out := StoredReport{ID: rec.ID, Kind: kind, Site: rec.Site, Finished: rec.Finished,
+		JSON: rec.ReportJSON, Markdown: rec.ReportMD, SHA256: rec.SHA256}
+	_, err = (&Engine{store: st}).trustedReport(ctx, rec)
+	return out, err
 }
