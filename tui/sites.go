@@ -637,7 +637,13 @@ func (s *sitesScreen) details(h int) string {
 	field("last check", check)
 	drill := s.drillText(ss.LastDrill)
 	if ss.LastDrill == nil {
-		drill += th.Muted.Render(" — `lifeboat drill --site " + ss.Name + "` rehearses a failover")
+		// A drill rehearses a standby; the CLI refuses to drill the active
+		// site, so the advice names the console's keys, never that command.
+		advice := " — 4 then d on " + ss.Name + " rehearses a failover"
+		if ss.Role == "active" {
+			advice = " — a drill rehearses a standby: 4 then d"
+		}
+		drill += th.Muted.Render(advice)
 	}
 	field("last drill", drill)
 	if s.samplesErr != nil {

@@ -372,3 +372,24 @@ func TestSitesShowServiceProbesAndLocks(t *testing.T) {
 		}
 	}
 }
+
+// The Sites detail's advice for a site never drilled names keys that work:
+// the CLI refuses to drill the active site, so it must not be suggested.
+func TestSitesDrillAdviceNamesKeys(t *testing.T) {
+	for _, sz := range screenSizes {
+		s, _ := newSitesForTest(t, sz.w, sz.h, screenFakeData(t, newFakeBackend(), true, func(st *engine.Status) {
+			for i := range st.Sites {
+				st.Sites[i].LastDrill = nil
+			}
+		}))
+		v := plainView(s)
+		if strings.Contains(v, "lifeboat drill") || !strings.Contains(v, "a drill rehearses a standby: 4 then d") {
+			t.Fatalf("%dx%d active site's drill advice:\n%s", sz.w, sz.h, v)
+		}
+		feedScreen(s, keyPress("down"))
+		v = plainView(s)
+		if strings.Contains(v, "lifeboat drill") || !strings.Contains(v, "4 then d on dr rehearses a failover") {
+			t.Fatalf("%dx%d standby's drill advice:\n%s", sz.w, sz.h, v)
+		}
+	}
+}
