@@ -298,7 +298,23 @@ func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = text, isErr
 }
 
+// tooSmall says the terminal is below the minimum size: only the notice
+// is drawn.
+func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	// Below the minimum nothing but the notice is seen, so no key may act
+	// unseen (`4 d` would open a drill confirmation): only quit, and the
+	// quit question, which the notice gives way to.
+	if m.tooSmall() {
+		switch {
+		case m.quitAsk != nil:
+			return m, m.quitAsk.Update(msg)
+		case m.quitting || !key.Matches(msg, m.keys.Quit):
+			return m, nil
+		}
+		return m.askQuit()
+	}
 	// A non-fatal error stays until the next key.
 	if m.statusErr {
 		m.setStatus("", false)
@@ -421,7 +437,10 @@ func (m *Model) View() string {
 		return "starting lifeboat…"
 	}
 	th := m.ctx.Theme
-	if m.width < MinWidth || m.height < MinHeight {
+	if m.tooSmall() {
+		if m.quitAsk != nil {
+			return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.quitAsk.View(th, m.width))
+		}
 		msg := fmt.Sprintf("Terminal too small: %d×%d.\nLifeboat needs at least %d×%d.\nEnlarge the window, or press q to quit.",
 			m.width, m.height, MinWidth, MinHeight)
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)

@@ -188,3 +188,54 @@ func TestRootFlashesSiteTransitions(t *testing.T) {
 		t.Fatalf("recovery not shown:\n%s", v)
 	}
 }
+
+// Below the minimum size the console shows the notice and acts on no key but
+// quit: `4 d` there must not open the drill confirmation unseen. Back at
+// 80×24 the screen is as it was; q still asks while work runs, or quits.
+func TestRootTooSmallIgnoresKeys(t *testing.T) {
+	m, f := newTestModel(t, false, 80, 24)
+	before := view(m)
+	driveRoot(m, tea.WindowSizeMsg{Width: 60, Height: 20})
+	for _, k := range []string{"4", "d", "enter", "tab", ":", "r", "?", "/", "5", "f"} {
+		if quit := driveRoot(m, keyPress(k)); quit {
+			t.Fatalf("%q quit the console", k)
+		}
+		if v := view(m); !strings.Contains(v, "Terminal too small: 60×20") {
+			t.Fatalf("after %q below the minimum:\n%s", k, v)
+		}
+	}
+	if m.active != ScreenSites || m.palOpen || m.showHelp || m.quitAsk != nil || m.screens[m.active].Capturing() {
+		t.Fatalf("keys below the minimum changed the console: screen %d palette %v help %v", m.active, m.palOpen, m.showHelp)
+	}
+	if calls := strings.Join(f.Calls(), ","); strings.Contains(calls, "drill") || strings.Contains(calls, "failover") {
+		t.Fatalf("keys below the minimum ran something: %s", calls)
+	}
+	driveRoot(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := view(m); v != before {
+		t.Fatalf("back at 80×24 the screen changed:\nbefore:\n%s\nafter:\n%s", before, v)
+	}
+
+	// q asks while work runs, and the question is shown, not hidden by the notice.
+	f.block = make(chan struct{})
+	m.ctx.Ops.Start("backup", "models → primary", func(ctx_ context.Context, obs engine.Observer) (any, error) {
+		return f.Backup(ctx_, engine.BackupRequest{Sets: []string{"models"}}, obs)
+	})
+	driveRoot(m, tea.WindowSizeMsg{Width: 60, Height: 20})
+	if quit := driveRoot(m, keyPress("q")); quit || m.quitAsk == nil {
+		t.Fatal("q below the minimum while work runs must ask first")
+	}
+	if v := view(m); !strings.Contains(v, "Quit while work runs?") || strings.Count(v, "\n") >= 20 {
+		t.Fatalf("the quit question below the minimum:\n%s", v)
+	}
+	driveRoot(m, keyPress("enter")) // Cancel is focused
+	if m.quitAsk != nil || m.quitting {
+		t.Fatal("enter on Cancel must keep the console open")
+	}
+	close(f.block)
+	for m.ctx.Ops.Running() > 0 {
+		driveRoot(m, <-m.ctx.Ops.ch)
+	}
+	if quit := driveRoot(m, keyPress("q")); !quit {
+		t.Fatal("q below the minimum with nothing running should quit")
+	}
+}
