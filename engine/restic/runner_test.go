@@ -3,6 +3,7 @@ package restic_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,12 +58,15 @@ func TestTypedErrors(t *testing.T) {
 	var once sync.Once
 	done := make(chan error, 1)
 	go func() {
-		_, err := r.Run(ctxBg, restic.Call{Repo: repo, Op: "backup", Args: []string{"backup", "--json",
+		res, err := r.Run(ctxBg, restic.Call{Repo: repo, Op: "backup", Args: []string{"backup", "--json",
 			"--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 30"},
 			OnLine: func(restic.Line) { once.Do(func() { close(started) }) }})
+		if err != nil && res != nil {
+			err = fmt.Errorf("%w (stderr: %s)", err, strings.Join(res.Stderr, " | "))
+		}
 		done <- err
 	}()
-	waitForLock(t, r, repo)
+	waitForLock(t, r, repo, done)
 	_, err = r.Run(ctx, restic.Call{Repo: repo, Op: "prune", Args: []string{"prune"}})
 	if !errors.Is(err, restic.ErrLocked) || !strings.Contains(err.Error(), "unlock") {
 		t.Fatalf("held lock: got %v", err)
@@ -79,16 +83,25 @@ func TestTypedErrors(t *testing.T) {
 	_ = started
 }
 
-func waitForLock(t *testing.T, r *restic.Runner, repo restic.Repo) {
+// waitForLock waits until the restic run that reports on done holds a
+// lock in repo; a run that ended first fails the test with its error.
+func waitForLock(t *testing.T, r *restic.Runner, repo restic.Repo, done chan error) {
 	t.Helper()
+	var lastErr error
 	for i := 0; i < 200; i++ {
+		select {
+		case err := <-done:
+			t.Fatalf("the restic run ended before its lock was seen: %v", err)
+		default:
+		}
 		res, err := r.Run(context.Background(), restic.Call{Repo: repo, Capture: true, Args: []string{"list", "locks", "--no-lock"}})
 		if err == nil && len(strings.TrimSpace(string(res.Stdout))) > 0 {
 			return
 		}
+		lastErr = err
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("no lock appeared")
+	t.Fatalf("no lock appeared (last list locks: %v)", lastErr)
 }
 
 func TestCancelStopsProcessGroup(t *testing.T) {
@@ -101,7 +114,7 @@ func TestCancelStopsProcessGroup(t *testing.T) {
 			"--stdin-from-command", "--stdin-filename", "x", "--", "sh", "-c", "sleep 60 # " + marker}})
 		done <- err
 	}()
-	waitForLock(t, r, repo)
+	waitForLock(t, r, repo, done)
 	if len(procsWith(marker)) == 0 {
 		t.Fatal("the child of restic was not seen running")
 	}
