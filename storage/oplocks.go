@@ -59,8 +59,22 @@ func checkOperationLock(l OperationLock) error {
 // acquisition holds it; held is then that holder. Acquiring again with the
 // same token succeeds.
 func (s *Store) AcquireOperationLock(ctx context.Context, l OperationLock) (held OperationLock, ok bool, err error) {
+	return s.claimOperationLock(ctx, l, "acquire", func(OperationLock) bool { return false })
+}
+
+// TakeOverOperationLock replaces old's lock with l, atomically: ok is false
+// (and held the current holder) when the lock is no longer old's, so two
+// processes taking over the same dead holder cannot both win.
+func (s *Store) TakeOverOperationLock(ctx context.Context, old, l OperationLock) (held OperationLock, ok bool, err error) {
+	return s.claimOperationLock(ctx, l, "take over", func(cur OperationLock) bool { return cur.Token == old.Token })
+}
+
+// claimOperationLock writes l in one immediate transaction when the lock
+// is free or replace accepts its current holder; otherwise held is that
+// holder, and ok says whether it is l's own acquisition.
+func (s *Store) claimOperationLock(ctx context.Context, l OperationLock, verb string, replace func(cur OperationLock) bool) (held OperationLock, ok bool, err error) {
 	if err := checkOperationLock(l); err != nil {
-		return OperationLock{}, false, fmt.Errorf("storage: acquire operation lock: %w", err)
+		return OperationLock{}, false, fmt.Errorf("storage: %s operation lock: %w", verb, err)
 	}
 	l.Since = orNow(l.Since)
 	if l.Renewed.IsZero() {
@@ -72,7 +86,7 @@ func (s *Store) AcquireOperationLock(ctx context.Context, l OperationLock) (held
 		if err != nil {
 			return err
 		}
-		if exists {
+		if exists && !replace(cur) {
 			held, ok = cur, cur.Token == l.Token
 			return nil
 		}
@@ -83,40 +97,7 @@ func (s *Store) AcquireOperationLock(ctx context.Context, l OperationLock) (held
 		return nil
 	})
 	if err != nil {
-		return OperationLock{}, false, fmt.Errorf("storage: acquire %s lock of site %s: %w", l.Operation, l.Site, err)
-	}
-	return held, ok, nil
-}
-
-// TakeOverOperationLock replaces old's lock with l, atomically: ok is false
-// (and held the current holder) when the lock is no longer old's, so two
-// processes taking over the same dead holder cannot both win.
-func (s *Store) TakeOverOperationLock(ctx context.Context, old, l OperationLock) (held OperationLock, ok bool, err error) {
-	if err := checkOperationLock(l); err != nil {
-		return OperationLock{}, false, fmt.Errorf("storage: take over operation lock: %w", err)
-	}
-	l.Since = orNow(l.Since)
-	if l.Renewed.IsZero() {
-		l.Renewed = l.Since
-	}
-	l.Renewed = l.Renewed.UTC()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, exists, err := readOperationLock(ctx, tx, l.Site, l.Operation)
-		if err != nil {
-			return err
-		}
-		if exists && cur.Token != old.Token {
-			held, ok = cur, false
-			return nil
-		}
-		if err := writeOperationLock(ctx, tx, l); err != nil {
-			return err
-		}
-		held, ok = l, true
-		return nil
-	})
-	if err != nil {
-		return OperationLock{}, false, fmt.Errorf("storage: take over %s lock of site %s: %w", l.Operation, l.Site, err)
+		return OperationLock{}, false, fmt.Errorf("storage: %s %s lock of site %s: %w", verb, l.Operation, l.Site, err)
 	}
 	return held, ok, nil
 }
