@@ -41,6 +41,10 @@ type Engine struct {
 	// cancelJournaled is set once this engine journals a cancellation: the
 	// CLI says "journaled as cancelled" only when it is true.
 	cancelJournaled atomic.Bool
+
+	// ledgerMu guards bastionID, this state directory's name in the ledger.
+	ledgerMu  sync.Mutex
+	bastionID string
 }
 
 // Options configure New.

@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/ledger"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -132,7 +134,39 @@ func (e *Engine) journal(ctx context.Context, entry storage.JournalEntry) error 
 	entry.Operator, entry.Origin = e.operator.User, e.operator.Origin
 	_, err := e.store.AppendJournal(ctx, entry)
 	e.noteCancel(Outcome(entry.Outcome), err)
-	return err
+	if err != nil {
+		return err
+	}
+	// The journal is a record of truth: it goes into the ledger with the
+	// entry, and reaches the sites with the next publication.
+	if _, err := e.appendLedger(ctx, ledger.KindJournal, journalRecord(entry)); err != nil {
+		return fmt.Errorf("journal entry recorded here but not in the ledger: %w", err)
+	}
+	return nil
+}
+
+// journalBody is a journal entry as the ledger carries it.
+type journalBody struct {
+	Time         time.Time `json:"time"`
+	Operator     string    `json:"operator"`
+	Origin       string    `json:"origin,omitempty"`
+	Action       string    `json:"action"`
+	Site         string    `json:"site,omitempty"`
+	Set          string    `json:"set,omitempty"`
+	Args         string    `json:"args,omitempty"`
+	Outcome      string    `json:"outcome"`
+	Detail       string    `json:"detail,omitempty"`
+	RunID        string    `json:"run_id,omitempty"`
+	ReportSHA256 string    `json:"report_sha256,omitempty"`
+}
+
+func journalRecord(e storage.JournalEntry) journalBody {
+	t := e.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return journalBody{Time: t.UTC(), Operator: e.Operator, Origin: e.Origin, Action: e.Action, Site: e.Site, Set: e.Set,
+		Args: e.Args, Outcome: e.Outcome, Detail: e.Detail, RunID: e.RunID, ReportSHA256: e.ReportSHA256}
 }
 
 // journalRun appends an entry about a drill or failover run.

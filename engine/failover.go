@@ -427,6 +427,9 @@ func processAliveOn(l storage.RecoveryLock) bool {
 // or abandoned by AbortFailover. A failure before the confirmation
 // refuses the failover: nothing was switched.
 func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer) (*FailoverReport, error) {
+	if err := e.refuseOnConflict(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	active, _, err := e.ActiveSite(ctx)
 	if err != nil {
 		return nil, err

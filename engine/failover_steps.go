@@ -231,6 +231,10 @@ func (f *failoverRun) verifyStep(s *config.Set) func(context.Context) (string, e
 // by itself: the standbys are every site but the active one.
 func (f *failoverRun) commit(ctx context.Context) (string, error) {
 	e := f.e
+	ledgered, err := e.commitGeneration(ctx, f.run.From, f.run.To, f.run.RunID, "failover")
+	if err != nil {
+		return "", err
+	}
 	cur, _, err := e.ActiveSite(ctx)
 	if err != nil {
 		return "", err
@@ -243,5 +247,9 @@ func (f *failoverRun) commit(ctx context.Context) (string, error) {
 	if f.data.Switched.IsZero() {
 		f.data.Switched = e.now().UTC()
 	}
-	return fmt.Sprintf("%s is the active site; %s is a standby and replication runs %s → %s", f.run.To, f.run.From, f.run.To, f.run.From), nil
+	detail := fmt.Sprintf("%s is the active site; %s is a standby and replication runs %s → %s", f.run.To, f.run.From, f.run.To, f.run.From)
+	if ledgered != "" {
+		detail += "; " + ledgered
+	}
+	return detail, nil
 }

@@ -72,9 +72,14 @@ const snapshotSelect = `
 const CanaryTag = "lifeboat:canary"
 
 // IsCanary says whether a snapshot is one of Lifeboat's immutability canaries.
-func IsCanary(sn Snapshot) bool {
+func IsCanary(sn Snapshot) bool { return hasTag(sn, CanaryTag) }
+
+// IsLedger says whether a snapshot carries the ledger.
+func IsLedger(sn Snapshot) bool { return hasTag(sn, LedgerTag) }
+
+func hasTag(sn Snapshot, tag string) bool {
 	for _, t := range sn.Tags {
-		if t == CanaryTag {
+		if t == tag {
 			return true
 		}
 	}
@@ -82,30 +87,29 @@ func IsCanary(sn Snapshot) bool {
 }
 
 // CachedSnapshots returns the snapshots cached for site, oldest first,
-// without canaries.
+// without Lifeboat's own (canaries, the ledger).
 func (s *Store) CachedSnapshots(ctx context.Context, site string) ([]Snapshot, error) {
+	return s.cachedTagged(ctx, site, func(sn Snapshot) bool { return !IsCanary(sn) && !IsLedger(sn) })
+}
+
+// CachedCanaries returns the canary snapshots cached for site, oldest first.
+func (s *Store) CachedCanaries(ctx context.Context, site string) ([]Snapshot, error) {
+	return s.cachedTagged(ctx, site, IsCanary)
+}
+
+// CachedLedgers returns the ledger snapshots cached for site, oldest first.
+func (s *Store) CachedLedgers(ctx context.Context, site string) ([]Snapshot, error) {
+	return s.cachedTagged(ctx, site, IsLedger)
+}
+
+func (s *Store) cachedTagged(ctx context.Context, site string, keep func(Snapshot) bool) ([]Snapshot, error) {
 	all, err := s.cachedSnapshots(ctx, site)
 	if err != nil {
 		return nil, err
 	}
 	out := all[:0]
 	for _, sn := range all {
-		if !IsCanary(sn) {
-			out = append(out, sn)
-		}
-	}
-	return out, nil
-}
-
-// CachedCanaries returns the canary snapshots cached for site, oldest first.
-func (s *Store) CachedCanaries(ctx context.Context, site string) ([]Snapshot, error) {
-	all, err := s.cachedSnapshots(ctx, site)
-	if err != nil {
-		return nil, err
-	}
-	var out []Snapshot
-	for _, sn := range all {
-		if IsCanary(sn) {
+		if keep(sn) {
 			out = append(out, sn)
 		}
 	}

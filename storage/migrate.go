@@ -241,6 +241,43 @@ CREATE TABLE capacity_stats (
 );
 CREATE INDEX capacity_stats_site_time ON capacity_stats(site, time);
 `,
+	// 9: the ledger (records of truth published into every site's
+	// repository): this bastion's identity, the records it holds (its own and
+	// those read from sites), and what each site was last sent and read.
+	`
+CREATE TABLE bastion (
+	id      TEXT NOT NULL,
+	created INTEGER NOT NULL
+);
+CREATE TABLE ledger_records (
+	id      TEXT PRIMARY KEY,
+	kind    TEXT NOT NULL,
+	bastion TEXT NOT NULL,
+	seq     INTEGER NOT NULL,
+	prev    TEXT NOT NULL,
+	time    INTEGER NOT NULL,
+	body    TEXT NOT NULL,
+	source  TEXT NOT NULL DEFAULT '', -- '' written here, else the site it was read from
+	added   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ledger_records_bastion ON ledger_records(bastion, seq);
+CREATE INDEX ledger_records_kind ON ledger_records(kind, time);
+CREATE TABLE ledger_sites (
+	site           TEXT PRIMARY KEY,
+	published_at   INTEGER NOT NULL DEFAULT 0,
+	published_hash TEXT NOT NULL DEFAULT '', -- sha256 of the encoding last sent
+	published_n    INTEGER NOT NULL DEFAULT 0,
+	snapshot       TEXT NOT NULL DEFAULT '', -- the ledger snapshot last written there
+	error          TEXT NOT NULL DEFAULT '', -- why the last publication failed
+	error_at       INTEGER NOT NULL DEFAULT 0,
+	read_at        INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE ledger_read (
+	site     TEXT NOT NULL,
+	snapshot TEXT NOT NULL,
+	PRIMARY KEY (site, snapshot)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.
