@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,14 +11,33 @@ import (
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
-// snapshotCount counts a repository's snapshots with plain restic.
+// snapshotCount counts a repository's snapshots of sets with plain restic
+// (Lifeboat's own, the ledger and canaries, are not backups).
 func snapshotCount(t *testing.T, repo, pwFile string) int {
 	t.Helper()
-	var snaps []json.RawMessage
-	if err := json.Unmarshal(testenv.RunRestic(t, repo, pwFile, "snapshots", "--json", "--no-lock"), &snaps); err != nil {
+	return len(setSnapshots(t, repo, pwFile))
+}
+
+// setSnapshots lists a repository's snapshots with plain restic, oldest
+// first, leaving out Lifeboat's own (tags with a colon: lifeboat:ledger,
+// lifeboat:canary).
+func setSnapshots(t *testing.T, repo, pwFile string) []rawSnapshot {
+	t.Helper()
+	var all, out []rawSnapshot
+	if err := json.Unmarshal(testenv.RunRestic(t, repo, pwFile, "snapshots", "--json", "--no-lock"), &all); err != nil {
 		t.Fatal(err)
 	}
-	return len(snaps)
+	for _, s := range all {
+		if !slices.ContainsFunc(s.Tags, func(tag string) bool { return strings.HasPrefix(tag, "lifeboat:") }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+type rawSnapshot struct {
+	ID   string   `json:"id"`
+	Tags []string `json:"tags"`
 }
 
 // A failover that would have to ask and cannot (stdin is not a terminal,

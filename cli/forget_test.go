@@ -72,13 +72,7 @@ func forgetWorld(t *testing.T) (*foWorld, []string) {
 			t.Fatalf("backup %d: %d %s", i, code, errs)
 		}
 	}
-	var snaps []struct {
-		ID string `json:"id"`
-	}
-	pw := filepath.Join(w.dir, "pass")
-	if err := json.Unmarshal(testenv.RunRestic(t, filepath.Join(w.dir, "primary"), pw, "snapshots", "--json", "--no-lock"), &snaps); err != nil {
-		t.Fatal(err)
-	}
+	snaps := setSnapshots(t, filepath.Join(w.dir, "primary"), filepath.Join(w.dir, "pass"))
 	if len(snaps) != 3 {
 		t.Fatalf("primary holds %d snapshots, want 3", len(snaps))
 	}

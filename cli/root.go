@@ -76,6 +76,11 @@ func (a *app) main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
+	// A command cut short by a signal leaves at once: what it journaled
+	// reaches the sites with the next command's publication.
+	if ctx.Err() == nil {
+		a.publishLedger()
+	}
 	if a.store != nil {
 		_ = a.store.Close()
 	}
@@ -146,7 +151,7 @@ $LIFEBOAT_CONFIG, else ./lifeboat.yaml, else $XDG_CONFIG_HOME/lifeboat/lifeboat.
 	root.AddCommand(a.initCommand(), a.statusCommand(), a.snapshotsCommand(), a.backupCommand(),
 		a.replicateCommand(), a.checkCommand(), a.forgetCommand(), a.restoreCommand(), a.drillCommand(), a.failoverCommand(), a.journalCommand(),
 		a.unlockCommand(), a.demoCommand(), a.tuiCommand(), a.watchCommand(), a.alertCommand(), a.postureCommand(),
-		a.capacityCommand(), a.reportCommand())
+		a.capacityCommand(), a.reportCommand(), a.resolveCommand(), a.ledgerCommand())
 	return root
 }
 
@@ -209,6 +214,9 @@ func (a *app) openToChange(ctx context.Context, action string) (*engine.Engine, 
 		return nil, err
 	}
 	if err := a.refuseReadOnly(ctx, action); err != nil {
+		return nil, err
+	}
+	if err := a.readLedgers(ctx, eng); err != nil {
 		return nil, err
 	}
 	return eng, nil

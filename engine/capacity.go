@@ -220,6 +220,9 @@ func (e *Engine) stats(ctx context.Context, s *config.Site) (storage.CapacitySam
 	}
 	smp.StoredBytes, smp.RawBytes, smp.CompressionRatio = raw.TotalSize, raw.TotalUncompressedSize, raw.CompressionRatio
 	smp.Snapshots, smp.RestoreBytes = raw.SnapshotsCount, rs.TotalSize
+	if err := e.leaveOutOwn(ctx, s.Name, &smp); err != nil {
+		return smp, err
+	}
 	// restic leaves out zero fields: an empty repository holds nothing
 	// uncompressed either.
 	if smp.RawBytes == nil && smp.StoredBytes != nil && *smp.StoredBytes == 0 {
@@ -321,4 +324,36 @@ func CostOf(p *float64) string {
 		return "<0.01/month" // the JSON has the exact figure
 	}
 	return fmt.Sprintf("%.2f/month", *p)
+}
+
+// leaveOutOwn takes Lifeboat's own snapshots (the ledger, canaries) out of
+// the snapshot count and the restore size: they are not the operator's
+// data. The bytes they store stay in: the site stores them. The listing is
+// refreshed first so that the count matches what stats just saw.
+func (e *Engine) leaveOutOwn(ctx context.Context, site string, smp *storage.CapacitySample) error {
+	for _, p := range e.refreshListings(ctx, site) {
+		if p.Err != nil {
+			return p.Err
+		}
+	}
+	ledgers, err := e.store.CachedLedgers(ctx, site)
+	if err != nil {
+		return err
+	}
+	canaries, err := e.store.CachedCanaries(ctx, site)
+	if err != nil {
+		return err
+	}
+	own := append(ledgers, canaries...)
+	if smp.Snapshots != nil {
+		smp.Snapshots = ptr(max(0, *smp.Snapshots-int64(len(own))))
+	}
+	if smp.RestoreBytes != nil {
+		var b int64
+		for _, sn := range own {
+			b += sn.TotalBytes
+		}
+		smp.RestoreBytes = ptr(max(0, *smp.RestoreBytes-b))
+	}
+	return nil
 }

@@ -175,6 +175,10 @@ func (e *Engine) publishTo(ctx context.Context, site, bastion string, data []byt
 	if err != nil {
 		return "", err
 	}
+	// A site that accepts connections and never answers would hold restic
+	// for minutes; the ledger waits no longer than a probe would, twice.
+	ctx, cancel := context.WithTimeout(ctx, 2*ProbeTimeout())
+	defer cancel()
 	res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "publish the ledger", Capture: true, FailFast: true,
 		Stdin: bytes.NewReader(data),
 		Args: []string{"backup", "--json", "--stdin", "--stdin-filename", ledgerFile,
@@ -243,6 +247,8 @@ func (e *Engine) ledgerSnapshots(ctx context.Context, repo restic.Repo, site str
 			return out, nil
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout())
+	defer cancel()
 	res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "list the ledger", Capture: true, FailFast: true,
 		Args: []string{"snapshots", "--json", "--no-lock", "--tag", storage.LedgerTag}})
 	if err != nil {
@@ -301,6 +307,8 @@ func (e *Engine) readLedger(ctx context.Context, site, self string, cached time.
 }
 
 func (e *Engine) ingest(ctx context.Context, repo restic.Repo, site, snap string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*ProbeTimeout())
+	defer cancel()
 	res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "read the ledger", Capture: true, FailFast: true,
 		Args: []string{"dump", "--no-lock", snap, "/" + ledgerFile}})
 	if err != nil {
@@ -383,3 +391,74 @@ func (e *Engine) recordGeneration(ctx context.Context, g ledger.Generation) (led
 
 // ledgerWait bounds how long a publication may hold up the end of a command.
 const ledgerWait = 2 * time.Minute
+
+// LedgerHealth is the ledger as this bastion holds it and as each site was
+// last sent and read (`lifeboat ledger`).
+type LedgerHealth struct {
+	Bastion    string             `json:"bastion"`
+	Records    int                `json:"records"`
+	FromOthers int                `json:"from_other_bastions"` // records read from sites, written elsewhere
+	Generation int                `json:"active_generation"`
+	Head       string             `json:"head"`
+	Conflict   *Conflict          `json:"conflict,omitempty"`
+	Sites      []LedgerSiteHealth `json:"sites"`
+}
+
+// LedgerSiteHealth is one site's side of the ledger.
+type LedgerSiteHealth struct {
+	Site             string     `json:"site"`
+	PublishedAt      *time.Time `json:"published_at"`
+	PublishedRecords int        `json:"published_records"`
+	// Behind is how many of this bastion's records the site has not been
+	// sent yet.
+	Behind int        `json:"behind"`
+	ReadAt *time.Time `json:"read_at"`
+	Error  string     `json:"error,omitempty"` // why the last publication failed
+}
+
+// LedgerHealth reports the ledger's state without touching any site.
+func (e *Engine) LedgerHealth(ctx context.Context) (*LedgerHealth, error) {
+	b, err := e.bastion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := e.store.LedgerRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &LedgerHealth{Bastion: b, Records: len(rows), Sites: []LedgerSiteHealth{}}
+	for _, r := range rows {
+		if r.Bastion != b {
+			h.FromOthers++
+		}
+	}
+	head, err := e.LedgerHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.Head, h.Conflict = head.String(), conflictOf(head)
+	if head.Current != nil {
+		h.Generation = head.Current.N
+	}
+	state, err := e.store.LedgerSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range e.cfg.Sites {
+		st := state[s.Name]
+		sh := LedgerSiteHealth{Site: s.Name, PublishedRecords: st.PublishedN, Behind: max(0, len(rows)-st.PublishedN), Error: st.Error}
+		if !st.PublishedAt.IsZero() {
+			t := st.PublishedAt
+			sh.PublishedAt = &t
+		}
+		if !st.ReadAt.IsZero() {
+			t := st.ReadAt
+			sh.ReadAt = &t
+		}
+		if s.Offline && sh.Error == "" && sh.Behind > 0 {
+			sh.Error = "offline: it is sent the ledger when it is back in the config as online"
+		}
+		h.Sites = append(h.Sites, sh)
+	}
+	return h, nil
+}

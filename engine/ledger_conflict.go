@@ -139,3 +139,40 @@ func (e *Engine) ResolveConflict(ctx context.Context, keep, confirm string) (str
 	}
 	return detail, nil
 }
+
+// ledgerFresh is how old the catalog's listing may be for the ledger to be
+// read from it (status has just listed every site).
+const ledgerFresh = 15 * time.Second
+
+// ledgerStatus reads the ledgers (from the listings a probing status has
+// just made; a cached status reads nothing) and puts the active
+// generation, and any conflict, into the status.
+func (e *Engine) ledgerStatus(ctx context.Context, st *Status, probe bool, problem func(Level, string, string, string, ...any)) error {
+	if probe {
+		if _, err := e.ReadLedgers(ctx, ledgerFresh); err != nil {
+			problem(LevelCritical, "", "", "the ledger could not be read: %v", err)
+		}
+		active, fromStore, err := e.ActiveSite(ctx)
+		if err != nil {
+			return err
+		}
+		st.ActiveSite, st.ActiveFrom = active, "config"
+		if fromStore {
+			st.ActiveFrom = "failover"
+		}
+	}
+	head, err := e.LedgerHead(ctx)
+	if err != nil {
+		problem(LevelCritical, "", "", "the local ledger is unreadable: %v", err)
+		return nil
+	}
+	if head.Current != nil {
+		st.ActiveGeneration = head.Current.N
+	}
+	if c := conflictOf(head); c != nil {
+		st.Conflict = c
+		problem(LevelCritical, "", "", "split brain: %s; backups, replication, retention and failovers refuse until it is resolved, naming the site that stays active",
+			c.Detail)
+	}
+	return nil
+}

@@ -45,7 +45,12 @@ type Status struct {
 	Problems    []Problem           `json:"problems"`
 	// LastFailover is the newest failover: an unfinished one if any.
 	LastFailover *FailoverInfo `json:"last_failover"`
-	Level        Level         `json:"-"`
+	// ActiveGeneration counts the changes of active site in the ledger (0:
+	// the config's roles hold); Conflict is set when two generations
+	// disagree, and makes the overall verdict critical.
+	ActiveGeneration int       `json:"active_generation"`
+	Conflict         *Conflict `json:"conflict,omitempty"`
+	Level            Level     `json:"-"`
 }
 
 // Problem is one reason the overall verdict is not ok.
@@ -213,6 +218,10 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := e.ledgerStatus(ctx, st, probe, problem); err != nil {
+		return nil, err
+	}
+	active = st.ActiveSite
 
 	for _, s := range e.cfg.Sites {
 		p := probes[s.Name]
