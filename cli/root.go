@@ -18,6 +18,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -177,7 +178,8 @@ func (a *app) open(ctx context.Context) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.New(ctx, cfg, st, engine.Options{})
+	// Failovers raise their own alerts: monitoring delivers them.
+	eng, err := engine.New(ctx, cfg, st, engine.Options{Notify: monitor.Deliver})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -8,11 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 )
 
 func (a *app) watchCommand() *cobra.Command {
-	var opts engine.WatchOptions
+	var opts monitor.WatchOptions
 	cmd := &cobra.Command{
 		Use:   "watch [--interval 1m] [--metrics 127.0.0.1:9188] [--renotify 4h]",
 		Short: "Headless monitor: probes, the schedule, alerts and Prometheus /metrics",
@@ -43,7 +43,7 @@ not run. See docs/monitoring.md and docs/lifeboat-watch.service.`,
 			}
 			opts.NoSchedule = a.readOnly
 			opts.Logf = lineLogger(a.stderr)
-			return eng.Watch(ctx, opts)
+			return monitor.Watch(ctx, eng, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -89,7 +89,7 @@ journaled.`,
 			if len(eng.Config().Alerts) == 0 {
 				return fmt.Errorf("no alert targets: add an `alerts:` list to %s", eng.Config().Path)
 			}
-			res := eng.TestAlerts(ctx, engine.RetryPolicy{Attempts: 2})
+			res := monitor.TestAlerts(ctx, eng, monitor.RetryPolicy{Attempts: 2})
 			failed := 0
 			for _, d := range res {
 				if !d.OK {

@@ -31,6 +31,7 @@ type Engine struct {
 	version  restic.Version
 	log      *CommandLog
 	now      func() time.Time
+	notify   Notify
 
 	// refreshMu serialises catalog refreshes per site so two screens asking
 	// at once do not list the same repository twice.
@@ -53,6 +54,9 @@ type Options struct {
 	ResticBinary string
 	// Operator overrides who is recorded in the journal (tests).
 	Operator *Operator
+	// Notify delivers the alert events operations raise themselves; nil
+	// sends none (see Notify).
+	Notify Notify
 }
 
 // New checks restic and returns an engine over cfg and store.
@@ -68,7 +72,7 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now}
+	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify}
 	if opts.Operator != nil {
 		e.operator = *opts.Operator
 	} else {
@@ -134,6 +138,10 @@ func (e *Engine) ResticBinary() string { return e.runner.Binary }
 
 // Operator is who runs this process.
 func (e *Engine) Operator() Operator { return e.operator }
+
+// Now is the engine's clock: what journal entries, reports and alerts are
+// stamped with.
+func (e *Engine) Now() time.Time { return e.now() }
 
 // CommandLog is the in-memory log of restic invocations of this process.
 func (e *Engine) CommandLog() *CommandLog { return e.log }

@@ -485,7 +485,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 	}
 	msg := fmt.Sprintf("%s failover %s from %s to %s declared by %s", req.Mode, runID, active, req.To, e.operator)
 	_ = e.journalRun(ctx, "failover", req.To, args+" --run "+runID, runID, OutcomeOK, "started: "+msg)
-	e.Notify(context.WithoutCancel(ctx), AlertFailoverStarted, req.To, "", msg)
+	e.Notify(context.WithoutCancel(ctx), config.AlertFailoverStarted, req.To, "", msg)
 	return f.execute(ctx)
 }
 
@@ -762,7 +762,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	tr.finish(outcome, detail, 0, 0)
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
 	if f.run.State == storage.FailoverRefused {
-		e.Notify(context.WithoutCancel(ctx), AlertFailoverFinished, f.run.To, "", "failover "+f.run.RunID+" "+detail)
+		e.Notify(context.WithoutCancel(ctx), config.AlertFailoverFinished, f.run.To, "", "failover "+f.run.RunID+" "+detail)
 	}
 	return nil, runErr
 }
@@ -861,7 +861,7 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 			Outcome: string(OutcomeCancelled), RunID: rep.ID, ReportSHA256: rep.SHA256,
 			Detail: "aborted: " + f.data.Aborted + "; " + f.run.From + " stays active; report sha256 " + rep.SHA256})
 	}
-	e.Notify(ctx, AlertFailoverFinished, rep.To, "", msg)
+	e.Notify(ctx, config.AlertFailoverFinished, rep.To, "", msg)
 	if f.data.Report != "" && rep.Markdown != "" {
 		if err := os.WriteFile(f.data.Report, []byte(rep.Markdown), 0o600); err != nil {
 			return rep, fmt.Errorf("failover: write report: %w", err)

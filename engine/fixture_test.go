@@ -2,14 +2,12 @@ package engine_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/enginetest"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -26,73 +24,22 @@ type fixture struct {
 	cfg     *config.Config
 	store   *storage.Store
 	eng     *engine.Engine
+	world   *testenv.World
 }
 
-const fixturePassword = "fixture-password-Zq8"
+const fixturePassword = testenv.WorldPassword
 
 func newFixture(t *testing.T, extraYAML string) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	f := &fixture{t: t, dir: dir, data: filepath.Join(dir, "data"), srv: testenv.StartRestServer(t)}
-	f.pwFile = testenv.WritePassword(t, dir, "repo.pass", fixturePassword)
-	testenv.WriteFiles(t, f.data, map[string]string{
-		"models/ckpt-1/shard-0.bin": strings.Repeat("weights-0 ", 5000),
-		"models/ckpt-1/shard-1.bin": strings.Repeat("weights-1 ", 7000),
-		"models/config.json":        `{"layers": 32}`,
-		"datasets/part-0001.jsonl":  `{"text": "hello"}` + "\n",
-		"datasets/part-0002.jsonl":  `{"text": "world"}` + "\n",
-		"serving/router.yaml":       "routes: [a, b]\n",
-		"serving/limits.yaml":       "rps: 100\n",
-	})
-	yaml := fmt.Sprintf(`objectives: {rpo: 1h, rto: 30m, drill_every: 30d}
-sites:
-  - name: primary
-    repository: %s
-    password_file: %s
-    role: active
-  - name: dr
-    repository: %s
-    password_file: %s
-    role: standby
-sets:
-  - name: models
-    paths: [%s]
-    retention: {keep_last: 2}
-  - name: datasets
-    paths: [%s]
-    rpo: 2h
-  - name: serving
-    paths: [%s, %s]
-restic: {cache_dir: %s}
-%s`, filepath.Join(dir, "primary"), f.pwFile, f.srv.URL("dr"), f.pwFile,
-		filepath.Join(f.data, "models"), filepath.Join(f.data, "datasets"),
-		filepath.Join(f.data, "serving", "router.yaml"), filepath.Join(f.data, "serving", "limits.yaml"),
-		filepath.Join(dir, "cache"), extraYAML)
-	f.cfgPath = filepath.Join(dir, "lifeboat.yaml")
-	if err := os.WriteFile(f.cfgPath, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.NewWorld(t, extraYAML)
+	f := &fixture{t: t, dir: w.Dir, data: w.Data, srv: w.Srv, pwFile: w.PwFile, cfgPath: w.CfgPath, world: w}
 	f.open()
 	return f
 }
 
 func (f *fixture) open() {
 	f.t.Helper()
-	cfg, err := config.Load(f.cfgPath)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	st, err := storage.Open(filepath.Join(f.dir, "state"))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(context.Background(), cfg, st, engine.Options{ResticBinary: testenv.Restic(f.t),
-		Operator: &engine.Operator{User: "alice@bastion", Origin: "10.0.0.9"}})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.cfg, f.store, f.eng = cfg, st, eng
+	f.cfg, f.store, f.eng = enginetest.Open(f.t, f.cfgPath, filepath.Join(f.dir, "state"))
 }
 
 func (f *fixture) init() {
@@ -135,11 +82,7 @@ func (f *fixture) raw(site string, args ...string) []byte {
 	return testenv.RunRestic(f.t, s.Repository, f.pwFile, args...)
 }
 
-func (f *fixture) journal() []storage.JournalEntry {
-	f.t.Helper()
-	j, err := f.store.Journal(context.Background(), storage.JournalQuery{})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return j
-}
+func (f *fixture) journal() []storage.JournalEntry { return enginetest.Journal(f.t, f.store) }
+
+// waitFor polls until cond holds or the deadline passes.
+var waitFor = testenv.WaitFor

@@ -23,3 +23,7 @@ func hiddenEnv(cfg *config.Config) []string {
 	}
 	return names
 }
+
+// HiddenEnv is hiddenEnv of the engine's config, for the operator commands
+// run outside the engine (alert commands).
+func (e *Engine) HiddenEnv() []string { return hiddenEnv(e.cfg) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
@@ -53,7 +54,7 @@ func TestOperatorCommandsGetNoCredentials(t *testing.T) {
 	if r := eng.ProbeServices(ctx, "dr"); len(r) != 1 || !r[0].OK {
 		t.Fatalf("probe: %+v", r)
 	}
-	if d := eng.Notify(ctx, engine.AlertFailoverStarted, "dr", "", "test"); len(d) != 1 || d[0].Error != "" {
+	if d := monitor.Notify(ctx, eng, config.AlertFailoverStarted, "dr", "", "test"); len(d) != 1 || d[0].Error != "" {
 		t.Fatalf("alert: %+v", d)
 	}
 	for name, want := range map[string]string{"hook": "LIFEBOAT_RUN_ID=", "probe": "", "alert": "LIFEBOAT_EVENT=failover_started"} {

@@ -184,16 +184,7 @@ func TestDrillLockedAtStandbyIsNotEvaluated(t *testing.T) {
 	f := newFixture(t, "drills: {scratch: "+filepath.Join(t.TempDir(), "scratch")+"}\n")
 	f.init()
 	f.replicated("serving")
-	site, _ := f.cfg.Site("dr")
-	slow := exec.Command(testenv.Restic(t), "backup", "--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 60")
-	slow.Env = append(os.Environ(), "RESTIC_REPOSITORY="+site.Repository, "RESTIC_PASSWORD_FILE="+f.pwFile)
-	if err := slow.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = slow.Process.Kill(); _ = slow.Wait() })
-	waitFor(t, 30*time.Second, "the backup's lock", func() bool {
-		return strings.TrimSpace(string(f.raw("dr", "list", "locks", "--no-lock"))) != ""
-	})
+	f.holdLock("dr")
 	rep, err := f.eng.Drill(context.Background(), engine.DrillRequest{Site: "dr", Sets: []string{"serving"}}, nil)
 	if err == nil || rep == nil {
 		t.Fatalf("drill under a held lock: %v %+v", err, rep)

@@ -3,16 +3,14 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/enginetest"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -23,29 +21,10 @@ import (
 func postureFixture(t *testing.T, appendOnly bool, extraYAML ...string) *fixture {
 	t.Helper()
 	f := newFixture(t, "drills: {scratch: "+t.TempDir()+"}\n"+strings.Join(extraYAML, ""))
-	if appendOnly {
-		f.srv.Stop()
-		f.srv.AppendOnly = true
-		f.srv.Start()
-	}
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: active\n", "    role: active\n    location: dc-west\n", 1)
-	y = strings.Replace(y, "    role: standby\n", "    role: standby\n    location: dc-east\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.world.Locate(t, appendOnly)
 	f.open()
 	f.protect()
-	ctx := context.Background()
-	if res, err := f.eng.Check(ctx, engine.CheckRequest{}, nil); err != nil || len(res) != 2 || !res[0].OK || !res[1].OK {
-		t.Fatalf("check: %+v %v", res, err)
-	}
-	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Site: "dr"}, nil); err != nil || !rep.Passed {
-		t.Fatalf("drill: %v %+v", err, rep)
-	}
+	enginetest.CheckAndDrill(t, f.eng)
 	return f
 }
 
@@ -203,41 +182,6 @@ func TestPostureMissesImmutableThenErrors(t *testing.T) {
 	}
 	if l := engine.PostureLevel(ps); l != engine.LevelCritical {
 		t.Errorf("level %v, want critical", l)
-	}
-}
-
-// TestWatchAlertsPostureChange: watch raises posture_degraded when the
-// append-only standby goes down (two copies left) and posture_ok when it is
-// back, without probing immutability again within the day.
-func TestWatchAlertsPostureChange(t *testing.T) {
-	t.Parallel()
-	rcv := newReceiver(t, http.StatusOK)
-	f := postureFixture(t, true, fmt.Sprintf("alerts:\n  - webhook: %s/hook\n    on: [posture_degraded, posture_ok]\n", rcv.URL))
-	ctx := context.Background()
-	if ps, err := f.eng.Posture(ctx, engine.PostureOptions{}); err != nil || !ps[0].Met {
-		t.Fatalf("posture before watching: %+v %v", ps, err)
-	}
-	probed, _, _ := f.store.LastImmutabilityProbe(ctx, "dr")
-
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second})
-	waitFor(t, 30*time.Second, "two rounds", func() bool { return w.round.Load() >= 2 })
-	if evs := rcv.matching(is("", "")); len(evs) != 0 {
-		t.Fatalf("alerts while every set meets the rule: %+v", evs)
-	}
-	f.srv.Stop()
-	waitFor(t, 45*time.Second, "posture_degraded for every set", func() bool { return len(rcv.matching(is("posture_degraded", ""))) == 3 })
-	ev := rcv.matching(is("posture_degraded", ""))[0]
-	if ev.Severity != "warning" || ev.Set == "" || !strings.Contains(ev.Message, "copies: 2 of 3") {
-		t.Errorf("posture_degraded: %+v", ev)
-	}
-	f.srv.Start()
-	waitFor(t, 45*time.Second, "posture_ok for every set", func() bool { return len(rcv.matching(is("posture_ok", ""))) == 3 })
-	w.stop(t)
-	if n := len(rcv.matching(is("posture_degraded", ""))); n != 3 {
-		t.Errorf("%d posture_degraded, want one per set", n)
-	}
-	if again, _, _ := f.store.LastImmutabilityProbe(ctx, "dr"); !again.Time.Equal(probed.Time) {
-		t.Errorf("watch probed immutability again within the day: %v then %v", probed.Time, again.Time)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/hide"
 	"github.com/lifeboat-dr/lifeboat/internal/proc"
 )
 
@@ -81,7 +82,7 @@ func RunProbe(ctx context.Context, p config.Probe, timeout time.Duration) ProbeR
 }
 
 // runProbe is RunProbe with the variables a command probe must not see.
-func runProbe(ctx context.Context, p config.Probe, timeout time.Duration, hide []string) ProbeResult {
+func runProbe(ctx context.Context, p config.Probe, timeout time.Duration, hidden []string) ProbeResult {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -92,7 +93,7 @@ func runProbe(ctx context.Context, p config.Probe, timeout time.Duration, hide [
 	case p.TCP != "":
 		r = probeTCP(ctx, p.TCP)
 	case p.Command != "":
-		r = probeCommand(ctx, p.Command, hide)
+		r = probeCommand(ctx, p.Command, hidden)
 	case p.Disk != nil:
 		r = probeDisk(p.Disk)
 	default:
@@ -108,10 +109,10 @@ func runProbe(ctx context.Context, p config.Probe, timeout time.Duration, hide [
 }
 
 func probeHTTP(ctx context.Context, url string) ProbeResult {
-	r := ProbeResult{Kind: "http", Target: redactURL(url)}
+	r := ProbeResult{Kind: "http", Target: hide.URLHost(url)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		r.Detail = scrub(err.Error(), url)
+		r.Detail = hide.URLSecrets(err.Error(), url)
 		return r
 	}
 	req.Header.Set("User-Agent", "lifeboat-probe")
@@ -121,7 +122,7 @@ func probeHTTP(ctx context.Context, url string) ProbeResult {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		r.Detail = scrub(err.Error(), url)
+		r.Detail = hide.URLSecrets(err.Error(), url)
 		return r
 	}
 	defer resp.Body.Close()
@@ -143,15 +144,15 @@ func probeTCP(ctx context.Context, addr string) ProbeResult {
 	return r
 }
 
-func probeCommand(ctx context.Context, command string, hide []string) ProbeResult {
-	r := ProbeResult{Kind: "command", Target: commandName(command)}
-	out, err := proc.Shell{Command: command, Hide: hide, Grace: time.Second}.Run(ctx)
+func probeCommand(ctx context.Context, command string, hidden []string) ProbeResult {
+	r := ProbeResult{Kind: "command", Target: hide.CommandName(command)}
+	out, err := proc.Shell{Command: command, Hide: hidden, Grace: time.Second}.Run(ctx)
 	if err == nil {
 		r.OK, r.Detail = true, "exit 0"
 		return r
 	}
 	r.Detail = err.Error()
-	if t := tail(string(out), 200); t != "" {
+	if t := proc.Tail(string(out), 200); t != "" {
 		r.Detail += ": " + t
 	}
 	return r
@@ -171,24 +172,6 @@ func probeDisk(p *config.DiskProbe) ProbeResult {
 		r.Detail += fmt.Sprintf(", below the minimum of %s", Bytes(uint64(p.MinFree.Bytes())))
 	}
 	return r
-}
-
-// tail keeps the last n bytes of s on one line.
-func tail(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
-}
-
-// commandName is the first word of a shell command: its arguments may hold
-// secrets, its name does not.
-func commandName(command string) string {
-	if f := strings.Fields(command); len(f) > 0 {
-		return f[0]
-	}
-	return command
 }
 
 // LockInfo is one lock in a repository.

@@ -24,10 +24,26 @@ const (
 	DefaultHookTimeout = 30 * time.Minute
 )
 
+// Alert events (contract §2): what an alert's `on` may name, what watch and
+// failover raise.
+const (
+	AlertSiteDown         = "site_down"
+	AlertSiteUp           = "site_up"
+	AlertRPOBreach        = "rpo_breach"
+	AlertRPOOK            = "rpo_ok"
+	AlertCheckFailed      = "check_failed"
+	AlertDrillFailed      = "drill_failed"
+	AlertDrillOverdue     = "drill_overdue"
+	AlertFailoverStarted  = "failover_started"
+	AlertFailoverFinished = "failover_finished"
+	AlertPostureDegraded  = "posture_degraded"
+	AlertPostureOK        = "posture_ok"
+)
+
 // Alert events, in the order the contract lists them.
 var alertEvents = []string{
-	"site_down", "site_up", "rpo_breach", "rpo_ok", "check_failed", "drill_failed",
-	"drill_overdue", "failover_started", "failover_finished", "posture_degraded", "posture_ok",
+	AlertSiteDown, AlertSiteUp, AlertRPOBreach, AlertRPOOK, AlertCheckFailed, AlertDrillFailed,
+	AlertDrillOverdue, AlertFailoverStarted, AlertFailoverFinished, AlertPostureDegraded, AlertPostureOK,
 }
 
 // AlertEvents returns every event an alert's `on` may name; an alert without `on` gets all.

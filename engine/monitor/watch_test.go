@@ -1,4 +1,4 @@
-package engine_test
+package monitor_test
 
 import (
 	"bufio"
@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -28,7 +28,7 @@ type receiver struct {
 	*httptest.Server
 	status atomic.Int32
 	mu     sync.Mutex
-	events []engine.AlertEvent
+	events []monitor.AlertEvent
 	raw    []map[string]any
 	hits   atomic.Int32
 }
@@ -40,7 +40,7 @@ func newReceiver(t *testing.T, status int) *receiver {
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.hits.Add(1)
 		body, _ := io.ReadAll(req.Body)
-		var ev engine.AlertEvent
+		var ev monitor.AlertEvent
 		var raw map[string]any
 		if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/json" ||
 			json.Unmarshal(body, &ev) != nil || json.Unmarshal(body, &raw) != nil {
@@ -57,10 +57,10 @@ func newReceiver(t *testing.T, status int) *receiver {
 	return r
 }
 
-func (r *receiver) matching(pred func(engine.AlertEvent) bool) []engine.AlertEvent {
+func (r *receiver) matching(pred func(monitor.AlertEvent) bool) []monitor.AlertEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []engine.AlertEvent
+	var out []monitor.AlertEvent
 	for _, ev := range r.events {
 		if pred(ev) {
 			out = append(out, ev)
@@ -69,20 +69,8 @@ func (r *receiver) matching(pred func(engine.AlertEvent) bool) []engine.AlertEve
 	return out
 }
 
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func is(event, site string) func(engine.AlertEvent) bool {
-	return func(ev engine.AlertEvent) bool { return ev.Event == event && (site == "" || ev.Site == site) }
+func is(event, site string) func(monitor.AlertEvent) bool {
+	return func(ev monitor.AlertEvent) bool { return ev.Event == event && (site == "" || ev.Site == site) }
 }
 
 // running is a Watch in the background.
@@ -95,7 +83,7 @@ type running struct {
 	log     []string
 }
 
-func startWatch(t *testing.T, f *fixture, opts engine.WatchOptions) *running {
+func startWatch(t *testing.T, f *fixture, opts monitor.WatchOptions) *running {
 	t.Helper()
 	r := &running{done: make(chan error, 1)}
 	addr := make(chan string, 1)
@@ -110,7 +98,7 @@ func startWatch(t *testing.T, f *fixture, opts engine.WatchOptions) *running {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	go func() { r.done <- f.eng.Watch(ctx, opts) }()
+	go func() { r.done <- monitor.Watch(ctx, f.eng, opts) }()
 	if opts.MetricsAddr != "" {
 		select {
 		case r.metrics = <-addr:
@@ -180,7 +168,7 @@ func TestWatchSiteDownAndUp(t *testing.T) {
 	rcv := newReceiver(t, http.StatusOK)
 	f := newFixture(t, fmt.Sprintf("alerts:\n  - webhook: %s/hook\n    on: [site_down, site_up]\n", rcv.URL))
 	f.init()
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second, MetricsAddr: "127.0.0.1:0"})
+	w := startWatch(t, f, monitor.WatchOptions{Interval: time.Second, MetricsAddr: "127.0.0.1:0"})
 
 	// Up first: lifeboat_site_up 1 after the first round.
 	waitFor(t, 30*time.Second, "the first round", func() bool { return w.round.Load() >= 1 })
@@ -200,7 +188,7 @@ func TestWatchSiteDownAndUp(t *testing.T) {
 		t.Fatalf("alerts before anything happened: %+v", rcv.matching(is("", "")))
 	}
 
-	f.srv.Stop()
+	f.Srv.Stop()
 	stoppedAt := w.round.Load()
 	waitFor(t, 45*time.Second, "site_down for dr", func() bool { return len(rcv.matching(is("site_down", "dr"))) > 0 })
 	// The round that was running at the stop may have seen dr up; the next
@@ -227,7 +215,7 @@ func TestWatchSiteDownAndUp(t *testing.T) {
 		t.Fatalf("lifeboat_site_up{primary} = %v, want 1", v)
 	}
 
-	f.srv.Start()
+	f.Srv.Start()
 	waitFor(t, 45*time.Second, "site_up for dr", func() bool { return len(rcv.matching(is("site_up", "dr"))) > 0 })
 	if v, _ := scrape(t, w.metrics, `lifeboat_site_up{site="dr"}`); v != 1 {
 		t.Fatalf("lifeboat_site_up{dr} = %v after the restart, want 1", v)
@@ -254,9 +242,9 @@ func TestWatchRPOBreachRenotify(t *testing.T) {
 	// No snapshot anywhere: every set is in breach from the start.
 	f := newFixture(t, fmt.Sprintf("alerts:\n  - webhook: %s\n    on: [rpo_breach, rpo_ok]\n", rcv.URL))
 	const renotify = 3 * time.Second
-	startWatch(t, f, engine.WatchOptions{Interval: time.Second, Renotify: renotify})
+	startWatch(t, f, monitor.WatchOptions{Interval: time.Second, Renotify: renotify})
 
-	key := func(ev engine.AlertEvent) bool {
+	key := func(ev monitor.AlertEvent) bool {
 		return ev.Event == "rpo_breach" && ev.Site == "primary" && ev.Set == "models"
 	}
 	waitFor(t, 30*time.Second, "first rpo_breach", func() bool { return len(rcv.matching(key)) >= 1 })
@@ -281,7 +269,7 @@ func TestWatchScheduleRunsBackup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "schedule:\n  backup: \"@every 1s\"\n")
 	f.init()
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Minute})
+	w := startWatch(t, f, monitor.WatchOptions{Interval: time.Minute})
 	waitFor(t, 45*time.Second, "a scheduled backup in the journal", func() bool {
 		for _, j := range f.journal() {
 			if j.Action == "backup" && j.Outcome == "ok" && j.Operator == "alice@bastion" {
@@ -313,8 +301,8 @@ func TestWatchFailingTargetsRetriedAndJournaled(t *testing.T) {
   - webhook: %s
     on: [site_down, rpo_breach, drill_overdue]
 `, bad.URL, attempts, good.URL))
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second, Renotify: 2 * time.Second,
-		Retry: engine.RetryPolicy{Attempts: 3, Backoff: 20 * time.Millisecond}})
+	w := startWatch(t, f, monitor.WatchOptions{Interval: time.Second, Renotify: 2 * time.Second,
+		Retry: monitor.RetryPolicy{Attempts: 3, Backoff: 20 * time.Millisecond}})
 
 	failed := func() []storage.JournalEntry {
 		var out []storage.JournalEntry
@@ -366,7 +354,7 @@ func TestWatchFailingTargetsRetriedAndJournaled(t *testing.T) {
 func TestWatchRejectsBadSchedule(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "schedule:\n  check: \"every tuesday\"\n")
-	err := f.eng.Watch(context.Background(), engine.WatchOptions{Interval: time.Second})
+	err := monitor.Watch(context.Background(), f.eng, monitor.WatchOptions{Interval: time.Second})
 	if err == nil || !strings.Contains(err.Error(), "schedule.check") || !strings.Contains(err.Error(), "lifeboat.yaml") {
 		t.Fatalf("bad schedule: %v", err)
 	}
@@ -382,7 +370,7 @@ func TestWatchJobsTakeTurns(t *testing.T) {
 	// The job running at the stop may need more than the default 5 s grace
 	// on a loaded machine; this test is about turns, so it gives that job
 	// room and asserts instead that no queued job starts once stopping.
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Minute, Grace: 20 * time.Second})
+	w := startWatch(t, f, monitor.WatchOptions{Interval: time.Minute, Grace: 20 * time.Second})
 	count := func(action string) int {
 		n := 0
 		for _, j := range f.journal() {
@@ -412,56 +400,6 @@ func TestWatchJobsTakeTurns(t *testing.T) {
 	}
 }
 
-// A check that cannot take its lock could not run: UNKNOWN, no check
-// record, no check_failed — not damage.
-func TestCheckLockedIsNotDamage(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, "")
-	f.init()
-	site, _ := f.cfg.Site("primary")
-	slow := exec.Command(testenv.Restic(t), "backup", "--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 60")
-	slow.Env = append(os.Environ(), "RESTIC_REPOSITORY="+site.Repository, "RESTIC_PASSWORD_FILE="+f.pwFile)
-	if err := slow.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = slow.Process.Kill(); _ = slow.Wait() })
-	waitFor(t, 30*time.Second, "the backup's lock", func() bool {
-		return strings.TrimSpace(string(f.raw("primary", "list", "locks", "--no-lock"))) != ""
-	})
-	res, err := f.eng.Check(context.Background(), engine.CheckRequest{Sites: []string{"primary"}}, nil)
-	if err == nil || len(res) != 1 || res[0].Error == "" || res[0].Level() != engine.LevelUnknown {
-		t.Fatalf("check under a held lock: %+v %v", res, err)
-	}
-	if _, ok, _ := f.store.LastCheck(context.Background(), "primary"); ok {
-		t.Error("a check that could not run was recorded as a check")
-	}
-}
-
-// A check of a site that is down could not run: it fails fast, is not
-// recorded, and restic's retry notices are not counted as damage.
-func TestCheckUnreachableIsNotDamage(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, "")
-	f.init()
-	f.srv.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	start := time.Now()
-	res, err := f.eng.Check(ctx, engine.CheckRequest{Sites: []string{"dr"}}, nil)
-	if err == nil || len(res) != 1 || res[0].Error == "" || len(res[0].Errors) != 0 {
-		t.Fatalf("check of a stopped site: %+v %v", res, err)
-	}
-	if res[0].Level() != engine.LevelCritical || !strings.Contains(res[0].Error, "unreachable") {
-		t.Errorf("level %v, error %q; want CRITICAL, unreachable", res[0].Level(), res[0].Error)
-	}
-	if took := time.Since(start); took > 30*time.Second {
-		t.Errorf("check of a stopped site took %v", took)
-	}
-	if _, ok, _ := f.store.LastCheck(context.Background(), "dr"); ok {
-		t.Error("a check that could not run was recorded as a check")
-	}
-}
-
 // Damage found by a check and a failed drill are alerted by watch, to a
 // webhook and to a command alike, once each.
 func TestWatchAlertsCheckAndDrillFailures(t *testing.T) {
@@ -481,13 +419,13 @@ alerts:
 	if rep, err := f.eng.Drill(ctx, engine.DrillRequest{Sets: []string{"datasets"}}, nil); err == nil || rep == nil || rep.Passed {
 		t.Fatalf("drill with a failing hook passed: %v", err)
 	}
-	testenv.DamagePacks(t, filepath.Join(f.dir, "primary"))
+	testenv.DamagePacks(t, filepath.Join(f.Dir, "primary"))
 	res, err := f.eng.Check(ctx, engine.CheckRequest{Sites: []string{"primary"}, ReadData: true}, nil)
 	if err == nil || len(res) != 1 || res[0].OK || res[0].Error != "" {
 		t.Fatalf("check of damaged packs: %+v %v", res, err)
 	}
 
-	w := startWatch(t, f, engine.WatchOptions{Interval: time.Second})
+	w := startWatch(t, f, monitor.WatchOptions{Interval: time.Second})
 	waitFor(t, 45*time.Second, "check_failed and drill_failed at the webhook", func() bool {
 		return len(rcv.matching(is("check_failed", "primary"))) > 0 && len(rcv.matching(is("drill_failed", "dr"))) > 0
 	})

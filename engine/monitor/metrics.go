@@ -1,7 +1,10 @@
-package engine
+package monitor
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -9,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
 // watchMetrics are the Prometheus series of `lifeboat watch`, in a registry
@@ -65,23 +70,53 @@ func newWatchMetrics() *watchMetrics {
 	return m
 }
 
-func (m *watchMetrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+// serve listens on addr and serves /metrics until the returned stop.
+// onListen, if set, is told the address it listens on (useful with port 0).
+func (m *watchMetrics) serve(addr string, logf func(string, ...any), onListen func(addr string)) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics endpoint: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(rw, r)
+			return
+		}
+		fmt.Fprintln(rw, "lifeboat watch: metrics at /metrics")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	logf("metrics on http://%s/metrics", ln.Addr())
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = srv.Shutdown(ctx)
+		cancel()
+		<-done
+	}, nil
 }
 
-func stateValue(s SiteState) float64 {
+func stateValue(s engine.SiteState) float64 {
 	switch s {
-	case StateOK:
+	case engine.StateOK:
 		return 0
-	case StateDegraded:
+	case engine.StateDegraded:
 		return 1
-	case StateDown:
+	case engine.StateDown:
 		return 2
 	}
 	return -1
 }
 
-func (m *watchMetrics) setSite(s SiteStatus, state SiteState, probes []ProbeResult) {
+func (m *watchMetrics) setSite(s engine.SiteStatus, state engine.SiteState, probes []engine.ProbeResult) {
 	up := 0.0
 	if s.Reachable {
 		up = 1
@@ -114,7 +149,7 @@ func (m *watchMetrics) setSite(s SiteStatus, state SiteState, probes []ProbeResu
 
 // setSets exports ages and replication; series whose labels no longer
 // apply (a set gone, a failover that changed the active site) are removed.
-func (m *watchMetrics) setSets(st *Status, outlooks []RPOOutlook) {
+func (m *watchMetrics) setSets(st *engine.Status, outlooks []engine.RPOOutlook) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ages, breach, missing := map[string][]string{}, map[string][]string{}, map[string][]string{}

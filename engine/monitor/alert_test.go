@@ -1,4 +1,4 @@
-package engine_test
+package monitor_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 )
 
 func TestTargetNameHidesSecrets(t *testing.T) {
@@ -26,7 +26,7 @@ func TestTargetNameHidesSecrets(t *testing.T) {
 		{config.Alert{Webhook: "https://hooks.example.com/services/T0/B0/s3cr3t?key=abc"}, "webhook https://hooks.example.com"},
 		{config.Alert{Command: "/usr/local/bin/page-oncall --token hunter22"}, "command /usr/local/bin/page-oncall"},
 	} {
-		if got := engine.TargetName(c.a); got != c.want {
+		if got := monitor.TargetName(c.a); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.a, got, c.want)
 		}
 	}
@@ -54,7 +54,7 @@ func TestTestAlertsEveryKindOfTarget(t *testing.T) {
   - command: cat > %s
     on: [site_down]
 `, srv.URL, host, out))
-	res := f.eng.TestAlerts(context.Background(), engine.RetryPolicy{Attempts: 1})
+	res := monitor.TestAlerts(context.Background(), f.eng, monitor.RetryPolicy{Attempts: 1})
 	if len(res) != 3 {
 		t.Fatalf("deliveries: %+v", res)
 	}
@@ -86,7 +86,7 @@ func TestTestAlertsEveryKindOfTarget(t *testing.T) {
 func TestURLFailureIsScrubbed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "alerts:\n  - url: generic+http://127.0.0.1:1/hook/tok3n-xyz?apikey=k3y-value\n")
-	res := f.eng.TestAlerts(context.Background(), engine.RetryPolicy{Attempts: 2, Backoff: 1})
+	res := monitor.TestAlerts(context.Background(), f.eng, monitor.RetryPolicy{Attempts: 2, Backoff: 1})
 	if len(res) != 1 || res[0].OK || res[0].Attempts != 2 {
 		t.Fatalf("deliveries: %+v", res)
 	}
