@@ -61,8 +61,10 @@ func TestCapacityCachedAndRefresh(t *testing.T) {
 	if p["free_bytes"] == nil {
 		t.Errorf("primary is a local repository, its free space is known: %v", p)
 	}
-	// dr was never replicated to: it holds nothing, and rest-server tells no free space.
-	if d["stored_bytes"] != float64(0) || d["snapshots"] != float64(0) || d["free_bytes"] != nil || d["days_to_full"] != nil {
+	// dr was never replicated to: it holds none of the sets' data (only
+	// the ledger, which is not counted as snapshots or restore size), and
+	// rest-server tells no free space.
+	if d["restore_bytes"] != float64(0) || d["snapshots"] != float64(0) || d["free_bytes"] != nil || d["days_to_full"] != nil {
 		t.Errorf("dr after refresh: %v", d)
 	}
 	for _, c := range caps {

@@ -171,6 +171,13 @@ func (w *watcher) runJob(stop, ctx context.Context, name string, run func(contex
 	start := time.Now()
 	err := run(ctx)
 	d := time.Since(start)
+	// What the job journaled is a record of truth: it goes to every site's
+	// ledger now, not with some later command.
+	for _, r := range w.e.PublishLedger(ctx) {
+		if r.Err != nil {
+			w.opts.Logf("job %s: the ledger did not reach %s: %v", name, r.Site, r.Err)
+		}
+	}
 	w.metrics.opDuration.WithLabelValues(name).Observe(d.Seconds())
 	switch {
 	case err == nil:
