@@ -58,7 +58,7 @@ fuzz:
 # prints the table of measures and targets. Fixtures are built once into
 # .cache/bench (about 0.5 GB; 2-3 minutes the first time). Not part of `make test`.
 bench: build test-deps
-	$(GO) test ./internal/bench -run '^$$' -bench LifeboatVsRestic -benchtime 1x -count 1 -timeout 2h
+	$(GO) test ./internal/bench -run '^$$' -bench 'LifeboatVsRestic|LedgerCost' -benchtime 1x -count 1 -timeout 2h
 
 lint:
 	$(GO) vet ./...
