@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -74,14 +73,11 @@ func (s *Store) CapacityHistory(ctx context.Context, site string, since time.Tim
 // is false when there is none.
 func (s *Store) LatestCapacity(ctx context.Context, site string) (CapacitySample, bool, error) {
 	var t int64
-	err := s.db.QueryRowContext(ctx, `
+	ok, err := found(s.db.QueryRowContext(ctx, `
 		SELECT time FROM capacity_stats WHERE site = ? AND error = ''
-		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return CapacitySample{}, false, nil
-	}
-	if err != nil {
-		return CapacitySample{}, false, fmt.Errorf("storage: read capacity of %s: %w", site, err)
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t), "read capacity of "+site)
+	if !ok {
+		return CapacitySample{}, false, err
 	}
 	h, err := s.CapacityHistory(ctx, site, fromNanos(t))
 	if err != nil {

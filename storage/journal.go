@@ -205,12 +205,10 @@ func (s *Store) JournalRecordsReport(ctx context.Context, runID, sha string) (bo
 // ok is false when no entry is chained yet.
 func (s *Store) JournalChainStart(ctx context.Context) (t time.Time, ok bool, err error) {
 	var n int64
-	err = s.db.QueryRowContext(ctx, `SELECT time FROM journal WHERE hash != '' ORDER BY id LIMIT 1`).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("storage: read the start of the journal chain: %w", err)
+	ok, err = found(s.db.QueryRowContext(ctx, `SELECT time FROM journal WHERE hash != '' ORDER BY id LIMIT 1`).Scan(&n),
+		"read the start of the journal chain")
+	if !ok {
+		return time.Time{}, false, err
 	}
 	return fromNanos(n), true, nil
 }

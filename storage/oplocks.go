@@ -156,12 +156,10 @@ func (s *Store) SetPrunePending(ctx context.Context, site string, since time.Tim
 // PrunePending says whether site owes a prune, since when and why.
 func (s *Store) PrunePending(ctx context.Context, site string) (since time.Time, detail string, ok bool, err error) {
 	var n int64
-	err = s.db.QueryRowContext(ctx, `SELECT since, detail FROM prune_pending WHERE site = ?`, site).Scan(&n, &detail)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, "", false, nil
-	}
-	if err != nil {
-		return time.Time{}, "", false, fmt.Errorf("storage: read prune pending at site %s: %w", site, err)
+	ok, err = found(s.db.QueryRowContext(ctx, `SELECT since, detail FROM prune_pending WHERE site = ?`, site).Scan(&n, &detail),
+		"read prune pending at site "+site)
+	if !ok {
+		return time.Time{}, "", false, err
 	}
 	return fromNanos(n), detail, true, nil
 }

@@ -203,6 +203,18 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// found reads the error of a single-row scan: no row is not found, not an
+// error; any other error is wrapped with what was being read.
+func found(err error, what string) (bool, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return true, nil
+}
+
 // orNow fills in a missing time at write time.
 func orNow(t time.Time) time.Time {
 	if t.IsZero() {
