@@ -48,11 +48,7 @@ func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([
 	if err != nil {
 		return nil, err
 	}
-	site, err := e.site(active)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := e.repo(site)
+	_, repo, err := e.siteRepo(active)
 	if err != nil {
 		return nil, err
 	}

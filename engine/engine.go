@@ -229,6 +229,40 @@ func (e *Engine) repo(s *config.Site) (restic.Repo, error) {
 		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env}, nil
 }
 
+// siteRepo resolves a site by name and what the runner needs to reach it.
+func (e *Engine) siteRepo(name string) (*config.Site, restic.Repo, error) {
+	s, err := e.site(name)
+	if err != nil {
+		return nil, restic.Repo{}, err
+	}
+	repo, err := e.repo(s)
+	return s, repo, err
+}
+
+// siteNames is the requested sites; none means every site.
+func (e *Engine) siteNames(names []string) []string {
+	if len(names) == 0 {
+		return e.cfg.SiteNames()
+	}
+	return names
+}
+
+// eachSite runs fn for every named site at once and returns the answers in
+// the order of names: one slow site does not hold up the others.
+func eachSite[T any](names []string, fn func(site string) T) []T {
+	out := make([]T, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = fn(name)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // ActiveSite is the site production writes to: the store's record after a
 // failover, else the config's role. fromStore says which.
 func (e *Engine) ActiveSite(ctx context.Context) (name string, fromStore bool, err error) {

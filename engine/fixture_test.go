@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -142,4 +144,33 @@ func (f *fixture) journal() []storage.JournalEntry {
 		f.t.Fatal(err)
 	}
 	return j
+}
+
+// editConfig rewrites the fixture's config file through edit; callers
+// reopen the engine (f.open) when it should see the change.
+func (f *fixture) editConfig(edit func(yaml string) string) {
+	f.t.Helper()
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(f.cfgPath, []byte(edit(string(b))), 0o600); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// holdResticLock starts a plain restic backup at site that holds its lock
+// for a minute (killed when the test ends) and waits until the lock shows.
+func (f *fixture) holdResticLock(site string) {
+	f.t.Helper()
+	s, _ := f.cfg.Site(site)
+	slow := exec.Command(testenv.Restic(f.t), "backup", "--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 60")
+	slow.Env = append(os.Environ(), "RESTIC_REPOSITORY="+s.Repository, "RESTIC_PASSWORD_FILE="+f.pwFile)
+	if err := slow.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { _ = slow.Process.Kill(); _ = slow.Wait() })
+	waitFor(f.t, 30*time.Second, "the backup's lock", func() bool {
+		return strings.TrimSpace(string(f.raw(site, "list", "locks", "--no-lock"))) != ""
+	})
 }

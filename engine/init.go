@@ -33,8 +33,7 @@ func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
 		return nil, err
 	}
 	order = append(order, standbys...)
-	activeSite, _ := e.site(active)
-	activeRepo, err := e.repo(activeSite)
+	_, activeRepo, err := e.siteRepo(active)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +41,7 @@ func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
 	var results []InitResult
 	var errs []error
 	for _, name := range order {
-		site, _ := e.site(name)
-		repo, err := e.repo(site)
+		_, repo, err := e.siteRepo(name)
 		if err != nil {
 			return results, err
 		}
@@ -129,11 +127,7 @@ func (e *Engine) busyOperations(ctx context.Context) ([]string, error) {
 // Unlock removes stale locks at a site (restic unlock), or every lock when
 // all is set: only safe when no restic anywhere is using the repository.
 func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
-	st, err := e.site(site)
-	if err != nil {
-		return err
-	}
-	repo, err := e.repo(st)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return err
 	}

@@ -156,11 +156,7 @@ func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
 
 	// After a crash and a reboot the holder's pid belongs to another
 	// process, started after the lock was taken: it is not the holder.
-	reused := exec.Command("sleep", "60")
-	if err := reused.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = reused.Process.Kill(); _ = reused.Wait() })
+	reused := testenv.LiveProcess(t)
 	if err := f.store.ReleaseRecoveryLock(ctx, "fo-1"); err != nil {
 		t.Fatal(err)
 	}
@@ -184,16 +180,7 @@ func TestDrillLockedAtStandbyIsNotEvaluated(t *testing.T) {
 	f := newFixture(t, "drills: {scratch: "+filepath.Join(t.TempDir(), "scratch")+"}\n")
 	f.init()
 	f.replicated("serving")
-	site, _ := f.cfg.Site("dr")
-	slow := exec.Command(testenv.Restic(t), "backup", "--stdin-from-command", "--stdin-filename", "slow", "--", "sh", "-c", "sleep 60")
-	slow.Env = append(os.Environ(), "RESTIC_REPOSITORY="+site.Repository, "RESTIC_PASSWORD_FILE="+f.pwFile)
-	if err := slow.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = slow.Process.Kill(); _ = slow.Wait() })
-	waitFor(t, 30*time.Second, "the backup's lock", func() bool {
-		return strings.TrimSpace(string(f.raw("dr", "list", "locks", "--no-lock"))) != ""
-	})
+	f.holdResticLock("dr")
 	rep, err := f.eng.Drill(context.Background(), engine.DrillRequest{Site: "dr", Sets: []string{"serving"}}, nil)
 	if err == nil || rep == nil {
 		t.Fatalf("drill under a held lock: %v %+v", err, rep)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,15 +27,10 @@ func postureFixture(t *testing.T, appendOnly bool, extraYAML ...string) *fixture
 		f.srv.AppendOnly = true
 		f.srv.Start()
 	}
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: active\n", "    role: active\n    location: dc-west\n", 1)
-	y = strings.Replace(y, "    role: standby\n", "    role: standby\n    location: dc-east\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		y = strings.Replace(y, "    role: active\n", "    role: active\n    location: dc-west\n", 1)
+		return strings.Replace(y, "    role: standby\n", "    role: standby\n    location: dc-east\n", 1)
+	})
 	f.open()
 	f.protect()
 	ctx := context.Background()
@@ -248,14 +242,9 @@ func TestWatchAlertsPostureChange(t *testing.T) {
 func TestPostureOfflineSiteIsDeclaredOnly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    offline: true\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		return strings.Replace(y, "    role: standby\n", "    role: standby\n    offline: true\n", 1)
+	})
 	f.open()
 	f.protect()
 	ctx := context.Background()

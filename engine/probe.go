@@ -210,11 +210,7 @@ const maxLockDetails = 20
 // Locks lists the locks of a site with their age and owner (at most 20 are
 // read in detail). It takes no lock itself.
 func (e *Engine) Locks(ctx context.Context, site string) ([]LockInfo, error) {
-	s, err := e.site(site)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := e.repo(s)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return nil, err
 	}

@@ -20,14 +20,9 @@ func TestProbeRoundDegraded(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
 	// dr gets a probe that cannot succeed: port 1 is not served here.
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    probes:\n      - tcp: 127.0.0.1:1\n      - command: \"true\"\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		return strings.Replace(y, "    role: standby\n", "    role: standby\n    probes:\n      - tcp: 127.0.0.1:1\n      - command: \"true\"\n", 1)
+	})
 	f.open()
 	f.init()
 	ctx := context.Background()

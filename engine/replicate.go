@@ -61,8 +61,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 			return nil, fmt.Errorf("site %s is the active site; replication goes from it, not to it", t)
 		}
 	}
-	from, _ := e.site(active)
-	fromRepo, err := e.repo(from)
+	_, fromRepo, err := e.siteRepo(active)
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +119,7 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	if err != nil {
 		return nil, err
 	}
-	toSite, _ := e.site(to)
-	toRepo, err := e.repo(toSite)
+	_, toRepo, err := e.siteRepo(to)
 	if err != nil {
 		return nil, err
 	}

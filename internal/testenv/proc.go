@@ -3,9 +3,11 @@ package testenv
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // Proc is a live process: its pid and its argv joined by spaces.
@@ -52,4 +54,16 @@ func Descendants(pid int) []Proc {
 		}
 	}
 	return out
+}
+
+// LiveProcess starts a process that lives until the test ends (or the test
+// kills it): a holder of a lock that is alive on this host.
+func LiveProcess(t testing.TB) *exec.Cmd {
+	t.Helper()
+	live := exec.Command("sleep", "300")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	return live
 }
