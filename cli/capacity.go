@@ -42,12 +42,8 @@ measured.`,
 			if err != nil {
 				return err
 			}
-			if a.json {
-				if err := a.writeJSON(caps); err != nil {
-					return err
-				}
-			} else {
-				a.printCapacity(caps)
+			if err := a.show(caps, func() { a.printCapacity(caps) }); err != nil {
+				return err
 			}
 			if measureErr != nil {
 				return withCode(1, measureErr)

@@ -37,6 +37,16 @@ func (w *foWorld) gatePreHook(t *testing.T) (running, release string) {
 	return running, release
 }
 
+// startHeldInPreHook starts lifeboat with its pre hook gated and returns
+// it once the hook runs; writing hook-go into w.dir lets the hook finish.
+func (w *foWorld) startHeldInPreHook(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	running, _ := w.gatePreHook(t)
+	cmd, out := w.start(t, args...)
+	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	return cmd, out
+}
+
 // start starts lifeboat as its own process and returns it running.
 func (w *foWorld) start(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
@@ -141,9 +151,7 @@ func TestFailoverKilledWhileResticRestores(t *testing.T) {
 	w := newFoWorld(t)
 	w.protect(t)
 	w.strayTarget(t)
-	running, _ := w.gatePreHook(t)
-	cmd, out := w.start(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
-	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	cmd, out := w.startHeldInPreHook(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
 	// The standby stops answering: the restore that follows the hooks hangs.
 	if err := w.srv.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
@@ -177,9 +185,7 @@ func TestFailoverKilledWhileHookRuns(t *testing.T) {
 	w := newFoWorld(t)
 	w.protect(t)
 	w.strayTarget(t)
-	running, _ := w.gatePreHook(t)
-	cmd, out := w.start(t, "failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
-	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	cmd, _ := w.startHeldInPreHook(t, "failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
 	kill9(t, cmd)
 	if a := w.activeSite(t); a != "primary" {
 		t.Fatalf("active site after a kill in a hook: %s", a)
@@ -195,9 +201,7 @@ func TestFailoverKilledThenAborted(t *testing.T) {
 	t.Parallel()
 	w := newFoWorld(t)
 	w.protect(t)
-	running, _ := w.gatePreHook(t)
-	cmd, out := w.start(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
-	waitFor(t, "the pre hook running", out, func() bool { _, err := os.Stat(running); return err == nil })
+	cmd, _ := w.startHeldInPreHook(t, "failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
 	kill9(t, cmd)
 	code, o, errs := w.run(t, "failover", "--abort", "--yes", "--json")
 	var rep foReport

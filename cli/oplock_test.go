@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -41,11 +42,7 @@ func TestReplicateSaysWhoItWaitsFor(t *testing.T) {
 	if code, _, errs := w.run(t, "init"); code != 0 {
 		t.Fatalf("init: %d %s", code, errs)
 	}
-	live := exec.Command("sleep", "300")
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	live := testenv.LiveProcess(t)
 	st, err := storage.Open(w.state)
 	if err != nil {
 		t.Fatal(err)

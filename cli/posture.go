@@ -29,9 +29,9 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			eng, err := a.open(ctx)
+			eng, err := a.openToEvaluate(ctx)
 			if err != nil {
-				return withCode(int(engine.LevelUnknown), err)
+				return err
 			}
 			if probe {
 				// The probe writes a canary snapshot to every site.
@@ -43,12 +43,8 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
-			if a.json {
-				if err := a.writeJSON(ps); err != nil {
-					return err
-				}
-			} else {
-				a.printPosture(ps)
+			if err := a.show(ps, func() { a.printPosture(ps) }); err != nil {
+				return err
 			}
 			if l := engine.PostureLevel(ps); l != engine.LevelOK {
 				return withCode(int(l), errSilent)

@@ -23,20 +23,16 @@ behind but within RPO), 2 CRITICAL (a site down, an RPO breached, a failed
 check), 3 UNKNOWN (lifeboat could not evaluate, e.g. a bad config).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.open(cmd.Context())
+			eng, err := a.openToEvaluate(cmd.Context())
 			if err != nil {
-				return withCode(int(engine.LevelUnknown), err)
+				return err
 			}
 			st, err := eng.Status(cmd.Context(), !cached)
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
-			if a.json {
-				if err := a.writeJSON(st); err != nil {
-					return err
-				}
-			} else {
-				a.printStatus(st)
+			if err := a.show(st, func() { a.printStatus(st) }); err != nil {
+				return err
 			}
 			if st.Level != engine.LevelOK {
 				return withCode(int(st.Level), errSilent)
