@@ -167,26 +167,14 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 	query += " ORDER BY time DESC, id DESC LIMIT ?"
 	args = append(args, limitClause(q.Limit))
 
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read journal: %w", err)
-	}
-	defer rows.Close()
-	var out []JournalEntry
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read journal", func(rows *sql.Rows) (JournalEntry, error) {
 		var e JournalEntry
 		var t int64
-		if err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
-			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256); err != nil {
-			return nil, fmt.Errorf("storage: read journal: %w", err)
-		}
+		err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
+			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256)
 		e.Time = fromNanos(t)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read journal: %w", err)
-	}
-	return out, nil
+		return e, err
+	}, query, args...)
 }
 
 // JournalRecordsReport says whether a journal entry recorded the report of

@@ -215,6 +215,28 @@ func found(err error, what string) (bool, error) {
 	return true, nil
 }
 
+// queryAll runs query and reads every row with read. A failure of the
+// query, of a row or of read itself is wrapped with what was being read.
+func queryAll[T any](ctx context.Context, db *sql.DB, what string, read func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := read(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 // orNow fills in a missing time at write time.
 func orNow(t time.Time) time.Time {
 	if t.IsZero() {
