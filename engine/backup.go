@@ -44,11 +44,7 @@ func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := e.ActiveSite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	_, repo, err := e.siteRepo(active)
+	active, repo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func ptr[T any](v T) *T { return &v }
 // takes no repository lock (--no-lock): measuring writes nothing, not even
 // under --read-only. The error joins the sites that could not be measured.
 func (e *Engine) MeasureCapacity(ctx context.Context, sites ...string) error {
-	return errors.Join(eachSite(e.siteNames(sites), func(name string) error {
+	return errors.Join(inParallel(e.siteNames(sites), func(name string) error {
 		return e.measureSite(ctx, name)
 	})...)
 }

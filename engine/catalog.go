@@ -73,7 +73,7 @@ func (e *Engine) refreshListings(ctx context.Context, sites ...string) []SitePro
 }
 
 func (e *Engine) refresh(ctx context.Context, locks bool, sites []string) []SiteProbe {
-	return eachSite(e.siteNames(sites), func(name string) SiteProbe {
+	return inParallel(e.siteNames(sites), func(name string) SiteProbe {
 		return e.refreshSite(ctx, name, locks)
 	})
 }

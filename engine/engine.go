@@ -239,6 +239,17 @@ func (e *Engine) siteRepo(name string) (*config.Site, restic.Repo, error) {
 	return s, repo, err
 }
 
+// activeRepo is the active site and what the runner needs to reach it:
+// where backups go and replication comes from.
+func (e *Engine) activeRepo(ctx context.Context) (string, restic.Repo, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return "", restic.Repo{}, err
+	}
+	_, repo, err := e.siteRepo(active)
+	return active, repo, err
+}
+
 // siteNames is the requested sites; none means every site.
 func (e *Engine) siteNames(names []string) []string {
 	if len(names) == 0 {
@@ -247,16 +258,16 @@ func (e *Engine) siteNames(names []string) []string {
 	return names
 }
 
-// eachSite runs fn for every named site at once and returns the answers in
-// the order of names: one slow site does not hold up the others.
-func eachSite[T any](names []string, fn func(site string) T) []T {
-	out := make([]T, len(names))
+// inParallel runs fn for every item at once and returns the answers in the
+// order of items: one slow site or probe does not hold up the others.
+func inParallel[In, Out any](items []In, fn func(In) Out) []Out {
+	out := make([]Out, len(items))
 	var wg sync.WaitGroup
-	for i, name := range names {
+	for i, item := range items {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = fn(name)
+			out[i] = fn(item)
 		}()
 	}
 	wg.Wait()

@@ -23,20 +23,15 @@ type InitResult struct {
 // one first, then the standbys with the active one's chunker parameters so
 // that copies deduplicate.
 func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
-	active, _, err := e.ActiveSite(ctx)
+	active, activeRepo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}
-	order := []string{active}
 	standbys, err := e.Standbys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	order = append(order, standbys...)
-	_, activeRepo, err := e.siteRepo(active)
-	if err != nil {
-		return nil, err
-	}
+	order := append([]string{active}, standbys...)
 
 	var results []InitResult
 	var errs []error

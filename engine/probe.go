@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -60,19 +59,11 @@ func (e *Engine) ProbeServices(ctx context.Context, site string) []ProbeResult {
 	if err != nil {
 		return []ProbeResult{{Site: site, Kind: "config", Target: site, Detail: err.Error(), Time: e.now()}}
 	}
-	out := make([]ProbeResult, len(s.Probes))
-	var wg sync.WaitGroup
-	for i, p := range s.Probes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := runProbe(ctx, p, ServiceProbeTimeout, hiddenEnv(e.cfg))
-			r.Site = site
-			out[i] = r
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(s.Probes, func(p config.Probe) ProbeResult {
+		r := runProbe(ctx, p, ServiceProbeTimeout, hiddenEnv(e.cfg))
+		r.Site = site
+		return r
+	})
 }
 
 // RunProbe runs one probe with a timeout.

@@ -43,7 +43,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := e.ActiveSite(ctx)
+	active, fromRepo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -60,10 +60,6 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 		if t == active {
 			return nil, fmt.Errorf("site %s is the active site; replication goes from it, not to it", t)
 		}
-	}
-	_, fromRepo, err := e.siteRepo(active)
-	if err != nil {
-		return nil, err
 	}
 	// One replication per standby at a time, across processes: the lock is
 	// held from listing what is missing to judging the copy, so one that
