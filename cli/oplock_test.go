@@ -43,10 +43,7 @@ func TestReplicateSaysWhoItWaitsFor(t *testing.T) {
 		t.Fatalf("init: %d %s", code, errs)
 	}
 	live := testenv.LiveProcess(t)
-	st, err := storage.Open(w.state)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, w.state)
 	host, _ := os.Hostname()
 	ctx := context.Background()
 	if _, ok, err := st.AcquireOperationLock(ctx, storage.OperationLock{Site: "dr", Operation: "replicate",
