@@ -13,12 +13,12 @@ import (
 // finish prints results as JSON or a table and turns an operation error
 // into the exit status. A partial success is never reported as success.
 func (a *app) finish(results any, err error, human func(p palette)) error {
-	if a.json {
-		if jerr := a.writeJSON(results); jerr != nil {
-			return jerr
+	if jerr := a.show(results, func() {
+		if human != nil {
+			human(a.palette())
 		}
-	} else if human != nil {
-		human(a.palette())
+	}); jerr != nil {
+		return jerr
 	}
 	if err != nil && cancelled(err) {
 		return a.cancelledError()
@@ -155,9 +155,9 @@ or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			eng, err := a.open(ctx)
+			eng, err := a.openToEvaluate(ctx)
 			if err != nil {
-				return withCode(int(engine.LevelUnknown), err)
+				return err
 			}
 			if readData && subset != "" {
 				return usageError("--read-data reads every pack; drop --read-data-subset")

@@ -117,10 +117,7 @@ func TestCancelledRunIsJournaledForEveryOperation(t *testing.T) {
 
 			// The store as the process left it (no lifeboat run first:
 			// opening the engine would mark dead records interrupted).
-			st, err := storage.Open(w.state)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := openState(t, w.state)
 			defer st.Close()
 			ctx := context.Background()
 			running, err := st.RunningOperations(ctx)

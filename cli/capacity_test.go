@@ -10,12 +10,7 @@ import (
 
 func TestCapacityCachedAndRefresh(t *testing.T) {
 	run, dir, srv := world(t)
-	if code, _, errs := run("init"); code != 0 {
-		t.Fatalf("init: %d %s", code, errs)
-	}
-	if code, _, errs := run("backup"); code != 0 {
-		t.Fatalf("backup: %d %s", code, errs)
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup"}})
 
 	// Nothing measured: the cached view says so and how to measure.
 	code, out, errs := run("capacity")

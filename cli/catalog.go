@@ -101,23 +101,8 @@ marked stale, and the command exits 1.`,
 				}
 				return x.Time.Compare(y.Time)
 			})
-			if a.json {
-				if err := a.writeJSON(out); err != nil {
-					return err
-				}
-			} else {
-				p := a.palette()
-				t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "TESTED", "ALSO AT"}}
-				for _, s := range out {
-					tested := "-"
-					if s.Tested != nil {
-						tested = s.Tested.Kind + " " + ago(s.Tested.At)
-					}
-					t.add(s.Site, dash(s.Set), s.ShortID, s.Time.Local().Format("2006-01-02 15:04"), ago(s.Time), s.Host,
-						engine.Bytes(uint64(s.Bytes)), tested, dash(strings.Join(s.AlsoAt, ",")))
-				}
-				t.print(a.stdout, p)
-				fmt.Fprintf(a.stdout, "%d snapshot(s)\n", len(out))
+			if err := a.show(out, func() { a.printSnapshots(out) }); err != nil {
+				return err
 			}
 			for s, e := range stale {
 				if slices.Contains(sites, s) {
@@ -176,4 +161,18 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func (a *app) printSnapshots(out []snapshotJSON) {
+	t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "TESTED", "ALSO AT"}}
+	for _, s := range out {
+		tested := "-"
+		if s.Tested != nil {
+			tested = s.Tested.Kind + " " + ago(s.Tested.At)
+		}
+		t.add(s.Site, dash(s.Set), s.ShortID, s.Time.Local().Format("2006-01-02 15:04"), ago(s.Time), s.Host,
+			engine.Bytes(uint64(s.Bytes)), tested, dash(strings.Join(s.AlsoAt, ",")))
+	}
+	t.print(a.stdout, a.palette())
+	fmt.Fprintf(a.stdout, "%d snapshot(s)\n", len(out))
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 const testPassword = "cli-test-Pa55word-q1"
@@ -49,6 +50,28 @@ drills: {scratch: %[1]s/scratch}
 		return code, out.String(), errb.String()
 	}
 	return run, dir, srv
+}
+
+// openState opens lifeboat's state in dir, as a second process would;
+// the test closes it.
+func openState(t *testing.T, dir string) *storage.Store {
+	t.Helper()
+	st, err := storage.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// runAll runs each command in order, as the setup of a test: one that
+// fails ends the test.
+func runAll(t *testing.T, run func(args ...string) (int, string, string), cmds [][]string) {
+	t.Helper()
+	for _, args := range cmds {
+		if code, out, errs := run(args...); code != 0 {
+			t.Fatalf("%v: %d\n%s\n%s", args, code, out, errs)
+		}
+	}
 }
 
 func TestCommandsEndToEnd(t *testing.T) {

@@ -47,8 +47,7 @@ type rawSnapshot struct {
 // that was already confirmed goes on without asking.
 func TestFailoverWithoutTerminalRefusesBeforeAnyStep(t *testing.T) {
 	t.Parallel()
-	w := newFoWorld(t)
-	w.protect(t)
+	w := protectedFoWorld(t)
 	pw := filepath.Join(w.dir, "pass")
 	primary, dr := filepath.Join(w.dir, "primary"), w.srv.URL("dr")
 	// Written after the last backup: a final backup would take a snapshot.

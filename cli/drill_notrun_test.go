@@ -12,11 +12,7 @@ import (
 func TestDrillThatCouldNotRunIsUnknownWithoutRTO(t *testing.T) {
 	t.Parallel()
 	run, _, srv := world(t)
-	for _, args := range [][]string{{"init"}, {"backup"}, {"replicate"}, {"drill", "--set", "serving"}} {
-		if code, out, errs := run(args...); code != 0 {
-			t.Fatalf("%v: %d\n%s\n%s", args, code, out, errs)
-		}
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup"}, {"replicate"}, {"drill", "--set", "serving"}})
 	srv.Stop()
 
 	code, out, errs := run("drill", "--set", "serving", "--json")

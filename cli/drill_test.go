@@ -17,10 +17,7 @@ import (
 func TestDrillLockAndChainExitCodes(t *testing.T) {
 	t.Parallel()
 	run, dir, _ := world(t)
-	st, err := storage.Open(filepath.Join(dir, "state"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, filepath.Join(dir, "state"))
 	defer st.Close()
 	ctx := context.Background()
 	host, _ := os.Hostname()
@@ -49,11 +46,7 @@ func TestDrillCommand(t *testing.T) {
 	t.Parallel()
 	run, dir, srv := world(t)
 	// One small set keeps the test quick; models never gets a snapshot.
-	for _, args := range [][]string{{"init"}, {"backup", "--set", "serving"}, {"replicate", "--set", "serving"}} {
-		if code, _, errs := run(args...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, errs)
-		}
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup", "--set", "serving"}, {"replicate", "--set", "serving"}})
 	report := filepath.Join(dir, "drill.md")
 	code, out, errs := run("drill", "--set", "serving", "--json", "--report", report)
 	var drill map[string]any

@@ -86,13 +86,20 @@ func (w *foWorld) child(t *testing.T, env []string, args ...string) (*os.Process
 	return cmd.ProcessState, out.String()
 }
 
+// protectedFoWorld is the failover world with models backed up at primary
+// and replicated to dr.
+func protectedFoWorld(t *testing.T) *foWorld {
+	t.Helper()
+	w := newFoWorld(t)
+	w.protect(t)
+	return w
+}
+
+// protect initialises both sites, backs up and replicates.
 func (w *foWorld) protect(t *testing.T) {
 	t.Helper()
-	for _, args := range [][]string{{"init"}, {"backup"}, {"replicate"}} {
-		if code, _, errs := w.run(t, args...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, errs)
-		}
-	}
+	runAll(t, func(args ...string) (int, string, string) { return w.run(t, args...) },
+		[][]string{{"init"}, {"backup"}, {"replicate"}})
 }
 
 type journalLine struct {
@@ -111,8 +118,7 @@ func TestFailoverResumesAfterKillAtEveryStep(t *testing.T) {
 	for _, step := range steps {
 		t.Run(strings.ReplaceAll(step, " ", "_"), func(t *testing.T) {
 			t.Parallel()
-			w := newFoWorld(t)
-			w.protect(t)
+			w := protectedFoWorld(t)
 			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:" + step},
 				"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
 			ws, ok := state.Sys().(syscall.WaitStatus)
@@ -208,8 +214,7 @@ func containsInOrder(have []string, want ...string) bool {
 // cut short by a failing step is aborted and recorded.
 func TestFailoverCommandRefusalsAndAbort(t *testing.T) {
 	t.Parallel()
-	w := newFoWorld(t)
-	w.protect(t)
+	w := protectedFoWorld(t)
 	if code, _, errs := w.run(t, "failover", "--to", "dr", "--planned"); code != 2 || !strings.Contains(errs, "--confirm dr") {
 		t.Fatalf("no --confirm: %d %s", code, errs)
 	}

@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,28 +21,9 @@ import (
 // resticChild is the pid of a direct child of parent running `restic
 // <sub>`, or 0.
 func resticChild(parent int, sub string) int {
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
-		f := strings.Fields(rest)
-		if len(f) < 2 || f[1] != strconv.Itoa(parent) {
-			continue
-		}
-		argv, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		args := strings.Split(string(argv), "\x00")
-		for _, a := range args[1:] {
-			if a == sub {
-				return pid
-			}
+	for _, p := range testenv.Children(parent) {
+		if args := strings.Fields(p.Cmdline); len(args) > 1 && slices.Contains(args[1:], sub) {
+			return p.PID
 		}
 	}
 	return 0
@@ -83,6 +64,19 @@ func forgetWorld(t *testing.T) (*foWorld, []string) {
 	return w, ids
 }
 
+// forgetKilledDuring is a forgetWorld whose `forget --yes` was killed with
+// SIGKILL while its `restic <sub>` child ran (a parallel test; skipped
+// without /proc to see that child).
+func forgetKilledDuring(t *testing.T, sub string) (*foWorld, []string) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see lifeboat's restic child")
+	}
+	t.Parallel()
+	w, snaps := forgetWorld(t)
+	killForgetAt(t, w, sub)
+	return w, snaps
+}
+
 // killForgetAt runs `lifeboat forget --yes --site primary` as its own
 // process and kills it with SIGKILL once its `restic <sub>` child runs.
 func killForgetAt(t *testing.T, w *foWorld, sub string) {
@@ -120,17 +114,9 @@ func killForgetAt(t *testing.T, w *foWorld, sub string) {
 // forget journaled with what it removed, and the next `forget --yes`
 // prunes although it forgets nothing new.
 func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("needs /proc to see lifeboat's restic child")
-	}
-	t.Parallel()
-	w, snaps := forgetWorld(t)
-	killForgetAt(t, w, "prune")
+	w, snaps := forgetKilledDuring(t, "prune")
 
-	st, err := storage.Open(w.state)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openState(t, w.state)
 	defer st.Close()
 	ctx := context.Background()
 	journal, err := st.Journal(ctx, storage.JournalQuery{})
@@ -188,16 +174,8 @@ func TestForgetKilledDuringPruneIsFinished(t *testing.T) {
 // snapshots without lifeboat learning which: the prune is owed all the
 // same, so the next `forget --yes` prunes.
 func TestForgetKilledDuringForgetOwesThePrune(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("needs /proc to see lifeboat's restic child")
-	}
-	t.Parallel()
-	w, _ := forgetWorld(t)
-	killForgetAt(t, w, "forget")
-	st, err := storage.Open(w.state)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, _ := forgetKilledDuring(t, "forget")
+	st := openState(t, w.state)
 	defer st.Close()
 	if _, _, pending, err := st.PrunePending(context.Background(), "primary"); err != nil || !pending {
 		t.Fatalf("a forget killed while restic forget ran owes no prune: %v %v", pending, err)

@@ -12,8 +12,7 @@ import (
 // place, though the resumed restore found every file already there.
 func TestKilledFailoverIsInterruptedAndResumedCountsAreReal(t *testing.T) {
 	t.Parallel()
-	w := newFoWorld(t)
-	w.protect(t)
+	w := protectedFoWorld(t)
 	state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=restore models"},
 		"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
 	if ws, ok := state.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
@@ -79,11 +78,7 @@ func TestKilledFailoverIsInterruptedAndResumedCountsAreReal(t *testing.T) {
 func TestRestoreIncludeMatchingNothingExits1(t *testing.T) {
 	t.Parallel()
 	run, dir, _ := world(t)
-	for _, args := range [][]string{{"init"}, {"backup", "--set", "models"}} {
-		if code, _, errs := run(args...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, errs)
-		}
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup", "--set", "models"}})
 	code, out, errs := run("restore", "--site", "primary", "--set", "models", "--target", dir+"/restored", "--include", "nope.bin")
 	if code != 1 || !strings.Contains(errs, `"nope.bin" matched nothing`) || strings.HasPrefix(out, "ok") {
 		t.Fatalf("restore of an include matching nothing: %d\n%s\n%s", code, out, errs)

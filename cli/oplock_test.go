@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -41,15 +42,8 @@ func TestReplicateSaysWhoItWaitsFor(t *testing.T) {
 	if code, _, errs := w.run(t, "init"); code != 0 {
 		t.Fatalf("init: %d %s", code, errs)
 	}
-	live := exec.Command("sleep", "300")
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
-	st, err := storage.Open(w.state)
-	if err != nil {
-		t.Fatal(err)
-	}
+	live := testenv.LiveProcess(t)
+	st := openState(t, w.state)
 	host, _ := os.Hostname()
 	ctx := context.Background()
 	if _, ok, err := st.AcquireOperationLock(ctx, storage.OperationLock{Site: "dr", Operation: "replicate",

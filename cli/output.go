@@ -22,6 +22,15 @@ func (a *app) writeJSON(v any) error {
 	return enc.Encode(v)
 }
 
+// show prints v as JSON under --json, else as text through human.
+func (a *app) show(v any, human func()) error {
+	if a.json {
+		return a.writeJSON(v)
+	}
+	human()
+	return nil
+}
+
 // isTerminal says whether w is a terminal (for colour and progress).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -68,8 +68,7 @@ func TestBackupOfUnreadableFileIsPartial(t *testing.T) {
 // file of the snapshot, edited and deleted ones included.
 func TestRestoreRefusedThenOverwrite(t *testing.T) {
 	t.Parallel()
-	w := newFoWorld(t)
-	w.protect(t)
+	w := protectedFoWorld(t)
 	target := filepath.Join(w.dir, "restored")
 	restore := []string{"restore", "--site", "dr", "--set", "models", "--target", target}
 	if code, _, errs := w.run(t, restore...); code != 0 {

@@ -18,15 +18,8 @@ import (
 func TestReportCommand(t *testing.T) {
 	t.Parallel()
 	run, dir, _ := world(t)
-	for _, args := range [][]string{{"init"}, {"backup", "--set", "serving"}, {"replicate", "--set", "serving"}, {"drill", "--set", "serving"}} {
-		if code, _, errs := run(args...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, errs)
-		}
-	}
-	st, err := storage.Open(filepath.Join(dir, "state"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup", "--set", "serving"}, {"replicate", "--set", "serving"}, {"drill", "--set", "serving"}})
+	st := openState(t, filepath.Join(dir, "state"))
 	recs, err := st.AllDrills(t.Context())
 	if err != nil || len(recs) != 1 {
 		t.Fatal(len(recs), err)

@@ -224,6 +224,16 @@ func (a *app) openToChange(ctx context.Context, action string) (*engine.Engine, 
 	return eng, nil
 }
 
+// openToEvaluate opens the engine for a command that follows the monitoring
+// exit codes: a config or state that cannot be opened is UNKNOWN (3).
+func (a *app) openToEvaluate(ctx context.Context) (*engine.Engine, error) {
+	eng, err := a.open(ctx)
+	if err != nil {
+		return nil, withCode(int(engine.LevelUnknown), err)
+	}
+	return eng, nil
+}
+
 // refuseReadOnly stops a data-changing command under --read-only and
 // journals the refusal when the store is open.
 func (a *app) refuseReadOnly(ctx context.Context, action string) error {

@@ -47,15 +47,7 @@ func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := e.ActiveSite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	site, err := e.site(active)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := e.repo(site)
+	active, repo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}

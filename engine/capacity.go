@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -165,20 +164,9 @@ func ptr[T any](v T) *T { return &v }
 // takes no repository lock (--no-lock): measuring writes nothing, not even
 // under --read-only. The error joins the sites that could not be measured.
 func (e *Engine) MeasureCapacity(ctx context.Context, sites ...string) error {
-	if len(sites) == 0 {
-		sites = e.cfg.SiteNames()
-	}
-	errs := make([]error, len(sites))
-	var wg sync.WaitGroup
-	for i, name := range sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = e.measureSite(ctx, name)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return errors.Join(inParallel(e.siteNames(sites), func(name string) error {
+		return e.measureSite(ctx, name)
+	})...)
 }
 
 func (e *Engine) measureSite(ctx context.Context, name string) error {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -48,14 +47,9 @@ func capacityOf(t *testing.T, caps []engine.Capacity, site string) engine.Capaci
 
 func withCost(f *fixture, cost string) {
 	f.t.Helper()
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: active\n", "    role: active\n    cost_per_gib_month: "+cost+"\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		f.t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		return strings.Replace(y, "    role: active\n", "    role: active\n    cost_per_gib_month: "+cost+"\n", 1)
+	})
 	f.open()
 }
 
@@ -190,14 +184,9 @@ func TestCapacityGrowthFromTwoMeasurements(t *testing.T) {
 func TestCapacityFailedMeasurementKeepsLastFigures(t *testing.T) {
 	f := newFixture(t, "")
 	probed := t.TempDir()
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    probes: [{disk: {path: "+probed+", min_free: 1}}]\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		return strings.Replace(y, "    role: standby\n", "    role: standby\n    probes: [{disk: {path: "+probed+", min_free: 1}}]\n", 1)
+	})
 	f.open()
 	ctx := context.Background()
 	f.protect()

@@ -73,20 +73,9 @@ func (e *Engine) refreshListings(ctx context.Context, sites ...string) []SitePro
 }
 
 func (e *Engine) refresh(ctx context.Context, locks bool, sites []string) []SiteProbe {
-	if len(sites) == 0 {
-		sites = e.cfg.SiteNames()
-	}
-	out := make([]SiteProbe, len(sites))
-	var wg sync.WaitGroup
-	for i, name := range sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = e.refreshSite(ctx, name, locks)
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(e.siteNames(sites), func(name string) SiteProbe {
+		return e.refreshSite(ctx, name, locks)
+	})
 }
 
 func (e *Engine) siteLock(name string) *sync.Mutex {
@@ -114,12 +103,7 @@ func (e *Engine) refreshSite(ctx context.Context, name string, locks bool) (p Si
 			Reachable: p.Reachable, Latency: p.Latency, Locks: p.Locks, Error: errText})
 	}()
 
-	site, err := e.site(name)
-	if err != nil {
-		p.Err = err
-		return p
-	}
-	repo, err := e.repo(site)
+	_, repo, err := e.siteRepo(name)
 	if err != nil {
 		p.Err = err
 		return p

@@ -52,13 +52,9 @@ func (r CheckResult) Level() Level {
 
 // Check runs `restic check` at each site and records the result.
 func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]CheckResult, error) {
-	sites := req.Sites
-	if len(sites) == 0 {
-		sites = e.cfg.SiteNames()
-	}
 	var results []CheckResult
 	var errs []error
-	for _, name := range sites {
+	for _, name := range e.siteNames(req.Sites) {
 		site, err := e.site(name)
 		if err != nil {
 			return results, err

@@ -241,6 +241,51 @@ func (e *Engine) repo(s *config.Site) (restic.Repo, error) {
 		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env}, nil
 }
 
+// siteRepo resolves a site by name and what the runner needs to reach it.
+func (e *Engine) siteRepo(name string) (*config.Site, restic.Repo, error) {
+	s, err := e.site(name)
+	if err != nil {
+		return nil, restic.Repo{}, err
+	}
+	repo, err := e.repo(s)
+	return s, repo, err
+}
+
+// activeRepo is the active site and what the runner needs to reach it:
+// where backups go and replication comes from.
+func (e *Engine) activeRepo(ctx context.Context) (string, restic.Repo, error) {
+	active, _, err := e.ActiveSite(ctx)
+	if err != nil {
+		return "", restic.Repo{}, err
+	}
+	_, repo, err := e.siteRepo(active)
+	return active, repo, err
+}
+
+// siteNames is the requested sites; none means every site.
+func (e *Engine) siteNames(names []string) []string {
+	if len(names) == 0 {
+		return e.cfg.SiteNames()
+	}
+	return names
+}
+
+// inParallel runs fn for every item at once and returns the answers in the
+// order of items: one slow site or probe does not hold up the others.
+func inParallel[In, Out any](items []In, fn func(In) Out) []Out {
+	out := make([]Out, len(items))
+	var wg sync.WaitGroup
+	for i, item := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = fn(item)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // ActiveSite is the site production writes to: the store's record after a
 // failover, else the config's role. fromStore says which.
 func (e *Engine) ActiveSite(ctx context.Context) (name string, fromStore bool, err error) {

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -86,3 +87,16 @@ func (f *fixture) journal() []storage.JournalEntry { return enginetest.Journal(f
 
 // waitFor polls until cond holds or the deadline passes.
 var waitFor = testenv.WaitFor
+
+// editConfig rewrites the fixture's config file through edit; callers
+// reopen the engine (f.open) when it should see the change.
+func (f *fixture) editConfig(edit func(yaml string) string) {
+	f.t.Helper()
+	b, err := os.ReadFile(f.cfgPath)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(f.cfgPath, []byte(edit(string(b))), 0o600); err != nil {
+		f.t.Fatal(err)
+	}
+}

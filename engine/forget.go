@@ -71,18 +71,10 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 	if err != nil {
 		return nil, err
 	}
-	sites := req.Sites
-	if len(sites) == 0 {
-		sites = e.cfg.SiteNames()
-	}
 	var results []ForgetResult
 	var errs []error
-	for _, name := range sites {
-		site, err := e.site(name)
-		if err != nil {
-			return nil, err
-		}
-		repo, err := e.repo(site)
+	for _, name := range e.siteNames(req.Sites) {
+		_, repo, err := e.siteRepo(name)
 		if err != nil {
 			return nil, err
 		}

@@ -23,27 +23,20 @@ type InitResult struct {
 // one first, then the standbys with the active one's chunker parameters so
 // that copies deduplicate.
 func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
-	active, _, err := e.ActiveSite(ctx)
+	active, activeRepo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}
-	order := []string{active}
 	standbys, err := e.Standbys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	order = append(order, standbys...)
-	activeSite, _ := e.site(active)
-	activeRepo, err := e.repo(activeSite)
-	if err != nil {
-		return nil, err
-	}
+	order := append([]string{active}, standbys...)
 
 	var results []InitResult
 	var errs []error
 	for _, name := range order {
-		site, _ := e.site(name)
-		repo, err := e.repo(site)
+		_, repo, err := e.siteRepo(name)
 		if err != nil {
 			return results, err
 		}
@@ -129,11 +122,7 @@ func (e *Engine) busyOperations(ctx context.Context) ([]string, error) {
 // Unlock removes stale locks at a site (restic unlock), or every lock when
 // all is set: only safe when no restic anywhere is using the repository.
 func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
-	st, err := e.site(site)
-	if err != nil {
-		return err
-	}
-	repo, err := e.repo(st)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return err
 	}

@@ -156,11 +156,7 @@ func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
 
 	// After a crash and a reboot the holder's pid belongs to another
 	// process, started after the lock was taken: it is not the holder.
-	reused := exec.Command("sleep", "60")
-	if err := reused.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = reused.Process.Kill(); _ = reused.Wait() })
+	reused := testenv.LiveProcess(t)
 	if err := f.store.ReleaseRecoveryLock(ctx, "fo-1"); err != nil {
 		t.Fatal(err)
 	}

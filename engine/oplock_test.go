@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -115,11 +114,7 @@ func TestReplicationLockHolders(t *testing.T) {
 	host, _ := os.Hostname()
 
 	// A live holder: a real process on this host.
-	live := exec.Command("sleep", "300")
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	live := testenv.LiveProcess(t)
 	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "dr", Operation: "replicate",
 		Token: "live-holder", PID: live.Process.Pid, Host: host, Operator: "carol@bastion"}); err != nil || !ok {
 		t.Fatalf("recording a live holder: ok %v, %v", ok, err)
@@ -196,11 +191,7 @@ func TestOperationsWaitForALiveHolder(t *testing.T) {
 	f.init()
 	ctx := context.Background()
 	host, _ := os.Hostname()
-	live := exec.Command("sleep", "300")
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	live := testenv.LiveProcess(t)
 	hold := func(op string) func() {
 		if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: op,
 			Token: "live-" + op, PID: live.Process.Pid, Host: host, Operator: "carol@bastion"}); err != nil || !ok {
@@ -267,11 +258,7 @@ func TestLiveHoldersAreNeverTakenOverAndUnlockAllWaits(t *testing.T) {
 	f.init()
 	ctx := context.Background()
 	host, _ := os.Hostname()
-	live := exec.Command("sleep", "300")
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	live := testenv.LiveProcess(t)
 	old := time.Now().Add(-10 * time.Minute)
 	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: "check",
 		Token: "stopped", PID: live.Process.Pid, Host: host, Operator: "erin@bastion", Since: time.Now(), Renewed: old}); err != nil || !ok {

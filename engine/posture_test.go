@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -192,14 +191,9 @@ func TestPostureMissesImmutableThenErrors(t *testing.T) {
 func TestPostureOfflineSiteIsDeclaredOnly(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
-	b, err := os.ReadFile(f.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y := strings.Replace(string(b), "    role: standby\n", "    role: standby\n    offline: true\n", 1)
-	if err := os.WriteFile(f.cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(func(y string) string {
+		return strings.Replace(y, "    role: standby\n", "    role: standby\n    offline: true\n", 1)
+	})
 	f.open()
 	f.protect()
 	ctx := context.Background()

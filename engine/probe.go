@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -61,19 +60,11 @@ func (e *Engine) ProbeServices(ctx context.Context, site string) []ProbeResult {
 	if err != nil {
 		return []ProbeResult{{Site: site, Kind: "config", Target: site, Detail: err.Error(), Time: e.now()}}
 	}
-	out := make([]ProbeResult, len(s.Probes))
-	var wg sync.WaitGroup
-	for i, p := range s.Probes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := runProbe(ctx, p, ServiceProbeTimeout, hiddenEnv(e.cfg))
-			r.Site = site
-			out[i] = r
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(s.Probes, func(p config.Probe) ProbeResult {
+		r := runProbe(ctx, p, ServiceProbeTimeout, hiddenEnv(e.cfg))
+		r.Site = site
+		return r
+	})
 }
 
 // RunProbe runs one probe with a timeout.
@@ -193,11 +184,7 @@ const maxLockDetails = 20
 // Locks lists the locks of a site with their age and owner (at most 20 are
 // read in detail). It takes no lock itself.
 func (e *Engine) Locks(ctx context.Context, site string) ([]LockInfo, error) {
-	s, err := e.site(site)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := e.repo(s)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return nil, err
 	}

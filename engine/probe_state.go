@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 )
 
 // SiteState is the health of a site as `watch` and the Sites screen judge it.
@@ -108,20 +107,13 @@ type SiteRound struct {
 // and what it found. Results are in the order of st.Sites. Feed each
 // Observation to that site's SiteHealth for the confirmed state.
 func (e *Engine) ProbeRound(ctx context.Context, st *Status) []SiteRound {
-	out := make([]SiteRound, len(st.Sites))
-	var wg sync.WaitGroup
-	for i, s := range st.Sites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := SiteRound{Site: s.Name, Probes: e.ProbeServices(ctx, s.Name)}
-			if n, ok := s.LockCount(); ok && n > 0 {
-				r.Locks, r.LocksErr = e.Locks(ctx, s.Name)
-			}
-			out[i] = r
-		}()
-	}
-	wg.Wait()
+	out := inParallel(st.Sites, func(s SiteStatus) SiteRound {
+		r := SiteRound{Site: s.Name, Probes: e.ProbeServices(ctx, s.Name)}
+		if n, ok := s.LockCount(); ok && n > 0 {
+			r.Locks, r.LocksErr = e.Locks(ctx, s.Name)
+		}
+		return r
+	})
 	outlooks := RPOOutlooks(st)
 	for i, s := range st.Sites {
 		r := &out[i]

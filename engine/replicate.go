@@ -46,7 +46,7 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := e.ActiveSite(ctx)
+	active, fromRepo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +63,6 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 		if t == active {
 			return nil, fmt.Errorf("site %s is the active site; replication goes from it, not to it", t)
 		}
-	}
-	from, _ := e.site(active)
-	fromRepo, err := e.repo(from)
-	if err != nil {
-		return nil, err
 	}
 	// One replication per standby at a time, across processes: the lock is
 	// held from listing what is missing to judging the copy, so one that
@@ -123,8 +118,7 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	if err != nil {
 		return nil, err
 	}
-	toSite, _ := e.site(to)
-	toRepo, err := e.repo(toSite)
+	_, toRepo, err := e.siteRepo(to)
 	if err != nil {
 		return nil, err
 	}

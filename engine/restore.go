@@ -285,11 +285,7 @@ func restoreProgress(s restic.RestoreStatus) Progress {
 // List streams the entries of a snapshot (`restic ls --json`) to fn, one
 // at a time, so that a snapshot of millions of files never sits in memory.
 func (e *Engine) List(ctx context.Context, site, snapshotID string, fn func(restic.Node)) error {
-	st, err := e.site(site)
-	if err != nil {
-		return err
-	}
-	repo, err := e.repo(st)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return err
 	}

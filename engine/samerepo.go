@@ -58,11 +58,7 @@ func (e *Engine) sameRepository(ctx context.Context, a, b string) (id string, sa
 
 // repositoryID is the id in a site's repository config (restic cat config).
 func (e *Engine) repositoryID(ctx context.Context, site string) (string, error) {
-	s, err := e.site(site)
-	if err != nil {
-		return "", err
-	}
-	repo, err := e.repo(s)
+	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return "", err
 	}

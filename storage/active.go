@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -13,13 +12,10 @@ import (
 // was ever recorded.
 func (s *Store) ActiveSite(ctx context.Context) (name string, since time.Time, ok bool, err error) {
 	var t int64
-	err = s.db.QueryRowContext(ctx,
-		`SELECT name, since FROM active_site ORDER BY id DESC LIMIT 1`).Scan(&name, &t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", time.Time{}, false, nil
-	}
-	if err != nil {
-		return "", time.Time{}, false, fmt.Errorf("storage: read active site: %w", err)
+	ok, err = found(s.db.QueryRowContext(ctx,
+		`SELECT name, since FROM active_site ORDER BY id DESC LIMIT 1`).Scan(&name, &t), "read active site")
+	if !ok {
+		return "", time.Time{}, false, err
 	}
 	return name, fromNanos(t), true, nil
 }

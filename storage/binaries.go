@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -22,13 +20,10 @@ type ResticBinary struct {
 func (s *Store) KnownResticBinary(ctx context.Context, path, stamp string) (ResticBinary, bool, error) {
 	b := ResticBinary{Path: path}
 	var t int64
-	err := s.db.QueryRowContext(ctx, `SELECT stamp, version, checked FROM restic_binaries WHERE path = ?`, path).
-		Scan(&b.Stamp, &b.Version, &t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ResticBinary{}, false, nil
-	}
-	if err != nil {
-		return ResticBinary{}, false, fmt.Errorf("storage: read restic binary %s: %w", path, err)
+	ok, err := found(s.db.QueryRowContext(ctx, `SELECT stamp, version, checked FROM restic_binaries WHERE path = ?`, path).
+		Scan(&b.Stamp, &b.Version, &t), "read restic binary "+path)
+	if !ok {
+		return ResticBinary{}, false, err
 	}
 	b.Checked = fromNanos(t)
 	return b, b.Stamp == stamp, nil

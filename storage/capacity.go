@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -39,21 +38,13 @@ func (s *Store) RecordCapacity(ctx context.Context, c CapacitySample) error {
 
 // CapacityHistory returns site's measurements at or after since, oldest first.
 func (s *Store) CapacityHistory(ctx context.Context, site string, since time.Time) ([]CapacitySample, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT time, stored_bytes, raw_bytes, restore_bytes, compression_ratio, snapshots, free_bytes, error
-		FROM capacity_stats WHERE site = ? AND time >= ? ORDER BY time, id`, site, nanos(since))
-	if err != nil {
-		return nil, fmt.Errorf("storage: read capacity of %s: %w", site, err)
-	}
-	defer rows.Close()
-	var out []CapacitySample
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read capacity of "+site, func(rows *sql.Rows) (CapacitySample, error) {
 		c := CapacitySample{Site: site}
 		var t int64
 		var stored, raw, restore, snaps, free sql.NullInt64
 		var ratio sql.NullFloat64
 		if err := rows.Scan(&t, &stored, &raw, &restore, &ratio, &snaps, &free, &c.Error); err != nil {
-			return nil, fmt.Errorf("storage: read capacity of %s: %w", site, err)
+			return c, err
 		}
 		c.Time = fromNanos(t)
 		c.StoredBytes, c.RawBytes, c.RestoreBytes = ptrInt(stored), ptrInt(raw), ptrInt(restore)
@@ -62,26 +53,21 @@ func (s *Store) CapacityHistory(ctx context.Context, site string, since time.Tim
 			v := ratio.Float64
 			c.CompressionRatio = &v
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read capacity of %s: %w", site, err)
-	}
-	return out, nil
+		return c, nil
+	}, `
+		SELECT time, stored_bytes, raw_bytes, restore_bytes, compression_ratio, snapshots, free_bytes, error
+		FROM capacity_stats WHERE site = ? AND time >= ? ORDER BY time, id`, site, nanos(since))
 }
 
 // LatestCapacity returns site's newest measurement that did not fail; ok
 // is false when there is none.
 func (s *Store) LatestCapacity(ctx context.Context, site string) (CapacitySample, bool, error) {
 	var t int64
-	err := s.db.QueryRowContext(ctx, `
+	ok, err := found(s.db.QueryRowContext(ctx, `
 		SELECT time FROM capacity_stats WHERE site = ? AND error = ''
-		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return CapacitySample{}, false, nil
-	}
-	if err != nil {
-		return CapacitySample{}, false, fmt.Errorf("storage: read capacity of %s: %w", site, err)
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t), "read capacity of "+site)
+	if !ok {
+		return CapacitySample{}, false, err
 	}
 	h, err := s.CapacityHistory(ctx, site, fromNanos(t))
 	if err != nil {

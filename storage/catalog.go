@@ -249,12 +249,10 @@ func (s *Store) SyncSnapshots(ctx context.Context, site string, add []Snapshot, 
 // time when never.
 func (s *Store) CatalogRefreshed(ctx context.Context, site string) (time.Time, error) {
 	var t int64
-	err := s.db.QueryRowContext(ctx, `SELECT refreshed FROM catalog_refresh WHERE site = ?`, site).Scan(&t)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("storage: read catalog refresh time for %s: %w", site, err)
+	ok, err := found(s.db.QueryRowContext(ctx, `SELECT refreshed FROM catalog_refresh WHERE site = ?`, site).Scan(&t),
+		"read catalog refresh time for "+site)
+	if !ok {
+		return time.Time{}, err
 	}
 	return fromNanos(t), nil
 }

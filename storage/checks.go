@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -33,14 +31,11 @@ func (s *Store) RecordCheck(ctx context.Context, c CheckRecord) error {
 func (s *Store) LastCheck(ctx context.Context, site string) (CheckRecord, bool, error) {
 	c := CheckRecord{Site: site}
 	var t int64
-	err := s.db.QueryRowContext(ctx, `
+	ok, err := found(s.db.QueryRowContext(ctx, `
 		SELECT time, ok, subset, detail FROM checks WHERE site = ?
-		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &c.OK, &c.Subset, &c.Detail)
-	if errors.Is(err, sql.ErrNoRows) {
-		return CheckRecord{}, false, nil
-	}
-	if err != nil {
-		return CheckRecord{}, false, fmt.Errorf("storage: read last check for %s: %w", site, err)
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &c.OK, &c.Subset, &c.Detail), "read last check for "+site)
+	if !ok {
+		return CheckRecord{}, false, err
 	}
 	c.Time = fromNanos(t)
 	return c, true, nil

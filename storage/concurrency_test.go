@@ -101,10 +101,7 @@ func TestTwoProcessesAppend(t *testing.T) {
 		return
 	}
 
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	defer s.Close()
 	ctx := context.Background()
 	got, err := s.Journal(ctx, JournalQuery{})
@@ -196,10 +193,7 @@ func TestConcurrentStoresInOneProcess(t *testing.T) {
 		t.Error(err)
 	}
 
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	defer s.Close()
 	got, err := s.Journal(context.Background(), JournalQuery{})
 	if err != nil || len(got) != workers*n {

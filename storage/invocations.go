@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -38,31 +39,22 @@ func (s *Store) RecordInvocation(ctx context.Context, inv Invocation) error {
 // RecentInvocations returns up to limit invocations, newest first; limit <= 0
 // means all.
 func (s *Store) RecentInvocations(ctx context.Context, limit int) ([]Invocation, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT id, time, site, args, duration, exit_code, error FROM invocations
-		ORDER BY time DESC, id DESC LIMIT ?`, limitClause(limit))
-	if err != nil {
-		return nil, fmt.Errorf("storage: read invocations: %w", err)
-	}
-	defer rows.Close()
-	var out []Invocation
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read invocations", func(rows *sql.Rows) (Invocation, error) {
 		var inv Invocation
 		var t, d int64
 		var args string
 		if err := rows.Scan(&inv.ID, &t, &inv.Site, &args, &d, &inv.ExitCode, &inv.Error); err != nil {
-			return nil, fmt.Errorf("storage: read invocations: %w", err)
+			return inv, err
 		}
 		inv.Time, inv.Duration = fromNanos(t), time.Duration(d)
+		var err error
 		if inv.Args, err = decodeList(args); err != nil {
-			return nil, fmt.Errorf("storage: read invocation %d args: %w", inv.ID, err)
+			return inv, fmt.Errorf("args of invocation %d: %w", inv.ID, err)
 		}
-		out = append(out, inv)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read invocations: %w", err)
-	}
-	return out, nil
+		return inv, nil
+	}, `
+		SELECT id, time, site, args, duration, exit_code, error FROM invocations
+		ORDER BY time DESC, id DESC LIMIT ?`, limitClause(limit))
 }
 
 // PruneInvocations deletes all but the newest keep invocations (the same

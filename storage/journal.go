@@ -167,26 +167,14 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 	query += " ORDER BY time DESC, id DESC LIMIT ?"
 	args = append(args, limitClause(q.Limit))
 
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read journal: %w", err)
-	}
-	defer rows.Close()
-	var out []JournalEntry
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read journal", func(rows *sql.Rows) (JournalEntry, error) {
 		var e JournalEntry
 		var t int64
-		if err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
-			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256); err != nil {
-			return nil, fmt.Errorf("storage: read journal: %w", err)
-		}
+		err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
+			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256)
 		e.Time = fromNanos(t)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read journal: %w", err)
-	}
-	return out, nil
+		return e, err
+	}, query, args...)
 }
 
 // JournalRecordsReport says whether a journal entry recorded the report of
@@ -205,12 +193,10 @@ func (s *Store) JournalRecordsReport(ctx context.Context, runID, sha string) (bo
 // ok is false when no entry is chained yet.
 func (s *Store) JournalChainStart(ctx context.Context) (t time.Time, ok bool, err error) {
 	var n int64
-	err = s.db.QueryRowContext(ctx, `SELECT time FROM journal WHERE hash != '' ORDER BY id LIMIT 1`).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("storage: read the start of the journal chain: %w", err)
+	ok, err = found(s.db.QueryRowContext(ctx, `SELECT time FROM journal WHERE hash != '' ORDER BY id LIMIT 1`).Scan(&n),
+		"read the start of the journal chain")
+	if !ok {
+		return time.Time{}, false, err
 	}
 	return fromNanos(n), true, nil
 }

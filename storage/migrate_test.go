@@ -27,10 +27,7 @@ func readVersion(t *testing.T, s *Store) int {
 func TestOpenTwiceIsIdempotent(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	if _, err := s.AppendJournal(ctx, JournalEntry{Action: "init"}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +38,7 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 
 	// Reopen twice: nothing is re-applied and the data is still there.
 	for i := 0; i < 2; i++ {
-		s, err = Open(dir)
+		s, err := Open(dir)
 		if err != nil {
 			t.Fatalf("reopen %d: %v", i, err)
 		}
@@ -62,15 +59,9 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 // Two handles in one process open the same file; both see one schema.
 func TestOpenSameFileTwiceAtOnce(t *testing.T) {
 	dir := t.TempDir()
-	a, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openDir(t, dir)
 	defer a.Close()
-	b, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := openDir(t, dir)
 	defer b.Close()
 	ctx := context.Background()
 	if _, err := a.AppendJournal(ctx, JournalEntry{Action: "a"}); err != nil {
@@ -84,10 +75,7 @@ func TestOpenSameFileTwiceAtOnce(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	newer := SchemaVersion() + 3
 	if _, err := s.db.ExecContext(context.Background(), `UPDATE schema_version SET version = ?`, newer); err != nil {
 		t.Fatal(err)
@@ -95,7 +83,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	path := s.Path()
 	s.Close()
 
-	_, err = Open(dir)
+	_, err := Open(dir)
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
@@ -113,10 +101,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // An older file is brought forward by the migrations it lacks, in order.
 func TestMigrationUpgrade(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	ctx := context.Background()
 	if _, err := s.AppendJournal(ctx, JournalEntry{Action: "before"}); err != nil {
 		t.Fatal(err)
@@ -130,7 +115,7 @@ func TestMigrationUpgrade(t *testing.T) {
 		`INSERT INTO extra SELECT x + 1 FROM extra;`,
 	)
 
-	s, err = Open(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatalf("Open with new migrations: %v", err)
 	}
@@ -154,10 +139,7 @@ func TestMigrationUpgrade(t *testing.T) {
 // A failing migration leaves the file at the last good version.
 func TestMigrationFailureRollsBack(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, dir)
 	s.Close()
 
 	saved := migrations
@@ -172,10 +154,7 @@ func TestMigrationFailureRollsBack(t *testing.T) {
 	}
 
 	migrations = saved
-	s, err = Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openDir(t, dir)
 	defer s.Close()
 	if v := readVersion(t, s); v != len(saved) {
 		t.Errorf("version = %d, want %d", v, len(saved))

@@ -156,12 +156,10 @@ func (s *Store) SetPrunePending(ctx context.Context, site string, since time.Tim
 // PrunePending says whether site owes a prune, since when and why.
 func (s *Store) PrunePending(ctx context.Context, site string) (since time.Time, detail string, ok bool, err error) {
 	var n int64
-	err = s.db.QueryRowContext(ctx, `SELECT since, detail FROM prune_pending WHERE site = ?`, site).Scan(&n, &detail)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, "", false, nil
-	}
-	if err != nil {
-		return time.Time{}, "", false, fmt.Errorf("storage: read prune pending at site %s: %w", site, err)
+	ok, err = found(s.db.QueryRowContext(ctx, `SELECT since, detail FROM prune_pending WHERE site = ?`, site).Scan(&n, &detail),
+		"read prune pending at site "+site)
+	if !ok {
+		return time.Time{}, "", false, err
 	}
 	return fromNanos(n), detail, true, nil
 }
@@ -176,21 +174,12 @@ func (s *Store) ClearPrunePending(ctx context.Context, site string) error {
 
 // OperationLocks lists every operation lock held now, by site and operation.
 func (s *Store) OperationLocks(ctx context.Context) ([]OperationLock, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT site, operation, token, pid, host, operator, since, renewed
-		FROM operation_locks ORDER BY site, operation`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read operation locks: %w", err)
-	}
-	defer rows.Close()
-	var out []OperationLock
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read operation locks", func(rows *sql.Rows) (OperationLock, error) {
 		var l OperationLock
 		var since, renewed int64
-		if err := rows.Scan(&l.Site, &l.Operation, &l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed); err != nil {
-			return nil, fmt.Errorf("storage: read operation locks: %w", err)
-		}
+		err := rows.Scan(&l.Site, &l.Operation, &l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed)
 		l.Since, l.Renewed = fromNanos(since), fromNanos(renewed)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return l, err
+	}, `SELECT site, operation, token, pid, host, operator, since, renewed
+		FROM operation_locks ORDER BY site, operation`)
 }

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -42,14 +40,11 @@ func (s *Store) RecordImmutabilityProbe(ctx context.Context, p ImmutabilityProbe
 func (s *Store) LastImmutabilityProbe(ctx context.Context, site string) (ImmutabilityProbe, bool, error) {
 	p := ImmutabilityProbe{Site: site}
 	var t int64
-	err := s.db.QueryRowContext(ctx,
+	ok, err := found(s.db.QueryRowContext(ctx,
 		`SELECT time, result, canary, detail FROM immutability_probes WHERE site = ?`, site).
-		Scan(&t, &p.Result, &p.Canary, &p.Detail)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ImmutabilityProbe{}, false, nil
-	}
-	if err != nil {
-		return ImmutabilityProbe{}, false, fmt.Errorf("storage: read immutability probe for %s: %w", site, err)
+		Scan(&t, &p.Result, &p.Canary, &p.Detail), "read immutability probe for "+site)
+	if !ok {
+		return ImmutabilityProbe{}, false, err
 	}
 	p.Time = fromNanos(t)
 	return p, true, nil

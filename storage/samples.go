@@ -51,27 +51,15 @@ func (s *Store) LastSample(ctx context.Context, site string) (SiteSample, bool, 
 
 // Samples returns site's samples at or after since, oldest first.
 func (s *Store) Samples(ctx context.Context, site string, since time.Time) ([]SiteSample, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT time, reachable, latency, locks, error FROM site_samples
-		WHERE site = ? AND time >= ? ORDER BY time, id`, site, nanos(since))
-	if err != nil {
-		return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
-	}
-	defer rows.Close()
-	var out []SiteSample
-	for rows.Next() {
+	return queryAll(ctx, s.db, "read samples for "+site, func(rows *sql.Rows) (SiteSample, error) {
 		smp := SiteSample{Site: site}
 		var t, lat int64
-		if err := rows.Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error); err != nil {
-			return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
-		}
+		err := rows.Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error)
 		smp.Time, smp.Latency = fromNanos(t), time.Duration(lat)
-		out = append(out, smp)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read samples for %s: %w", site, err)
-	}
-	return out, nil
+		return smp, err
+	}, `
+		SELECT time, reachable, latency, locks, error FROM site_samples
+		WHERE site = ? AND time >= ? ORDER BY time, id`, site, nanos(since))
 }
 
 // PruneSamples deletes samples of every site taken before before.

@@ -203,6 +203,40 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// found reads the error of a single-row scan: no row is not found, not an
+// error; any other error is wrapped with what was being read.
+func found(err error, what string) (bool, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return true, nil
+}
+
+// queryAll runs query and reads every row with read. A failure of the
+// query, of a row or of read itself is wrapped with what was being read.
+func queryAll[T any](ctx context.Context, db *sql.DB, what string, read func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := read(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 // orNow fills in a missing time at write time.
 func orNow(t time.Time) time.Time {
 	if t.IsZero() {

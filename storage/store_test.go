@@ -14,12 +14,34 @@ import (
 
 func openTest(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	s := openDir(t, t.TempDir())
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// openDir opens the store in dir; the test closes it.
+func openDir(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openFailsNaming opens dir, which must fail, and with an error that names
+// path: an operator must be told which file is at fault.
+func openFailsNaming(t *testing.T, dir, path, failure, label string) {
+	t.Helper()
+	s, err := Open(dir)
+	if err == nil {
+		s.Close()
+		t.Fatal(failure)
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name %s", err, path)
+	}
+	t.Logf("%s: %v", label, err)
 }
 
 // at is a fixed UTC time plus offset, for readable ordering tests.
@@ -29,10 +51,7 @@ func at(d time.Duration) time.Time {
 
 func TestOpenCreatesPrivateDirAndFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state dir?#%", "nested")
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	s := openDir(t, dir)
 	defer s.Close()
 
 	want := filepath.Join(dir, FileName)
@@ -105,15 +124,7 @@ func TestOpenGarbageFileNamesPath(t *testing.T) {
 	if err := os.WriteFile(path, junk, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(dir)
-	if err == nil {
-		s.Close()
-		t.Fatal("Open of a garbage file succeeded")
-	}
-	if !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q does not name %s", err, path)
-	}
-	t.Logf("garbage file: %v", err)
+	openFailsNaming(t, dir, path, "Open of a garbage file succeeded", "garbage file")
 }
 
 func TestOpenNonWritableFileNamesPath(t *testing.T) {
@@ -123,24 +134,12 @@ func TestOpenNonWritableFileNamesPath(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	openDir(t, dir).Close()
 	path := filepath.Join(dir, FileName)
 	if err := os.Chmod(path, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir)
-	if err == nil {
-		s.Close()
-		t.Fatal("Open of a read-only file succeeded")
-	}
-	if !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q does not name %s", err, path)
-	}
-	t.Logf("read-only file: %v", err)
+	openFailsNaming(t, dir, path, "Open of a read-only file succeeded", "read-only file")
 
 	// A writable file in a read-only directory: no room for the -wal file.
 	if err := os.Chmod(path, 0o600); err != nil {
@@ -150,15 +149,7 @@ func TestOpenNonWritableFileNamesPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Chmod(dir, 0o700)
-	s, err = Open(dir)
-	if err == nil {
-		s.Close()
-		t.Fatal("Open in a read-only directory succeeded")
-	}
-	if !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q does not name %s", err, path)
-	}
-	t.Logf("read-only directory: %v", err)
+	openFailsNaming(t, dir, path, "Open in a read-only directory succeeded", "read-only directory")
 }
 
 // Works as root too: a directory where the file should be cannot be opened.
@@ -168,15 +159,7 @@ func TestOpenUnopenableFileNamesPath(t *testing.T) {
 	if err := os.Mkdir(path, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(dir)
-	if err == nil {
-		s.Close()
-		t.Fatal("Open succeeded with a directory in place of the state file")
-	}
-	if !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q does not name %s", err, path)
-	}
-	t.Logf("directory as file: %v", err)
+	openFailsNaming(t, dir, path, "Open succeeded with a directory in place of the state file", "directory as file")
 }
 
 func TestOpenDirIsAFile(t *testing.T) {
@@ -194,10 +177,7 @@ func TestOpenDirIsAFile(t *testing.T) {
 }
 
 func TestClosedStoreErrors(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDir(t, t.TempDir())
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

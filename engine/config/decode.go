@@ -107,6 +107,20 @@ var (
 	probeType    = reflect.TypeOf(Probe{})
 )
 
+// decodeQuantity fills v from a scalar that parse reads (a duration, a
+// size); what names the kind of value in the error.
+func decodeQuantity[T ~int64](d *decoder, n *yaml.Node, v reflect.Value, key, what string, parse func(string) (T, error)) {
+	if !d.scalar(n, key, what) {
+		return
+	}
+	q, err := parse(n.Value)
+	if err != nil {
+		d.fail(n, key, "%v", err)
+		return
+	}
+	v.SetInt(int64(q))
+}
+
 // decode fills v from n. A null node leaves v at its zero value (the key counts as given).
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	if !d.spend(n, key) {
@@ -121,26 +135,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 	switch v.Type() {
 	case durationType:
-		if !d.scalar(n, key, "a duration") {
-			return
-		}
-		dur, err := ParseDuration(n.Value)
-		if err != nil {
-			d.fail(n, key, "%v", err)
-			return
-		}
-		v.SetInt(int64(dur))
+		decodeQuantity(d, n, v, key, "a duration", ParseDuration)
 		return
 	case sizeType:
-		if !d.scalar(n, key, "a size") {
-			return
-		}
-		sz, err := ParseSize(n.Value)
-		if err != nil {
-			d.fail(n, key, "%v", err)
-			return
-		}
-		v.SetInt(int64(sz))
+		decodeQuantity(d, n, v, key, "a size", ParseSize)
 		return
 	}
 	switch v.Kind() {

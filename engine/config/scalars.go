@@ -130,14 +130,7 @@ func (d Duration) String() string {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText reads what ParseDuration accepts.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+func (d *Duration) UnmarshalText(b []byte) error { return unmarshalText(d, b, ParseDuration) }
 
 var numRE = regexp.MustCompile(`^(?:[0-9]+\.?[0-9]*|\.[0-9]+)$`)
 
@@ -205,12 +198,16 @@ func (s Size) String() string {
 func (s Size) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText reads what ParseSize accepts.
-func (s *Size) UnmarshalText(b []byte) error {
-	v, err := ParseSize(string(b))
+func (s *Size) UnmarshalText(b []byte) error { return unmarshalText(s, b, ParseSize) }
+
+// unmarshalText sets *dst to what parse reads from b, and leaves it alone
+// when parse fails.
+func unmarshalText[T any](dst *T, b []byte, parse func(string) (T, error)) error {
+	v, err := parse(string(b))
 	if err != nil {
 		return err
 	}
-	*s = v
+	*dst = v
 	return nil
 }
 

@@ -38,14 +38,9 @@ func TestParseDuration(t *testing.T) {
 		if got.D() != tc.want {
 			t.Errorf("ParseDuration(%q) = %v, want %v", tc.in, got.D(), tc.want)
 		}
-		if s := got.String(); s != tc.str {
-			t.Errorf("String(%q) = %q, want %q", tc.in, s, tc.str)
-		}
-		if back, err := ParseDuration(got.String()); err != nil || back != got {
-			t.Errorf("round trip of %q: %v, %v", got.String(), back, err)
-		}
+		checkString(t, tc.in, got, tc.str, ParseDuration)
 	}
-	for _, tc := range []struct{ in, msg string }{
+	checkParseErrors(t, "ParseDuration", ParseDuration, []parseErrorCase{
 		{"", "empty"},
 		{"10", "missing unit"},
 		{"-1h", "must not be negative"},
@@ -57,10 +52,33 @@ func TestParseDuration(t *testing.T) {
 		{"300000000d", "too large"},
 		{"9223372036854775807ns1ns", "too large"},
 		{"abc", "expected a number"},
-	} {
-		_, err := ParseDuration(tc.in)
+	})
+}
+
+// checkString asserts that got prints as want and parses back to itself.
+func checkString[T interface {
+	comparable
+	String() string
+}](t *testing.T, in string, got T, want string, parse func(string) (T, error)) {
+	t.Helper()
+	if s := got.String(); s != want {
+		t.Errorf("String(%q) = %q, want %q", in, s, want)
+	}
+	if back, err := parse(got.String()); err != nil || back != got {
+		t.Errorf("round trip of %q: %v, %v", got.String(), back, err)
+	}
+}
+
+// parseErrorCase is an input a parser must refuse, and words of the refusal.
+type parseErrorCase struct{ in, msg string }
+
+// checkParseErrors asserts that parse refuses every input, saying msg.
+func checkParseErrors[T any](t *testing.T, name string, parse func(string) (T, error), cases []parseErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		_, err := parse(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("ParseDuration(%q) error = %v, want %q", tc.in, err, tc.msg)
+			t.Errorf("%s(%q) error = %v, want %q", name, tc.in, err, tc.msg)
 		}
 	}
 }
@@ -104,14 +122,9 @@ func TestParseSize(t *testing.T) {
 		if got.Bytes() != tc.want {
 			t.Errorf("ParseSize(%q) = %d, want %d", tc.in, got, tc.want)
 		}
-		if s := got.String(); s != tc.str {
-			t.Errorf("String(%q) = %q, want %q", tc.in, s, tc.str)
-		}
-		if back, err := ParseSize(got.String()); err != nil || back != got {
-			t.Errorf("round trip of %q: %v, %v", got.String(), back, err)
-		}
+		checkString(t, tc.in, got, tc.str, ParseSize)
 	}
-	for _, tc := range []struct{ in, msg string }{
+	checkParseErrors(t, "ParseSize", ParseSize, []parseErrorCase{
 		{"", "want e.g."},
 		{"-1GB", "must not be negative"},
 		{"GB", "want e.g."},
@@ -119,12 +132,7 @@ func TestParseSize(t *testing.T) {
 		{"1e3", "want e.g."},
 		{"1,5GB", "want e.g."},
 		{"99999999999999999999", "too large"},
-	} {
-		_, err := ParseSize(tc.in)
-		if err == nil || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("ParseSize(%q) error = %v, want %q", tc.in, err, tc.msg)
-		}
-	}
+	})
 }
 
 func TestScalarsText(t *testing.T) {

@@ -3,32 +3,17 @@
 package proc
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"os/exec"
+	"io"
 	"syscall"
 	"time"
 )
 
-// Run runs the command and returns its combined output. When ctx ends or
-// Timeout passes, the command's whole process group gets SIGTERM, then
-// SIGKILL after Grace. Off Linux there is no supervisor: a process that
-// leaves the group, or outlives lifeboat, is not followed.
-func (s Shell) Run(ctx context.Context) ([]byte, error) {
-	if s.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
-		defer cancel()
-	}
-	grace := s.grace()
-	cmd := exec.CommandContext(ctx, "sh", "-c", s.Command)
-	cmd.Dir = s.Dir
-	cmd.Env = s.environ()
-	cmd.Stdin = s.Stdin
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+// run runs the command in its own process group. Off Linux there is no
+// supervisor: a process that leaves the group, or outlives lifeboat, is
+// not followed.
+func (s Shell) run(ctx context.Context, grace time.Duration, out io.Writer) error {
+	cmd := s.command(ctx, out, "sh", "-c", s.Command)
 	cmd.SysProcAttr = Attr()
 	var kill *time.Timer
 	cmd.Cancel = func() error {
@@ -43,8 +28,5 @@ func (s Shell) Run(ctx context.Context) ([]byte, error) {
 		// The leader is gone before the grace ran out; its group may not be.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
-	if err != nil && s.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("%w: stopped after %s", ErrTimeout, s.Timeout)
-	}
-	return out.Bytes(), err
+	return err
 }

@@ -3,9 +3,11 @@ package testenv
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // Proc is a live process: its pid and its argv joined by spaces.
@@ -19,6 +21,36 @@ type Proc struct {
 // nothing else: a process of another test or another user of the machine
 // is none of their business.
 func Descendants(pid int) []Proc {
+	parent := parents()
+	var out []Proc
+	for p := range parent {
+		for a, n := parent[p], 0; a > 0 && n < 64; a, n = parent[a], n+1 {
+			if a == pid {
+				if c, ok := cmdline(p); ok {
+					out = append(out, c)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Children returns the live processes whose parent is pid.
+func Children(pid int) []Proc {
+	var out []Proc
+	for p, pp := range parents() {
+		if pp == pid {
+			if c, ok := cmdline(p); ok {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// parents maps every live process to its parent, read from /proc.
+func parents() map[int]int {
 	parent := map[int]int{}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -39,17 +71,25 @@ func Descendants(pid int) []Proc {
 			parent[p] = pp
 		}
 	}
-	var out []Proc
-	for p := range parent {
-		for a, n := parent[p], 0; a > 0 && n < 64; a, n = parent[a], n+1 {
-			if a == pid {
-				cl, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "cmdline"))
-				if err == nil {
-					out = append(out, Proc{PID: p, Cmdline: strings.ReplaceAll(string(cl), "\x00", " ")})
-				}
-				break
-			}
-		}
+	return parent
+}
+
+func cmdline(pid int) (Proc, bool) {
+	cl, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	if err != nil {
+		return Proc{}, false
 	}
-	return out
+	return Proc{PID: pid, Cmdline: strings.ReplaceAll(string(cl), "\x00", " ")}, true
+}
+
+// LiveProcess starts a process that lives until the test ends (or the test
+// kills it): a holder of a lock that is alive on this host.
+func LiveProcess(t testing.TB) *exec.Cmd {
+	t.Helper()
+	live := exec.Command("sleep", "300")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = live.Process.Kill(); _ = live.Wait() })
+	return live
 }
