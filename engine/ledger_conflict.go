@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/internal/ledger"
 )
 
@@ -89,6 +90,15 @@ func (e *Engine) refuseOnConflict(ctx context.Context, action string) error {
 	err = fmt.Errorf("%s refused: %w (%s): resolve it first, naming the site that stays active", action, ErrConflict, c.Detail)
 	_ = e.Journal(ctx, action, "", "", "", OutcomeRefused, err.Error())
 	return err
+}
+
+// setsToChange resolves the sets an action that writes to a site acts on,
+// after refusing it on a conflict of active sites.
+func (e *Engine) setsToChange(ctx context.Context, action string, names []string) ([]*config.Set, error) {
+	if err := e.refuseOnConflict(ctx, action); err != nil {
+		return nil, err
+	}
+	return e.sets(names)
 }
 
 // ErrNoConflict is a resolution asked for when the ledger holds no conflict.
