@@ -12,7 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // treeKind is a tree entry's type in one byte (restic's node types).
@@ -167,7 +166,7 @@ func (t *fileTree) sorted(dir int32) []int32 {
 	return kids
 }
 
-// treeNode is what the listing goroutine hands over: a restic.Node without
+// treeNode is what the listing goroutine hands over: an engine.Node without
 // the fields the tree does not keep.
 type treeNode struct {
 	path, name string
@@ -288,7 +287,7 @@ func (b *treeBrowser) start() tea.Cmd {
 	backend, site, id := b.ctx.Backend, b.site, b.snap.ID
 	go func() {
 		defer close(ld.ch)
-		ld.err = backend.List(ctx, site, id, func(n restic.Node) {
+		ld.err = backend.ListNodes(ctx, site, id, func(n engine.Node) {
 			name := n.Name
 			if name == "" {
 				name = strings.Clone(path.Base(n.Path))

@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
 )
 
 // catalogLevel is how deep the Catalog screen is: esc goes back one level.
@@ -242,7 +241,7 @@ func (s *catalogScreen) siteCols() []engine.SiteStatus {
 		return s.status.Sites
 	}
 	var out []engine.SiteStatus
-	for _, name := range s.ctx.Backend.Config().SiteNames() {
+	for _, name := range s.ctx.Backend.ConfigView().SiteNames() {
 		out = append(out, engine.SiteStatus{Name: name})
 	}
 	return out
@@ -463,8 +462,8 @@ func catShortID(id string) string {
 
 // ---- level 2: snapshots ----
 
-func (s *catalogScreen) configSet(name string) (*config.Set, bool) {
-	return s.ctx.Backend.Config().Set(name)
+func (s *catalogScreen) configSet(name string) (*engine.SetView, bool) {
+	return s.ctx.Backend.ConfigView().Set(name)
 }
 
 func (s *catalogScreen) openSnapshots(set, site string) {
@@ -479,7 +478,7 @@ func (s *catalogScreen) snapshotRows() {
 	th := s.ctx.Theme
 	s.snaps = nil
 	if cs, ok := s.configSet(s.set); ok && s.cat != nil {
-		s.snaps = s.cat.InSet(s.site, cs)
+		s.snaps = s.cat.SnapshotsOf(s.site, cs)
 	}
 	slices.SortFunc(s.snaps, func(a, b engine.Snapshot) int {
 		if c := b.Time.Compare(a.Time); c != 0 {
@@ -602,7 +601,7 @@ func (s *catalogScreen) restoreAction(args []string) tea.Cmd {
 	if s.wiz != nil {
 		return nil // one restore wizard at a time; it is on screen now
 	}
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	var set, site, id string
 	for _, a := range args {
 		switch {

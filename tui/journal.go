@@ -6,14 +6,14 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
 // journalScreen is the audit log, newest first, filterable.
 type journalScreen struct {
 	ctx     *Context
 	list    *List
-	entries []storage.JournalEntry
+	entries []engine.JournalEntry
 	seq     int
 	err     error
 	width   int
@@ -22,7 +22,7 @@ type journalScreen struct {
 
 type journalMsg struct {
 	seq     int
-	entries []storage.JournalEntry
+	entries []engine.JournalEntry
 	err     error
 }
 
@@ -49,7 +49,7 @@ func (s *journalScreen) load() tea.Cmd {
 	seq := s.seq
 	b := s.ctx.Backend
 	return func() tea.Msg {
-		e, err := b.Journal(context.Background(), storage.JournalQuery{Limit: 1000})
+		e, err := b.Journal(context.Background(), engine.JournalQuery{Limit: 1000})
 		return journalMsg{seq: seq, entries: e, err: err}
 	}
 }

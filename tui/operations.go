@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // opsPane is one of the three stacked panes of the Operations screen.
@@ -39,8 +38,8 @@ type operationsScreen struct {
 	activeSite string
 
 	seq     int // of the history request in flight
-	results []storage.Operation
-	invs    []storage.Invocation
+	results []engine.OperationRecord
+	invs    []engine.Invocation
 	resErr  error
 	logErr  error
 
@@ -59,9 +58,9 @@ type operationsScreen struct {
 // opsHistoryMsg answers a history request (seq) with both store lists.
 type opsHistoryMsg struct {
 	seq     int
-	results []storage.Operation
+	results []engine.OperationRecord
 	resErr  error
-	invs    []storage.Invocation
+	invs    []engine.Invocation
 	invErr  error
 }
 
@@ -320,7 +319,7 @@ func (s *operationsScreen) active() string {
 	if s.activeSite != "" {
 		return s.activeSite
 	}
-	if a := s.ctx.Backend.Config().ConfigActive(); a != nil {
+	if a := s.ctx.Backend.ConfigView().ConfigActive(); a != nil {
 		return a.Name
 	}
 	return "the active site"

@@ -9,8 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // The flows that start work: a picker for what the keys or palette did not
@@ -94,7 +92,7 @@ func (s *operationsScreen) action(msg ActionMsg) tea.Cmd {
 // parseArgs sorts palette arguments into sets, sites and a check subset,
 // refusing unknown names with the known ones.
 func (s *operationsScreen) parseArgs(name string, args []string) (opsArgs, error) {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	a := opsArgs{given: len(args) > 0}
 	known := fmt.Sprintf("sets: %s; sites: %s", strings.Join(cfg.SetNames(), ", "), strings.Join(cfg.SiteNames(), ", "))
 	for _, arg := range args {
@@ -144,7 +142,7 @@ func (s *operationsScreen) parseArgs(name string, args []string) (opsArgs, error
 
 func (s *operationsScreen) standbys() []string {
 	var out []string
-	for _, site := range s.ctx.Backend.Config().Standbys(s.active()) {
+	for _, site := range s.ctx.Backend.ConfigView().Standbys(s.active()) {
 		out = append(out, site.Name)
 	}
 	return out
@@ -158,8 +156,8 @@ func opsAll(id string) []string {
 	return []string{id}
 }
 
-func (s *operationsScreen) setChoices(hint func(*config.Set) string, all bool) []opsChoice {
-	cfg := s.ctx.Backend.Config()
+func (s *operationsScreen) setChoices(hint func(*engine.SetView) string, all bool) []opsChoice {
+	cfg := s.ctx.Backend.ConfigView()
 	var cs []opsChoice
 	for i := range cfg.Sets {
 		set := &cfg.Sets[i]
@@ -172,7 +170,7 @@ func (s *operationsScreen) setChoices(hint func(*config.Set) string, all bool) [
 }
 
 func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsChoice {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	active := s.active()
 	var cs []opsChoice
 	for _, n := range names {
@@ -181,7 +179,7 @@ func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsCho
 			hint = "active"
 		}
 		if site, ok := cfg.Site(n); ok {
-			hint += " · " + restic.RedactRepository(site.Repository)
+			hint += " · " + site.Repository
 		}
 		cs = append(cs, opsChoice{id: n, label: n, hint: hint})
 	}
@@ -191,7 +189,7 @@ func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsCho
 	return cs
 }
 
-func opsPaths(set *config.Set) string { return strings.Join(set.Paths, " ") }
+func opsPaths(set *engine.SetView) string { return strings.Join(set.Paths, " ") }
 
 func (s *operationsScreen) pick(title, hint, col string, choices []opsChoice, onPick func(string) tea.Cmd) {
 	s.picker = newOpsPicker(s.ctx, title, hint, col, choices, onPick)
@@ -231,7 +229,7 @@ func (s *operationsScreen) pickBackup() {
 }
 
 func (s *operationsScreen) askBackup(sets []string) {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	active := s.active()
 	what := opsNames(sets, "all sets")
 	body := fmt.Sprintf("restic backup of every set (%s) to the active site %s, one after another.",
@@ -296,7 +294,7 @@ func (s *operationsScreen) askReplicate(to, sets []string) {
 
 func (s *operationsScreen) pickCheck() {
 	s.pick("Check which site?", "restic check reads the repository; it changes nothing", "SITE",
-		s.siteChoices(s.ctx.Backend.Config().SiteNames(), "all sites"), func(id string) tea.Cmd {
+		s.siteChoices(s.ctx.Backend.ConfigView().SiteNames(), "all sites"), func(id string) tea.Cmd {
 			s.pickCheckMode(opsAll(id))
 			return nil
 		})
@@ -340,7 +338,7 @@ func (s *operationsScreen) askCheck(sites []string, subset string) {
 
 // --- forget ---
 
-func opsRetention(set *config.Set) string {
+func opsRetention(set *engine.SetView) string {
 	r := set.Retention
 	if r == nil {
 		return "no retention policy: forget skips it"
@@ -358,7 +356,7 @@ func opsRetention(set *config.Set) string {
 	add("monthly", r.KeepMonthly)
 	add("yearly", r.KeepYearly)
 	if r.KeepWithin > 0 {
-		p = append(p, "within "+engine.Age(r.KeepWithin.D()))
+		p = append(p, "within "+engine.Age(r.KeepWithin))
 	}
 	return "keep " + strings.Join(p, ", ")
 }
@@ -375,7 +373,7 @@ func (s *operationsScreen) pickForget(sites []string, sitesGiven bool) {
 				return s.dryRun(s.forgetPlan(set, sites))
 			}
 			s.pick("Apply the retention of "+set+" where?", "", "SITE",
-				s.siteChoices(s.ctx.Backend.Config().SiteNames(), "all sites"), func(site string) tea.Cmd {
+				s.siteChoices(s.ctx.Backend.ConfigView().SiteNames(), "all sites"), func(site string) tea.Cmd {
 					return s.dryRun(s.forgetPlan(set, opsAll(site)))
 				})
 			return nil

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -189,7 +188,7 @@ func (s *recoveryScreen) askDrill() tea.Cmd {
 		return statusCmd("no standby to drill", true)
 	}
 	site, _, _ := strings.Cut(row.ID, "/")
-	scratch := s.ctx.Backend.Config().Drills.Scratch
+	scratch := s.ctx.Backend.ConfigView().DrillScratch
 	s.drillAt = site
 	s.confirm = NewConfirm("drill", "Rehearse a failover to "+site+"?",
 		"Restores every set's newest snapshot at "+site+" into "+scratch+", verifies it against the snapshot, runs the verify hooks "+
@@ -531,7 +530,7 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
 
 func recoveryRPOText(set engine.SetStatus) string {
-	return config.Duration(recoverySecs(set.RPOSeconds)).String()
+	return engine.DurationText(recoverySecs(set.RPOSeconds))
 }
 
 // notReady lists why a standby could not take over now; none means ready.

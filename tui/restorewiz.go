@@ -69,7 +69,7 @@ func newRestoreWizard(ctx *Context, site, set string, snap engine.Snapshot, sc r
 	in := textinput.New()
 	in.Prompt = "› "
 	in.CharLimit = 4096
-	in.SetValue(restoreDefaultTarget(ctx.Backend.Config().Failover.Target, set, snap.ShortID))
+	in.SetValue(restoreDefaultTarget(ctx.Backend.ConfigView().FailoverTarget, set, snap.ShortID))
 	in.CursorEnd()
 	return &restoreWizard{ctx: ctx, site: site, set: set, snap: snap, scope: sc, input: in}
 }
@@ -371,7 +371,7 @@ func (w *restoreWizard) view() string {
 // landing shows where the data lands (contract §3: one path lands
 // directly in the target, several under their full paths).
 func (w *restoreWizard) landing() string {
-	cs, ok := w.ctx.Backend.Config().Set(w.set)
+	cs, ok := w.ctx.Backend.ConfigView().Set(w.set)
 	if !ok || len(cs.Paths) == 0 {
 		return ""
 	}

@@ -82,7 +82,7 @@ func NewWithContext(ctx *Context) *Model {
 }
 
 func (m *Model) completionWords() []string {
-	cfg := m.ctx.Backend.Config()
+	cfg := m.ctx.Backend.ConfigView()
 	return append(cfg.SetNames(), cfg.SiteNames()...)
 }
 

@@ -13,8 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // sparkSamples is how many health samples the latency trend draws at most.
@@ -32,7 +30,7 @@ type sitesScreen struct {
 	status *engine.Status
 	fresh  bool
 
-	samples    map[string][]storage.SiteSample
+	samples    map[string][]engine.SiteSample
 	samplesErr error
 	seq        int // of the latest samples request
 
@@ -76,7 +74,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 	s.roundSeq++
 	seq := s.roundSeq
 	b := s.ctx.Backend
-	cfg := b.Config()
+	cfg := b.ConfigView()
 	var withLocks []string
 	for _, ss := range st.Sites {
 		if n, ok := ss.LockCount(); ok && n > 0 {
@@ -88,7 +86,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 		defer cancel()
 		msg := siteRoundMsg{seq: seq, services: map[string][]engine.ProbeResult{}, locks: map[string][]engine.LockInfo{}}
 		for _, site := range cfg.Sites {
-			if len(site.Probes) > 0 {
+			if site.Probes > 0 {
 				msg.services[site.Name] = b.ProbeServices(ctx, site.Name)
 			}
 		}
@@ -104,7 +102,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 // siteSamplesMsg answers a samples request; seq drops late answers.
 type siteSamplesMsg struct {
 	seq     int
-	samples map[string][]storage.SiteSample
+	samples map[string][]engine.SiteSample
 	err     error
 }
 
@@ -186,11 +184,11 @@ func (s *sitesScreen) loadSamples() tea.Cmd {
 	s.seq++
 	seq := s.seq
 	b := s.ctx.Backend
-	names := b.Config().SiteNames()
+	names := b.ConfigView().SiteNames()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		out := make(map[string][]storage.SiteSample, len(names))
+		out := make(map[string][]engine.SiteSample, len(names))
 		var firstErr error
 		for _, n := range names {
 			smp, err := b.Samples(ctx, n, sparkSamples)
@@ -218,7 +216,7 @@ func (s *sitesScreen) layout() {
 	avail := max(1, s.height-1) // the header line
 	listH := avail
 	if s.showDetails {
-		n := len(s.ctx.Backend.Config().Sites)
+		n := len(s.ctx.Backend.ConfigView().Sites)
 		if s.status != nil {
 			n = len(s.status.Sites)
 		}
@@ -448,7 +446,7 @@ func (s *sitesScreen) trendWidth() int {
 
 // siteSparkline draws latencies as ▁..█ scaled from zero to the highest, the
 // newest on the right; a sample where the site was down draws as ✗.
-func siteSparkline(th Theme, samples []storage.SiteSample, n int) string {
+func siteSparkline(th Theme, samples []engine.SiteSample, n int) string {
 	if n <= 0 || len(samples) == 0 {
 		return ""
 	}
@@ -581,9 +579,9 @@ func (s *sitesScreen) details(h int) string {
 	lines = append(lines, th.Title.Render(ss.Name)+"  "+s.stateWord(siteState(s.status, ss)))
 	repo := "(not in the configuration)"
 	cfgRole := ""
-	if site, ok := s.ctx.Backend.Config().Site(ss.Name); ok {
-		repo = restic.RedactRepository(site.Repository)
-		cfgRole = string(site.Role)
+	if site, ok := s.ctx.Backend.ConfigView().Site(ss.Name); ok {
+		repo = site.Repository
+		cfgRole = site.Role
 	}
 	field("repository", repo)
 	field("role", s.roleText(ss, cfgRole))
