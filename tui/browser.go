@@ -229,6 +229,7 @@ type treeBrowser struct {
 	req       int
 	tree      *fileTree
 	dir       int32
+	keys      Bindings // the tree's own keys; the catalog adds restore and back
 	list      *List
 	selected  map[int32]bool
 	width     int
@@ -257,6 +258,12 @@ func newTreeBrowser(ctx *Context, site, set string, snap engine.Snapshot, req in
 	// parent of its paths.
 	b.dir = b.tree.ensureDir(treeStartDir(snap.Paths))
 	l.Empty = "listing…"
+	b.keys = Bindings{
+		bind("enter/l", "open dir", run(b.into), "enter", "l", "right"),
+		bind("bksp/h", "parent dir", run(b.parent), "backspace", "h", "left"),
+		bind("space", "select", run(b.toggle), " "),
+		bind("/", "filter", do(b.list.StartFilter), "/"),
+	}
 	return b
 }
 
@@ -416,34 +423,39 @@ func (b *treeBrowser) update(km tea.KeyMsg) tea.Cmd {
 		_, cmd := b.list.Update(km)
 		return cmd
 	}
-	switch km.String() {
-	case "enter", "l", "right":
-		if i, ok := b.cursor(); ok && b.tree.at(i).kind == treeDir {
-			b.cd(i, treeRoot)
-		}
-		return nil
-	case "backspace", "h", "left":
-		if b.dir != treeRoot {
-			b.cd(b.tree.at(b.dir).parent, b.dir)
-		}
-		return nil
-	case " ":
-		i, ok := b.cursor()
-		if !ok {
-			return nil
-		}
-		// Rows are rendered on demand: the mark shows at the next View.
-		if b.selected[i] {
-			delete(b.selected, i)
-		} else {
-			b.selected[i] = true
-		}
-		return nil
-	case "/":
-		return b.list.StartFilter()
+	if cmd, ok := b.keys.Dispatch(km); ok {
+		return cmd
 	}
 	_, cmd := b.list.Update(km)
 	return cmd
+}
+
+// into opens the directory under the cursor.
+func (b *treeBrowser) into() {
+	if i, ok := b.cursor(); ok && b.tree.at(i).kind == treeDir {
+		b.cd(i, treeRoot)
+	}
+}
+
+// parent goes up a directory, the cursor on the one left.
+func (b *treeBrowser) parent() {
+	if b.dir != treeRoot {
+		b.cd(b.tree.at(b.dir).parent, b.dir)
+	}
+}
+
+// toggle selects or unselects the entry under the cursor; rows are
+// rendered on demand, so the mark shows at the next View.
+func (b *treeBrowser) toggle() {
+	i, ok := b.cursor()
+	if !ok {
+		return
+	}
+	if b.selected[i] {
+		delete(b.selected, i)
+	} else {
+		b.selected[i] = true
+	}
 }
 
 // restoreScope is what a restore covers: include paths (none: the whole

@@ -22,35 +22,14 @@ const (
 	catTree                          // the files of one snapshot
 )
 
-type catalogKeys struct {
-	Move, Site, Open, Filter, Restore, Back key.Binding
-	Into, Up, Select                        key.Binding
-}
-
-func newCatalogKeys(readOnly bool) catalogKeys {
-	k := catalogKeys{
-		Move:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		Site:    key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "site")),
-		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Restore: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Into:    key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter/l", "open dir")),
-		Up:      key.NewBinding(key.WithKeys("backspace", "h"), key.WithHelp("bksp/h", "parent dir")),
-		Select:  key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
-	}
-	// Read-only: restore is off (help leaves it out); pressing R still says why.
-	k.Restore.SetEnabled(!readOnly)
-	return k
-}
-
 // catalogScreen is the Catalog tab: the sets × sites matrix graded against
 // each set's RPO, the snapshots of a set at a site, the file tree of a
 // snapshot, and the restore wizard over them.
 type catalogScreen struct {
 	ctx           *Context
 	width, height int
-	keys          catalogKeys
+	// One key table per level; the tree's adds the browser's own keys.
+	matrixKeys, snapKeys, treeKeys Bindings
 
 	status *engine.Status
 	cat    engine.Catalog
@@ -86,7 +65,42 @@ func newCatalogScreen(ctx *Context) *catalogScreen {
 		Column{Title: "TESTED", Width: 11},
 		Column{Title: "ALSO AT", Width: 12, Flex: true},
 	)
-	return &catalogScreen{ctx: ctx, keys: newCatalogKeys(ctx.ReadOnly), matrix: m, snapList: sl}
+	s := &catalogScreen{ctx: ctx, matrix: m, snapList: sl}
+	s.bindings()
+	return s
+}
+
+// bindings builds the key table of each level.
+func (s *catalogScreen) bindings() {
+	move := bind("↑/↓", "move", nil, "up", "down")
+	back := bind("esc", "back", run(func() { s.Back() }), "esc")
+	restore := func(h func() tea.Cmd) Binding {
+		b := bind("R", "restore", do(h), "R")
+		// Read-only: restore is off (help leaves it out); pressing R still says why.
+		b.Key.SetEnabled(!s.ctx.ReadOnly)
+		return b
+	}
+	matrixBack := bind("esc", "back", run(func() { s.Back(); s.matrixRows() }), "esc")
+	matrixR := bind("R", "restore", do(func() tea.Cmd {
+		return statusCmd("pick a set and a site, press enter, then R on a snapshot", false)
+	}), "R")
+	matrixBack.Hidden, matrixR.Hidden = true, true // esc reaches here only from a filter; R needs a snapshot
+	s.matrixKeys = Bindings{
+		move,
+		bind("←/→", "site", s.moveSite, "left", "right", "h", "l"),
+		bind("enter", "open", run(s.openCell), "enter"),
+		bind("/", "filter", do(func() tea.Cmd { cmd := s.matrix.StartFilter(); s.layout(); return cmd }), "/"),
+		matrixBack, matrixR,
+	}
+	s.snapKeys = Bindings{
+		move,
+		bind("enter", "open", do(s.openSelected), "enter"),
+		restore(s.restoreSnapshot),
+		bind("/", "filter", do(s.snapList.StartFilter), "/"),
+		back,
+	}
+	// The tree's own keys are the browser's; these come first.
+	s.treeKeys = Bindings{restore(s.restoreSelection), back}
 }
 
 func (s *catalogScreen) Title() string { return "Catalog" }
@@ -153,17 +167,19 @@ func (s *catalogScreen) Back() bool {
 }
 
 func (s *catalogScreen) Keys() []key.Binding {
-	k := s.keys
 	if s.wiz != nil {
 		return s.wiz.keys()
 	}
 	switch s.level {
 	case catSnapshots:
-		return []key.Binding{k.Move, k.Open, k.Restore, k.Filter, k.Back}
+		return s.snapKeys.Help()
 	case catTree:
-		return []key.Binding{k.Move, k.Into, k.Up, k.Select, k.Restore, k.Filter, k.Back}
+		// In help order: move, the browser's open/parent/select, restore,
+		// its filter, back.
+		tk, bk := s.treeKeys, s.br.keys
+		return Bindings{s.snapKeys[0], bk[0], bk[1], bk[2], tk[0], bk[3], tk[1]}.Help()
 	}
-	return []key.Binding{k.Move, k.Site, k.Open, k.Filter}
+	return s.matrixKeys.Help()
 }
 
 func (s *catalogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -352,33 +368,34 @@ func (s *catalogScreen) updateMatrix(km tea.KeyMsg) tea.Cmd {
 		s.matrixRows()
 		return cmd
 	}
-	n := len(s.siteCols())
+	if cmd, ok := s.matrixKeys.Dispatch(km); ok {
+		return cmd
+	}
+	s.matrix.Update(km)
+	s.matrixRows()
+	return nil
+}
+
+// moveSite moves the cursor to the site column left or right.
+func (s *catalogScreen) moveSite(km tea.KeyMsg) tea.Cmd {
 	switch km.String() {
 	case "left", "h":
 		s.col = max(0, s.col-1)
-	case "right", "l":
-		s.col = min(n-1, s.col+1)
-	case "enter":
-		r, ok := s.matrix.Selected()
-		cols := s.siteCols()
-		if !ok || s.col >= len(cols) {
-			return nil
-		}
-		s.openSnapshots(r.ID, cols[s.col].Name)
-		return nil
-	case "/":
-		cmd := s.matrix.StartFilter()
-		s.layout()
-		return cmd
-	case "esc":
-		s.Back()
-	case "R":
-		return statusCmd("pick a set and a site, press enter, then R on a snapshot", false)
 	default:
-		s.matrix.Update(km)
+		s.col = min(len(s.siteCols())-1, s.col+1)
 	}
 	s.matrixRows()
 	return nil
+}
+
+// openCell opens the snapshots of the set and site under the cursor.
+func (s *catalogScreen) openCell() {
+	r, ok := s.matrix.Selected()
+	cols := s.siteCols()
+	if !ok || s.col >= len(cols) {
+		return
+	}
+	s.openSnapshots(r.ID, cols[s.col].Name)
 }
 
 func (s *catalogScreen) setStatus(set, site string) (engine.SetSiteStatus, float64, bool) {
@@ -526,30 +543,31 @@ func (s *catalogScreen) updateSnapshots(km tea.KeyMsg) tea.Cmd {
 		_, cmd := s.snapList.Update(km)
 		return cmd
 	}
-	switch km.String() {
-	case "enter":
-		sn, ok := s.selectedSnapshot()
-		if !ok {
-			return nil
-		}
-		return s.openTree(sn)
-	case "R":
-		if s.ctx.ReadOnly {
-			return disabled(s.ctx, "restore")
-		}
-		sn, ok := s.selectedSnapshot()
-		if !ok {
-			return statusCmd("no snapshot to restore here", true)
-		}
-		return s.openWizard(sn, wholeSnapshot(sn))
-	case "/":
-		return s.snapList.StartFilter()
-	case "esc":
-		s.Back()
-		return nil
+	if cmd, ok := s.snapKeys.Dispatch(km); ok {
+		return cmd
 	}
 	_, cmd := s.snapList.Update(km)
 	return cmd
+}
+
+func (s *catalogScreen) openSelected() tea.Cmd {
+	sn, ok := s.selectedSnapshot()
+	if !ok {
+		return nil
+	}
+	return s.openTree(sn)
+}
+
+// restoreSnapshot opens the wizard on the whole selected snapshot.
+func (s *catalogScreen) restoreSnapshot() tea.Cmd {
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "restore")
+	}
+	sn, ok := s.selectedSnapshot()
+	if !ok {
+		return statusCmd("no snapshot to restore here", true)
+	}
+	return s.openWizard(sn, wholeSnapshot(sn))
 }
 
 // ---- level 3: the tree ----
@@ -566,21 +584,25 @@ func (s *catalogScreen) openTree(sn engine.Snapshot) tea.Cmd {
 }
 
 func (s *catalogScreen) updateTree(km tea.KeyMsg) tea.Cmd {
-	if km.String() == "esc" && !s.br.list.Filtering() {
-		s.Back()
-		return nil
-	}
-	if km.String() == "R" && !s.br.list.Filtering() {
-		if s.ctx.ReadOnly {
-			return disabled(s.ctx, "restore")
+	if !s.br.list.Filtering() {
+		if cmd, ok := s.treeKeys.Dispatch(km); ok {
+			return cmd
 		}
-		sc, ok := s.br.scope()
-		if !ok {
-			return statusCmd("nothing to restore: select entries with space, or move onto one", true)
-		}
-		return s.openWizard(s.br.snap, sc)
 	}
 	return s.br.update(km)
+}
+
+// restoreSelection opens the wizard on the tree's selection (or the entry
+// under the cursor).
+func (s *catalogScreen) restoreSelection() tea.Cmd {
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "restore")
+	}
+	sc, ok := s.br.scope()
+	if !ok {
+		return statusCmd("nothing to restore: select entries with space, or move onto one", true)
+	}
+	return s.openWizard(s.br.snap, sc)
 }
 
 // ---- the restore action and wizard ----

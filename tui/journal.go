@@ -13,6 +13,7 @@ import (
 type journalScreen struct {
 	ctx     *Context
 	list    *List
+	keys    Bindings
 	entries []engine.JournalEntry
 	seq     int
 	err     error
@@ -37,7 +38,15 @@ func newJournalScreen(ctx *Context) *journalScreen {
 		Column{Title: "DETAIL", Width: 10, Flex: true},
 	)
 	l.Empty = "the journal is empty: nothing has changed data yet"
-	return &journalScreen{ctx: ctx, list: l}
+	s := &journalScreen{ctx: ctx, list: l}
+	reload := bind("r", "reload", do(s.load), "r")
+	reload.Hidden = true // r is the global refresh, broadcast to every screen
+	s.keys = Bindings{
+		bind("/", "filter", do(s.list.StartFilter), "/"),
+		bind("↑/↓", "move", nil, "up", "down"),
+		reload,
+	}
+	return s
 }
 
 func (s *journalScreen) Title() string { return "Journal" }
@@ -63,12 +72,7 @@ func (s *journalScreen) Capturing() bool { return s.list.Filtering() }
 
 func (s *journalScreen) Back() bool { return s.list.ClearFilter() }
 
-func (s *journalScreen) Keys() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-	}
-}
+func (s *journalScreen) Keys() []key.Binding { return s.keys.Help() }
 
 func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -85,11 +89,11 @@ func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// Something may have been journaled; reload (it is one cheap query).
 		return s, s.load()
 	case tea.KeyMsg:
-		if msg.String() == "/" && !s.list.Filtering() {
-			return s, s.list.StartFilter()
-		}
-		if msg.String() == "r" {
-			return s, s.load()
+		// A filter being typed gets every key: r types an r.
+		if !s.list.Filtering() {
+			if cmd, ok := s.keys.Dispatch(msg); ok {
+				return s, cmd
+			}
 		}
 		_, cmd := s.list.Update(msg)
 		return s, cmd

@@ -29,7 +29,7 @@ const (
 // confirmation; forget runs a dry run first and needs the set name typed.
 type operationsScreen struct {
 	ctx    *Context
-	keys   opsKeys
+	keys   Bindings
 	lists  [opsPanes]*List
 	focus  opsPane
 	width  int
@@ -67,33 +67,9 @@ type opsHistoryMsg struct {
 // opsTickMsg redraws elapsed times while operations run.
 type opsTickMsg struct{}
 
-type opsKeys struct {
-	Backup, Replicate, Check, Forget, Cancel, Details key.Binding
-	NextPane, PrevPane, FocusOps, FocusResults        key.Binding
-	FocusLog, Filter, Move, Reload                    key.Binding
-}
-
-func newOpsKeys() opsKeys {
-	return opsKeys{
-		Backup:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "back up")),
-		Replicate:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replicate")),
-		Check:        key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "check")),
-		Forget:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "forget (dry run first)")),
-		Cancel:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel operation")),
-		Details:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		NextPane:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next pane")),
-		PrevPane:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous pane")),
-		FocusOps:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "operations pane")),
-		FocusResults: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "results (history) pane")),
-		FocusLog:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "command log pane")),
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter pane")),
-		Move:         key.NewBinding(key.WithKeys("up", "down", "j"), key.WithHelp("↑/↓/j", "move")),
-		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-	}
-}
-
 func newOperationsScreen(ctx *Context) *operationsScreen {
-	s := &operationsScreen{ctx: ctx, keys: newOpsKeys(), dryRuns: map[int]opsForgetPlan{}}
+	s := &operationsScreen{ctx: ctx, dryRuns: map[int]opsForgetPlan{}}
+	s.keys = s.bindings()
 	ops := NewList(ctx,
 		Column{Title: "KIND", Width: 9},
 		Column{Title: "TARGET", Width: 23},
@@ -180,17 +156,38 @@ func (s *operationsScreen) Back() bool {
 	return s.lists[s.focus].ClearFilter()
 }
 
-func (s *operationsScreen) Keys() []key.Binding {
-	k := s.keys
-	actions := []key.Binding{k.Backup, k.Replicate, k.Check, k.Forget, k.Cancel}
+func (s *operationsScreen) Keys() []key.Binding { return s.keys.Help() }
+
+// bindings is the screen's key table; in read-only mode the actions stay
+// listed, marked off, and pressing one says why.
+func (s *operationsScreen) bindings() Bindings {
+	action := func(name string) func(tea.KeyMsg) tea.Cmd {
+		return do(func() tea.Cmd { return s.action(ActionMsg{Name: name}) })
+	}
+	focus := func(p opsPane) func(tea.KeyMsg) tea.Cmd { return run(func() { s.focus = p }) }
+	actions := Bindings{
+		bind("b", "back up", action("backup"), "b"),
+		bind("p", "replicate", action("replicate"), "p"),
+		bind("k", "check", action("check"), "k"),
+		bind("f", "forget (dry run first)", action("forget"), "f"),
+		bind("c", "cancel operation", do(s.askCancel), "c"),
+	}
 	if s.ctx.ReadOnly {
 		for i, b := range actions {
-			actions[i] = key.NewBinding(key.WithKeys(b.Keys()...),
-				key.WithHelp(b.Help().Key, b.Help().Desc+" (off: read-only)"))
+			actions[i].Key.SetHelp(b.Key.Help().Key, b.Key.Help().Desc+" (off: read-only)")
 		}
 	}
-	return append(actions, k.Details, k.PrevPane, k.NextPane, k.FocusOps, k.FocusResults, k.FocusLog,
-		k.Filter, k.Move, k.Reload)
+	return append(actions,
+		bind("enter", "details", run(s.details), "enter"),
+		bind("[", "previous pane", run(func() { s.focus = (s.focus + opsPanes - 1) % opsPanes }), "["),
+		bind("]", "next pane", run(func() { s.focus = (s.focus + 1) % opsPanes }), "]"),
+		bind("o", "operations pane", focus(paneOps), "o"),
+		bind("h", "results (history) pane", focus(paneResults), "h"),
+		bind("l", "command log pane", focus(paneLog), "l"),
+		bind("/", "filter pane", do(func() tea.Cmd { return s.lists[s.focus].StartFilter() }), "/"),
+		bind("↑/↓/j", "move", nil, "up", "down", "j"),
+		bind("r", "reload", do(s.load), "r"),
+	)
 }
 
 func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -275,40 +272,8 @@ func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
 		_, cmd := l.Update(km)
 		return cmd
 	}
-	k := s.keys
-	switch {
-	case key.Matches(km, k.Backup):
-		return s.action(ActionMsg{Name: "backup"})
-	case key.Matches(km, k.Replicate):
-		return s.action(ActionMsg{Name: "replicate"})
-	case key.Matches(km, k.Check):
-		return s.action(ActionMsg{Name: "check"})
-	case key.Matches(km, k.Forget):
-		return s.action(ActionMsg{Name: "forget"})
-	case key.Matches(km, k.Cancel):
-		return s.askCancel()
-	case key.Matches(km, k.Details):
-		s.details()
-		return nil
-	case key.Matches(km, k.NextPane):
-		s.focus = (s.focus + 1) % opsPanes
-		return nil
-	case key.Matches(km, k.PrevPane):
-		s.focus = (s.focus + opsPanes - 1) % opsPanes
-		return nil
-	case key.Matches(km, k.FocusOps):
-		s.focus = paneOps
-		return nil
-	case key.Matches(km, k.FocusResults):
-		s.focus = paneResults
-		return nil
-	case key.Matches(km, k.FocusLog):
-		s.focus = paneLog
-		return nil
-	case key.Matches(km, k.Filter):
-		return l.StartFilter()
-	case key.Matches(km, k.Reload):
-		return s.load()
+	if cmd, ok := s.keys.Dispatch(km); ok {
+		return cmd
 	}
 	_, cmd := l.Update(km)
 	return cmd

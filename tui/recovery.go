@@ -28,7 +28,7 @@ const recoveryDrillsNote = "never — run `lifeboat drill --site <standby>` to r
 type recoveryScreen struct {
 	ctx  *Context
 	list *List
-	keys recoveryKeys
+	keys Bindings
 
 	status *engine.Status
 	fresh  bool
@@ -55,10 +55,6 @@ type recoveryScreen struct {
 
 	width  int
 	height int
-}
-
-type recoveryKeys struct {
-	Filter, Move, Drill, Failover key.Binding
 }
 
 // recoveryHistory is how many drills and failovers the history shows.
@@ -207,15 +203,19 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 		Column{Title: "MISSING", Width: 12},
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
-	k := recoveryKeys{
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Move:     key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		Drill:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drill")),
-		Failover: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "failover")),
-	}
+	s := &recoveryScreen{ctx: ctx, list: l}
+	filter := bind("/", "filter", do(s.list.StartFilter), "/")
+	filter.Hidden = true // a global binding: the footer and help already list it
+	failover := bind("f", "failover", do(s.askFailover), "f")
 	// Read-only: failover is off (help leaves it out); pressing f still says why.
-	k.Failover.SetEnabled(!ctx.ReadOnly)
-	return &recoveryScreen{ctx: ctx, list: l, keys: k}
+	failover.Key.SetEnabled(!ctx.ReadOnly)
+	s.keys = Bindings{
+		filter,
+		bind("↑/↓", "move", nil, "up", "down"),
+		bind("d", "drill", do(s.askDrill), "d"),
+		failover,
+	}
+	return s
 }
 
 func (s *recoveryScreen) Title() string { return "Recovery" }
@@ -417,8 +417,7 @@ func (s *recoveryScreen) Keys() []key.Binding {
 	if s.wizShown() {
 		return s.wiz.keys()
 	}
-	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Drill, s.keys.Failover}
+	return s.keys.Help()
 }
 
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -499,16 +498,8 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			_, cmd := s.list.Update(msg)
 			return s, cmd
 		}
-		if key.Matches(msg, s.keys.Filter) {
-			return s, s.list.StartFilter()
-		}
-		if key.Matches(msg, s.keys.Drill) {
-			return s, s.askDrill()
-		}
-		// Matched by name: the binding is disabled in read-only mode, and
-		// pressing it still says why.
-		if msg.String() == "f" {
-			return s, s.askFailover()
+		if cmd, ok := s.keys.Dispatch(msg); ok {
+			return s, cmd
 		}
 		_, cmd := s.list.Update(msg)
 		return s, cmd

@@ -25,7 +25,7 @@ type sitesScreen struct {
 	ctx  *Context
 	cols []Column
 	list *List
-	keys sitesKeys
+	keys Bindings
 
 	status *engine.Status
 	fresh  bool
@@ -55,10 +55,6 @@ type sitesScreen struct {
 	confirm     *Confirm // the unlock confirmation while open
 	confirmSite string
 	unlockAll   bool
-}
-
-type sitesKeys struct {
-	Filter, Move, Details, Unlock, UnlockAll key.Binding
 }
 
 // siteRoundMsg answers a service-probe and lock round; seq drops late answers.
@@ -119,16 +115,17 @@ func newSitesScreen(ctx *Context) *sitesScreen {
 	}
 	l := NewList(ctx, cols...)
 	l.Empty = "no site in the configuration"
-	return &sitesScreen{
-		ctx: ctx, cols: cols, list: l, showDetails: true,
-		keys: sitesKeys{
-			Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-			Move:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-			Details:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details on/off")),
-			Unlock:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "remove stale locks")),
-			UnlockAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "remove all locks")),
-		},
+	s := &sitesScreen{ctx: ctx, cols: cols, list: l, showDetails: true}
+	filter := bind("/", "filter", do(s.list.StartFilter), "/")
+	filter.Hidden = true // a global binding: the footer and help already list it
+	s.keys = Bindings{
+		filter,
+		bind("↑/↓", "move", nil, "up", "down"),
+		bind("enter", "details on/off", run(func() { s.showDetails = !s.showDetails; s.layout() }), "enter"),
+		bind("u", "remove stale locks", do(func() tea.Cmd { return s.askUnlock(false) }), "u"),
+		bind("U", "remove all locks", do(func() tea.Cmd { return s.askUnlock(true) }), "U"),
 	}
+	return s
 }
 
 func (s *sitesScreen) Title() string { return "Sites" }
@@ -239,10 +236,7 @@ func (s *sitesScreen) Back() bool {
 	return s.list.ClearFilter()
 }
 
-func (s *sitesScreen) Keys() []key.Binding {
-	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Details, s.keys.Unlock, s.keys.UnlockAll}
-}
+func (s *sitesScreen) Keys() []key.Binding { return s.keys.Help() }
 
 // askUnlock opens the confirmation for removing a site's locks: stale ones
 // with a yes/no (Cancel focused), every lock only after the site's name is
@@ -344,17 +338,8 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			_, cmd := s.list.Update(msg)
 			return s, cmd
 		}
-		switch {
-		case key.Matches(msg, s.keys.Unlock):
-			return s, s.askUnlock(false)
-		case key.Matches(msg, s.keys.UnlockAll):
-			return s, s.askUnlock(true)
-		case key.Matches(msg, s.keys.Filter):
-			return s, s.list.StartFilter()
-		case key.Matches(msg, s.keys.Details):
-			s.showDetails = !s.showDetails
-			s.layout()
-			return s, nil
+		if cmd, ok := s.keys.Dispatch(msg); ok {
+			return s, cmd
 		}
 		_, cmd := s.list.Update(msg)
 		return s, cmd
