@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -39,7 +41,8 @@ func (m *Model) globalBindings() Bindings {
 		global(on(helpKey, run(func() { m.showHelp = true })), groupTools, true),
 		global(on(quitKey, do(func() tea.Cmd { _, cmd := m.askQuit(); return cmd })), groupTools, true),
 	}
-	for i, name := range []string{"sites", "catalog", "operations", "recovery", "journal"} {
+	for i, s := range m.screens {
+		name := strings.ToLower(s.Title())
 		bs = append(bs, global(bind(itoa(i+1), name, run(func() { m.active = i }), itoa(i+1)), groupScreens, false))
 	}
 	return bs

@@ -1,27 +1,24 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// paletteCommands are the names the palette knows, with what they do.
-var paletteCommands = []struct{ name, help string }{
-	{"backup", "back up a set (or every set) to the active site"},
-	{"replicate", "copy missing snapshots to the standbys"},
-	{"check", "restic check of a site"},
-	{"forget", "apply a set's retention (dry run first)"},
-	{"restore", "restore from the catalog"},
-	{"refresh", "probe every site now"},
-	{"sites", "go to Sites"},
-	{"catalog", "go to Catalog"},
-	{"operations", "go to Operations"},
-	{"recovery", "go to Recovery"},
-	{"journal", "go to Journal"},
-	{"help", "show the key bindings"},
-	{"quit", "leave lifeboat"},
+// paletteCommand is one command of the palette, declared once: its name
+// (and short forms), the line the palette shows, and what it does.
+type paletteCommand struct {
+	name    string
+	aliases []string
+	help    string
+	run     func(args []string) tea.Cmd
+}
+
+func (c paletteCommand) is(name string) bool {
+	return c.name == name || slices.Contains(c.aliases, name)
 }
 
 // palette is the : command line: names with completion and history.
@@ -30,13 +27,25 @@ type palette struct {
 	history []string
 	hpos    int
 	words   func() []string // completions for arguments (sets, sites)
+	cmds    []paletteCommand
 }
 
-func newPalette(words func() []string) *palette {
+func newPalette(cmds []paletteCommand, words func() []string) *palette {
 	ti := textinput.New()
 	ti.Prompt = ":"
 	ti.CharLimit = 200
-	return &palette{input: ti, words: words}
+	return &palette{input: ti, words: words, cmds: cmds}
+}
+
+// run executes a palette line; ok is false for a name it does not know.
+func (p *palette) run(line string) (cmd tea.Cmd, ok bool) {
+	f := strings.Fields(line)
+	for _, c := range p.cmds {
+		if c.is(f[0]) {
+			return c.run(f[1:]), true
+		}
+	}
+	return nil, false
 }
 
 func (p *palette) open() tea.Cmd {
@@ -104,7 +113,7 @@ func (p *palette) complete(line string) string {
 		if len(fields) == 1 {
 			partial = fields[0]
 		}
-		for _, c := range paletteCommands {
+		for _, c := range p.cmds {
 			cands = append(cands, c.name)
 		}
 	} else {
@@ -146,7 +155,7 @@ func (p *palette) suggestions() []string {
 		if len(fields) == 1 {
 			partial = fields[0]
 		}
-		for _, c := range paletteCommands {
+		for _, c := range p.cmds {
 			if strings.HasPrefix(c.name, partial) {
 				out = append(out, c.name+" — "+c.help)
 			}

@@ -77,7 +77,7 @@ func NewWithContext(ctx *Context) *Model {
 		newRecoveryScreen(ctx),
 		newJournalScreen(ctx),
 	}
-	m.palette = newPalette(m.completionWords)
+	m.palette = newPalette(m.paletteCommands(), m.completionWords)
 	m.keys = m.globalBindings()
 	return m
 }
@@ -374,32 +374,40 @@ func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 
 // runPalette executes a palette line.
 func (m *Model) runPalette(line string) tea.Cmd {
-	f := strings.Fields(line)
-	name, args := f[0], f[1:]
-	switch name {
-	case "sites":
-		m.active = ScreenSites
-	case "catalog":
-		m.active = ScreenCatalog
-	case "operations", "ops":
-		m.active = ScreenOperations
-	case "recovery":
-		m.active = ScreenRecovery
-	case "journal":
-		m.active = ScreenJournal
-	case "help":
-		m.showHelp = true
-	case "quit", "q":
-		_, cmd := m.askQuit()
-		return cmd
-	case "refresh":
-		return m.refresh()
-	case "backup", "replicate", "check", "forget", "restore":
-		return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
-	default:
-		m.setStatus(fmt.Sprintf("unknown command %q: try tab for the list", name), true)
+	cmd, ok := m.palette.run(line)
+	if !ok {
+		m.setStatus(fmt.Sprintf("unknown command %q: try tab for the list", strings.Fields(line)[0]), true)
 	}
-	return nil
+	return cmd
+}
+
+// paletteCommands are the commands the palette knows, in the order it
+// suggests them.
+func (m *Model) paletteCommands() []paletteCommand {
+	action := func(name, help string) paletteCommand {
+		return paletteCommand{name: name, help: help, run: func(args []string) tea.Cmd {
+			return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
+		}}
+	}
+	screen := func(name string, i int, aliases ...string) paletteCommand {
+		return paletteCommand{name: name, aliases: aliases, help: "go to " + m.screens[i].Title(),
+			run: func([]string) tea.Cmd { m.active = i; return nil }}
+	}
+	return []paletteCommand{
+		action("backup", "back up a set (or every set) to the active site"),
+		action("replicate", "copy missing snapshots to the standbys"),
+		action("check", "restic check of a site"),
+		action("forget", "apply a set's retention (dry run first)"),
+		action("restore", "restore from the catalog"),
+		{name: "refresh", help: "probe every site now", run: func([]string) tea.Cmd { return m.refresh() }},
+		screen("sites", ScreenSites),
+		screen("catalog", ScreenCatalog),
+		screen("operations", ScreenOperations, "ops"),
+		screen("recovery", ScreenRecovery),
+		screen("journal", ScreenJournal),
+		{name: "help", help: "show the key bindings", run: func([]string) tea.Cmd { m.showHelp = true; return nil }},
+		{name: "quit", aliases: []string{"q"}, help: "leave lifeboat", run: func([]string) tea.Cmd { _, cmd := m.askQuit(); return cmd }},
+	}
 }
 
 // View draws the tab bar, the screen (or an overlay) and the status line.
