@@ -114,7 +114,7 @@ func (s *catalogScreen) SetSize(w, h int) {
 		s.br.setSize(w, h)
 	}
 	if s.wiz != nil {
-		s.wiz.setSize(w, h)
+		s.wiz.SetSize(w, h)
 	}
 }
 
@@ -168,7 +168,7 @@ func (s *catalogScreen) Back() bool {
 
 func (s *catalogScreen) Keys() []key.Binding {
 	if s.wiz != nil {
-		return s.wiz.keys()
+		return s.wiz.Keys()
 	}
 	switch s.level {
 	case catSnapshots:
@@ -609,7 +609,7 @@ func (s *catalogScreen) restoreSelection() tea.Cmd {
 
 func (s *catalogScreen) openWizard(sn engine.Snapshot, sc restoreScope) tea.Cmd {
 	s.wiz = newRestoreWizard(s.ctx, s.site, s.set, sn, sc)
-	s.wiz.setSize(s.width, s.height)
+	s.wiz.SetSize(s.width, s.height)
 	return s.wiz.init()
 }
 
@@ -673,7 +673,7 @@ func (s *catalogScreen) View() string {
 	var out string
 	switch {
 	case s.wiz != nil:
-		box := s.wiz.view()
+		box := s.wiz.View()
 		out = s.crumb() + "\n" + lipgloss.Place(s.width, max(1, s.height-1), lipgloss.Center, lipgloss.Center, box)
 	case s.level == catTree:
 		out = s.crumb() + "\n" + s.br.view()

@@ -442,7 +442,7 @@ func TestCatalogRestoreProgressCancelAndFailure(t *testing.T) {
 	d.s.wiz = nil
 	long := "site dr: restore models: " + strings.Repeat("pack 0123456789abcdef is damaged; ", 6) + "the end"
 	w := newRestoreWizard(d.ctx, "dr", "models", d.s.snaps[0], wholeSnapshot(d.s.snaps[0]))
-	w.setSize(catW, catH)
+	w.SetSize(catW, catH)
 	w.target, w.step, w.opID = "/tmp/x", restoreStepProgress, 99
 	d.s.wiz = w
 	d.send(OpDoneMsg{ID: 99, Err: fmt.Errorf("%s", long), Result: (*engine.RestoreResult)(nil)})

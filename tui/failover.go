@@ -137,32 +137,111 @@ func newResumePrompt(ctx *Context, st *engine.FailoverStatus) *failoverWizard {
 		spin: newFailoverSpinner()}
 }
 
-func (w *failoverWizard) setSize(wd, h int) { w.width, w.height = wd, h }
+func (w *failoverWizard) SetSize(wd, h int) { w.width, w.height = wd, h }
 
-func (w *failoverWizard) keys() []key.Binding {
-	b := func(k, h string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, h)) }
+// Keys are the wizard's keys at its step, for the footer and help.
+func (w *failoverWizard) Keys() []key.Binding {
+	if d := w.dialog(); d != nil {
+		return d.Keys()
+	}
+	return w.bindings().Help()
+}
+
+// dialog is the confirmation that has every key while open, if any.
+func (w *failoverWizard) dialog() *Confirm {
+	switch w.step {
+	case failoverStepConfirm:
+		return w.confirm
+	case failoverStepResume:
+		if w.abortAsk != nil {
+			return w.abortAsk
+		}
+		return w.confirm
+	case failoverStepRunning:
+		return w.stopAsk
+	}
+	return nil
+}
+
+// bindings is the key table of the wizard's step.
+func (w *failoverWizard) bindings() Bindings {
+	closeWizard := run(func() { w.closed = true })
 	switch w.step {
 	case failoverStepMode:
-		return []key.Binding{b("↑/↓", "mode"), b("enter", "preflight"), b("esc", "cancel")}
+		return Bindings{
+			bind("↑/↓", "mode", func(km tea.KeyMsg) tea.Cmd {
+				w.mode = engine.FailoverUnplanned
+				if k := km.String(); k == "up" || k == "k" || k == "p" {
+					w.mode = engine.FailoverPlanned
+				}
+				return nil
+			}, "up", "k", "p", "down", "j", "u"),
+			bind("enter", "preflight", do(w.preflight), "enter"),
+			bind("esc", "cancel", closeWizard, "esc", "ctrl+c"),
+		}
 	case failoverStepPreflight:
-		return []key.Binding{b("esc", "cancel")}
+		return Bindings{bind("esc", "cancel", run(func() {
+			// PlanFailover only reads: leaving drops its answer (seq).
+			w.seq = -1
+			w.step = failoverStepMode
+		}), "esc", "ctrl+c")}
 	case failoverStepPlan:
-		ks := []key.Binding{b("enter", "confirm…"), b("esc", "back")}
-		if w.mode == engine.FailoverPlanned && w.plan != nil && !w.plan.FromReachable {
-			ks = append(ks, b("u", "unplanned"))
+		bs := Bindings{
+			bind("enter", "confirm…", do(w.toConfirm), "enter"),
+			bind("esc", "back", run(func() { w.step = failoverStepMode }), "esc", "ctrl+c", "backspace"),
 		}
-		return ks
+		if w.mode == engine.FailoverPlanned {
+			u := bind("u", "unplanned", do(func() tea.Cmd { w.mode = engine.FailoverUnplanned; return w.preflight() }), "u")
+			// Offered where the active site is down; it works whenever planned.
+			u.Hidden = w.plan == nil || w.plan.FromReachable
+			bs = append(bs, u)
+		}
+		return bs
 	case failoverStepConfirm:
-		return []key.Binding{b("tab", "move"), b("enter", "choose"), b("esc", "cancel")}
+		return nil // the confirmation's own
 	case failoverStepResume:
-		if w.confirm != nil || w.abortAsk != nil {
-			return []key.Binding{b("tab", "move"), b("enter", "choose"), b("esc", "cancel")}
+		later := do(func() tea.Cmd { w.closed = true; return w.laterCmd() })
+		prev := bind("shift+tab", "move back", run(func() { w.choice = (w.choice + 2) % 3 }), "shift+tab", "left")
+		prev.Hidden = true
+		return Bindings{
+			bind("tab", "move", run(func() { w.choice = (w.choice + 1) % 3 }), "tab", "right"),
+			prev,
+			bind("enter", "choose", do(w.choose), "enter"),
+			bind("esc", "later", later, "esc", "ctrl+c", "l", "L"),
 		}
-		return []key.Binding{b("tab", "move"), b("enter", "choose"), b("esc", "later")}
 	case failoverStepRunning:
-		return []key.Binding{b("esc", "stop the failover"), b("b", "background")}
+		return Bindings{
+			bind("esc", "stop the failover", run(w.askStop), "esc", "ctrl+c", "c"),
+			bind("b", "background", do(func() tea.Cmd {
+				if w.aborting {
+					return nil
+				}
+				w.hidden = true
+				return statusCmd("the failover continues in the background: f on Recovery (4) shows it again", false)
+			}), "b"),
+		}
 	}
-	return []key.Binding{b("enter", "close")}
+	return Bindings{bind("enter", "close", closeWizard, "enter", "esc", "ctrl+c", "q")}
+}
+
+// choose acts on the resume choice under the cursor.
+func (w *failoverWizard) choose() tea.Cmd {
+	switch w.choice {
+	case resumeChoiceResume:
+		return w.chooseResume()
+	case resumeChoiceAbort:
+		w.chooseAbort()
+		return nil
+	}
+	w.closed = true
+	return w.laterCmd()
+}
+
+func (w *failoverWizard) askStop() {
+	w.stopAsk = NewConfirm(failoverStopID, "Stop the failover?",
+		"The running step is cancelled and the failover stays unfinished: resume or abort it later from the Recovery screen (f) "+
+			"or with `lifeboat failover --resume` / `--abort`. Before the confirmation step nothing is switched. Cancel keeps it running.",
+		"Stop failover")
 }
 
 // preflight runs PlanFailover in a command; the spinner turns meanwhile.
@@ -219,86 +298,11 @@ func (w *failoverWizard) update(msg tea.Msg) tea.Cmd {
 }
 
 func (w *failoverWizard) key(km tea.KeyMsg) tea.Cmd {
-	k := km.String()
-	esc := k == "esc" || k == "ctrl+c"
-	switch w.step {
-	case failoverStepMode:
-		switch {
-		case esc:
-			w.closed = true
-		case k == "up", k == "k", k == "p":
-			w.mode = engine.FailoverPlanned
-		case k == "down", k == "j", k == "u":
-			w.mode = engine.FailoverUnplanned
-		case k == "enter":
-			return w.preflight()
-		}
-	case failoverStepPreflight:
-		if esc {
-			// PlanFailover only reads: leaving drops its answer (seq).
-			w.seq = -1
-			w.step = failoverStepMode
-		}
-	case failoverStepPlan:
-		switch {
-		case esc, k == "backspace":
-			w.step = failoverStepMode
-		case k == "u" && w.mode == engine.FailoverPlanned:
-			w.mode = engine.FailoverUnplanned
-			return w.preflight()
-		case k == "enter":
-			return w.toConfirm()
-		}
-	case failoverStepConfirm:
-		if w.confirm != nil {
-			return w.confirm.Update(km)
-		}
-	case failoverStepResume:
-		if w.abortAsk != nil {
-			return w.abortAsk.Update(km)
-		}
-		if w.confirm != nil {
-			return w.confirm.Update(km)
-		}
-		switch k {
-		case "esc", "ctrl+c", "l", "L":
-			w.closed = true
-			return w.laterCmd()
-		case "tab", "right":
-			w.choice = (w.choice + 1) % 3
-		case "shift+tab", "left":
-			w.choice = (w.choice + 2) % 3
-		case "enter":
-			switch w.choice {
-			case resumeChoiceResume:
-				return w.chooseResume()
-			case resumeChoiceAbort:
-				w.chooseAbort()
-			default:
-				w.closed = true
-				return w.laterCmd()
-			}
-		}
-	case failoverStepRunning:
-		if w.stopAsk != nil {
-			return w.stopAsk.Update(km)
-		}
-		if k == "b" && !w.aborting {
-			w.hidden = true
-			return statusCmd("the failover continues in the background: f on Recovery (4) shows it again", false)
-		}
-		if esc || k == "c" {
-			w.stopAsk = NewConfirm(failoverStopID, "Stop the failover?",
-				"The running step is cancelled and the failover stays unfinished: resume or abort it later from the Recovery screen (f) "+
-					"or with `lifeboat failover --resume` / `--abort`. Before the confirmation step nothing is switched. Cancel keeps it running.",
-				"Stop failover")
-		}
-	case failoverStepResult:
-		if esc || k == "enter" || k == "q" {
-			w.closed = true
-		}
+	if d := w.dialog(); d != nil {
+		return d.Update(km)
 	}
-	return nil
+	cmd, _ := w.bindings().Dispatch(km)
+	return cmd
 }
 
 func (w *failoverWizard) laterCmd() tea.Cmd {
@@ -453,7 +457,7 @@ func stepTime(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-func (w *failoverWizard) view() string {
+func (w *failoverWizard) View() string {
 	th := w.ctx.Theme
 	switch {
 	case w.confirm != nil:

@@ -163,7 +163,7 @@ func (s *recoveryScreen) askFailover() tea.Cmd {
 func (s *recoveryScreen) wizShown() bool { return s.wiz != nil && !s.wiz.hidden }
 
 func (s *recoveryScreen) openWizard(w *failoverWizard) {
-	w.setSize(s.width, s.height)
+	w.SetSize(s.width, s.height)
 	s.wiz = w
 }
 
@@ -227,7 +227,7 @@ func (s *recoveryScreen) Init() tea.Cmd {
 func (s *recoveryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	if s.wiz != nil {
-		s.wiz.setSize(w, h)
+		s.wiz.SetSize(w, h)
 	}
 	s.layout()
 }
@@ -415,7 +415,7 @@ func (s *recoveryScreen) Back() bool {
 
 func (s *recoveryScreen) Keys() []key.Binding {
 	if s.wizShown() {
-		return s.wiz.keys()
+		return s.wiz.Keys()
 	}
 	return s.keys.Help()
 }
@@ -682,7 +682,7 @@ func (s *recoveryScreen) View() string {
 		return clipToHeight(strings.Join(head, "\n")+"\n"+th.Muted.Render("loading…"), s.height)
 	}
 	if s.wizShown() {
-		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, s.wiz.view()), s.height)
+		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, s.wiz.View()), s.height)
 	}
 	if s.confirm != nil {
 		box := s.confirm.View(th, s.width)
