@@ -156,7 +156,19 @@ func (s *operationsScreen) Back() bool {
 	return s.lists[s.focus].ClearFilter()
 }
 
-func (s *operationsScreen) Keys() []key.Binding { return s.keys.Help() }
+// Keys are the open dialog's while one is open (it has every key), else
+// the screen's.
+func (s *operationsScreen) Keys() []key.Binding {
+	switch {
+	case s.confirm != nil:
+		return s.confirm.Keys()
+	case s.picker != nil:
+		return s.pickerKeys().Help()
+	case s.notice != nil:
+		return s.noticeKeys().Help()
+	}
+	return s.keys.Help()
+}
 
 // bindings is the screen's key table; in read-only mode the actions stay
 // listed, marked off, and pressing one says why.
@@ -263,9 +275,14 @@ func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
 	case s.confirm != nil:
 		return s.confirm.Update(km)
 	case s.picker != nil:
-		return s.pickerKey(km)
+		if cmd, ok := s.pickerKeys().Dispatch(km); ok {
+			return cmd
+		}
+		_, cmd := s.picker.list.Update(km)
+		return cmd
 	case s.notice != nil:
-		return s.noticeKey(km)
+		cmd, _ := s.noticeKeys().Dispatch(km)
+		return cmd
 	}
 	l := s.lists[s.focus]
 	if l.Filtering() {

@@ -643,46 +643,45 @@ func opsWithErr(line, err string) string {
 	return line + " — " + err
 }
 
-// noticeKey: enter goes on, esc (or q) cancels.
-func (s *operationsScreen) noticeKey(km tea.KeyMsg) tea.Cmd {
-	n := s.notice
-	var cmd tea.Cmd
-	switch km.String() {
-	case "enter":
-		s.notice = nil
-		if n.onOK != nil {
-			cmd = n.onOK()
+// noticeKeys: enter goes on, esc (or q) cancels; other keys do nothing.
+func (s *operationsScreen) noticeKeys() Bindings {
+	answer := func(pick func(*opsNotice) func() tea.Cmd) func(tea.KeyMsg) tea.Cmd {
+		return func(tea.KeyMsg) tea.Cmd {
+			n := s.notice
+			s.notice = nil
+			var cmd tea.Cmd
+			if f := pick(n); f != nil {
+				cmd = f()
+			}
+			s.popReview()
+			return cmd
 		}
-	case "esc", "q", "ctrl+c":
-		s.notice = nil
-		if n.onCancel != nil {
-			cmd = n.onCancel()
-		}
-	default:
-		return nil
 	}
-	s.popReview()
-	return cmd
+	return Bindings{
+		bind("enter", "go on", answer(func(n *opsNotice) func() tea.Cmd { return n.onOK }), "enter"),
+		bind("esc", "cancel", answer(func(n *opsNotice) func() tea.Cmd { return n.onCancel }), "esc", "q", "ctrl+c"),
+	}
 }
 
-// pickerKey: enter picks, esc (or q) cancels the flow, the rest moves.
-func (s *operationsScreen) pickerKey(km tea.KeyMsg) tea.Cmd {
-	p := s.picker
-	switch km.String() {
-	case "esc", "q", "ctrl+c":
-		s.picker = nil
-		s.popReview()
-		return statusCmd("cancelled: nothing started", false)
-	case "enter":
-		s.picker = nil
-		r, ok := p.list.Selected()
-		var cmd tea.Cmd
-		if ok {
-			cmd = p.onPick(r.ID)
-		}
-		s.popReview()
-		return cmd
+// pickerKeys: enter picks, esc (or q) cancels the flow, the list moves.
+func (s *operationsScreen) pickerKeys() Bindings {
+	return Bindings{
+		bind("↑/↓", "choose", nil, "up", "down"),
+		bind("enter", "next", do(func() tea.Cmd {
+			p := s.picker
+			s.picker = nil
+			r, ok := p.list.Selected()
+			var cmd tea.Cmd
+			if ok {
+				cmd = p.onPick(r.ID)
+			}
+			s.popReview()
+			return cmd
+		}), "enter"),
+		bind("esc", "cancel", do(func() tea.Cmd {
+			s.picker = nil
+			s.popReview()
+			return statusCmd("cancelled: nothing started", false)
+		}), "esc", "q", "ctrl+c"),
 	}
-	_, cmd := p.list.Update(km)
-	return cmd
 }

@@ -417,6 +417,9 @@ func (s *recoveryScreen) Keys() []key.Binding {
 	if s.wizShown() {
 		return s.wiz.Keys()
 	}
+	if s.confirm != nil {
+		return s.confirm.Keys() // the open question has every key
+	}
 	return s.keys.Help()
 }
 

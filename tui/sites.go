@@ -236,7 +236,12 @@ func (s *sitesScreen) Back() bool {
 	return s.list.ClearFilter()
 }
 
-func (s *sitesScreen) Keys() []key.Binding { return s.keys.Help() }
+func (s *sitesScreen) Keys() []key.Binding {
+	if s.confirm != nil {
+		return s.confirm.Keys() // the open question has every key
+	}
+	return s.keys.Help()
+}
 
 // askUnlock opens the confirmation for removing a site's locks: stale ones
 // with a yes/no (Cancel focused), every lock only after the site's name is
