@@ -69,3 +69,15 @@ func do(f func() tea.Cmd) func(tea.KeyMsg) tea.Cmd {
 func run(f func()) func(tea.KeyMsg) tea.Cmd {
 	return func(tea.KeyMsg) tea.Cmd { f(); return nil }
 }
+
+// listKey routes a key of a view over a list: a filter being typed gets
+// every key (q types a q), then the view's table, then the list's cursor.
+func listKey(l *List, bs Bindings, km tea.KeyMsg) tea.Cmd {
+	if !l.Filtering() {
+		if cmd, ok := bs.Dispatch(km); ok {
+			return cmd
+		}
+	}
+	_, cmd := l.Update(km)
+	return cmd
+}

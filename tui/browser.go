@@ -247,10 +247,7 @@ type treeBrowser struct {
 
 func newTreeBrowser(ctx *Context, site, set string, snap engine.Snapshot, req int) *treeBrowser {
 	l := NewList(ctx,
-		Column{Title: " ", Width: 1},
-		Column{Title: "NAME", Width: 20, Flex: true},
-		Column{Title: "SIZE", Width: 10},
-		Column{Title: "TYPE", Width: 16},
+		col(" ", 1), flexCol("NAME", 20), col("SIZE", 10), col("TYPE", 16),
 	)
 	b := &treeBrowser{ctx: ctx, site: site, set: set, snap: snap, req: req, tree: newFileTree(), list: l,
 		selected: map[int32]bool{}}
@@ -419,15 +416,7 @@ func (b *treeBrowser) cd(dir int32, focus int32) {
 func (b *treeBrowser) home() { b.list.Update(tea.KeyMsg{Type: tea.KeyHome}) }
 
 func (b *treeBrowser) update(km tea.KeyMsg) tea.Cmd {
-	if b.list.Filtering() {
-		_, cmd := b.list.Update(km)
-		return cmd
-	}
-	if cmd, ok := b.keys.Dispatch(km); ok {
-		return cmd
-	}
-	_, cmd := b.list.Update(km)
-	return cmd
+	return listKey(b.list, b.keys, km)
 }
 
 // into opens the directory under the cursor.

@@ -53,17 +53,11 @@ type catalogScreen struct {
 }
 
 func newCatalogScreen(ctx *Context) *catalogScreen {
-	m := NewList(ctx, Column{Title: "SET", Width: 12}, Column{Title: "RPO", Width: 5})
+	m := NewList(ctx, col("SET", 12), col("RPO", 5))
 	m.Empty = "no sets yet: waiting for the first status"
 	sl := NewList(ctx,
-		Column{Title: "TIME", Width: 16},
-		Column{Title: "AGE", Width: 5},
-		Column{Title: "SHORT ID", Width: 8},
-		Column{Title: "HOST", Width: 10, Flex: true},
-		Column{Title: "SIZE", Width: 10},
-		Column{Title: "FILES", Width: 7},
-		Column{Title: "TESTED", Width: 11},
-		Column{Title: "ALSO AT", Width: 12, Flex: true},
+		col("TIME", 16), col("AGE", 5), col("SHORT ID", 8), flexCol("HOST", 10), col("SIZE", 10),
+		col("FILES", 7), col("TESTED", 11), flexCol("ALSO AT", 12),
 	)
 	s := &catalogScreen{ctx: ctx, matrix: m, snapList: sl}
 	s.bindings()
@@ -269,7 +263,7 @@ func (s *catalogScreen) matrixRows() {
 		return
 	}
 	s.col = max(0, min(s.col, len(sites)-1))
-	cols := []Column{{Title: "SET", Width: 12}, {Title: "RPO", Width: 5}}
+	cols := []Column{col("SET", 12), col("RPO", 5)}
 	for i, st := range sites {
 		title := st.Name
 		if st.Role != "" {
@@ -539,15 +533,7 @@ func (s *catalogScreen) selectedSnapshot() (engine.Snapshot, bool) {
 }
 
 func (s *catalogScreen) updateSnapshots(km tea.KeyMsg) tea.Cmd {
-	if s.snapList.Filtering() {
-		_, cmd := s.snapList.Update(km)
-		return cmd
-	}
-	if cmd, ok := s.snapKeys.Dispatch(km); ok {
-		return cmd
-	}
-	_, cmd := s.snapList.Update(km)
-	return cmd
+	return listKey(s.snapList, s.snapKeys, km)
 }
 
 func (s *catalogScreen) openSelected() tea.Cmd {

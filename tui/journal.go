@@ -29,13 +29,8 @@ type journalMsg struct {
 
 func newJournalScreen(ctx *Context) *journalScreen {
 	l := NewList(ctx,
-		Column{Title: "TIME", Width: 16},
-		Column{Title: "OPERATOR", Width: 18},
-		Column{Title: "ACTION", Width: 9},
-		Column{Title: "SITE", Width: 8},
-		Column{Title: "SET", Width: 9},
-		Column{Title: "OUTCOME", Width: 13},
-		Column{Title: "DETAIL", Width: 10, Flex: true},
+		col("TIME", 16), col("OPERATOR", 18), col("ACTION", 9), col("SITE", 8), col("SET", 9),
+		col("OUTCOME", 13), flexCol("DETAIL", 10),
 	)
 	l.Empty = "the journal is empty: nothing has changed data yet"
 	s := &journalScreen{ctx: ctx, list: l}
@@ -89,14 +84,7 @@ func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// Something may have been journaled; reload (it is one cheap query).
 		return s, s.load()
 	case tea.KeyMsg:
-		// A filter being typed gets every key: r types an r.
-		if !s.list.Filtering() {
-			if cmd, ok := s.keys.Dispatch(msg); ok {
-				return s, cmd
-			}
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }

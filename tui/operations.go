@@ -71,34 +71,21 @@ func newOperationsScreen(ctx *Context) *operationsScreen {
 	s := &operationsScreen{ctx: ctx, dryRuns: map[int]opsForgetPlan{}}
 	s.keys = s.bindings()
 	ops := NewList(ctx,
-		Column{Title: "KIND", Width: 9},
-		Column{Title: "TARGET", Width: 23},
-		Column{Title: "STATE", Width: 11},
-		Column{Title: "PROGRESS", Width: 13},
-		Column{Title: "ELAPSED", Width: 7},
-		Column{Title: "WORK", Width: 1, Flex: true},
+		col("KIND", 9), col("TARGET", 23), col("STATE", 11), col("PROGRESS", 13), col("ELAPSED", 7),
+		flexCol("WORK", 1),
 	)
 	ops.Empty = "no operation started from this console yet: b back up · p replicate · k check · f forget"
 	if ctx.ReadOnly {
 		ops.Empty = "read-only: this console starts no operations"
 	}
 	res := NewList(ctx,
-		Column{Title: "TIME", Width: 11},
-		Column{Title: "KIND", Width: 9},
-		Column{Title: "SITE", Width: 7},
-		Column{Title: "SET", Width: 8},
-		Column{Title: "STATE", Width: 13},
-		Column{Title: "FILES", Width: 5},
-		Column{Title: "BYTES", Width: 9},
-		Column{Title: "DETAIL", Width: 4, Flex: true},
+		col("TIME", 11), col("KIND", 9), col("SITE", 7), col("SET", 8), col("STATE", 13), col("FILES", 5),
+		col("BYTES", 9), flexCol("DETAIL", 4),
 	)
 	res.Empty = "no operation recorded yet"
 	log := NewList(ctx,
-		Column{Title: "TIME", Width: 14},
-		Column{Title: "SITE", Width: 8},
-		Column{Title: "EXIT", Width: 5},
-		Column{Title: "TOOK", Width: 6},
-		Column{Title: "COMMAND (secrets redacted)", Width: 20, Flex: true},
+		col("TIME", 14), col("SITE", 8), col("EXIT", 5), col("TOOK", 6),
+		flexCol("COMMAND (secrets redacted)", 20),
 	)
 	log.Empty = "no restic command has run yet"
 	s.lists = [opsPanes]*List{ops, res, log}
@@ -275,25 +262,12 @@ func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
 	case s.confirm != nil:
 		return s.confirm.Update(km)
 	case s.picker != nil:
-		if cmd, ok := s.pickerKeys().Dispatch(km); ok {
-			return cmd
-		}
-		_, cmd := s.picker.list.Update(km)
-		return cmd
+		return listKey(s.picker.list, s.pickerKeys(), km)
 	case s.notice != nil:
 		cmd, _ := s.noticeKeys().Dispatch(km)
 		return cmd
 	}
-	l := s.lists[s.focus]
-	if l.Filtering() {
-		_, cmd := l.Update(km)
-		return cmd
-	}
-	if cmd, ok := s.keys.Dispatch(km); ok {
-		return cmd
-	}
-	_, cmd := l.Update(km)
-	return cmd
+	return listKey(s.lists[s.focus], s.keys, km)
 }
 
 // active is the active site for wording: the last status, else the config.

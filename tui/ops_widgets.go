@@ -154,7 +154,7 @@ type opsPicker struct {
 }
 
 func newOpsPicker(ctx *Context, title, hint, col string, choices []opsChoice, onPick func(string) tea.Cmd) *opsPicker {
-	l := NewList(ctx, Column{Title: col, Width: 18}, Column{Title: "", Width: 10, Flex: true})
+	l := NewList(ctx, Column{Title: col, Width: 18}, flexCol("", 10))
 	rows := make([]Row, len(choices))
 	for i, c := range choices {
 		rows[i] = Row{ID: c.id, Cells: []string{c.label, ctx.Theme.Muted.Render(c.hint)}}

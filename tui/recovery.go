@@ -194,13 +194,8 @@ func (s *recoveryScreen) askDrill() tea.Cmd {
 
 func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	l := NewList(ctx,
-		Column{Title: "STANDBY", Width: 8, Flex: true},
-		Column{Title: "SET", Width: 10, Flex: true},
-		Column{Title: "NEWEST", Width: 8},
-		Column{Title: "RPO", Width: 5},
-		Column{Title: "GRADE", Width: 11},
-		Column{Title: "BREACH", Width: 12},
-		Column{Title: "MISSING", Width: 12},
+		flexCol("STANDBY", 8), flexCol("SET", 10), col("NEWEST", 8), col("RPO", 5), col("GRADE", 11),
+		col("BREACH", 12), col("MISSING", 12),
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
 	s := &recoveryScreen{ctx: ctx, list: l}
@@ -497,15 +492,7 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
 		}
-		if s.list.Filtering() {
-			_, cmd := s.list.Update(msg)
-			return s, cmd
-		}
-		if cmd, ok := s.keys.Dispatch(msg); ok {
-			return s, cmd
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }

@@ -104,14 +104,8 @@ type siteSamplesMsg struct {
 
 func newSitesScreen(ctx *Context) *sitesScreen {
 	cols := []Column{
-		{Title: "NAME", Width: 8, Flex: true},
-		{Title: "ROLE", Width: 7},
-		{Title: "STATE", Width: 10},
-		{Title: "LATENCY", Width: 7},
-		{Title: "LOCKS", Width: 5},
-		{Title: "LAST CHECK", Width: 12, Flex: true},
-		{Title: "LAST DRILL", Width: 10},
-		{Title: "TREND", Width: 7, Flex: true},
+		flexCol("NAME", 8), col("ROLE", 7), col("STATE", 10), col("LATENCY", 7), col("LOCKS", 5),
+		flexCol("LAST CHECK", 12), col("LAST DRILL", 10), flexCol("TREND", 7),
 	}
 	l := NewList(ctx, cols...)
 	l.Empty = "no site in the configuration"
@@ -339,15 +333,7 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
 		}
-		if s.list.Filtering() {
-			_, cmd := s.list.Update(msg)
-			return s, cmd
-		}
-		if cmd, ok := s.keys.Dispatch(msg); ok {
-			return s, cmd
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }
