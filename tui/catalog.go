@@ -344,10 +344,10 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 	if !ok || x.AgeSeconds == nil {
 		out = th.Level("none")
 	} else {
-		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(time.Duration(*x.AgeSeconds)*time.Second))
+		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(wholeSecs(*x.AgeSeconds)))
 		// Within the hour before a breach, say when it comes.
 		if x.RPOOK && x.BreachInSeconds < 3600 {
-			out += th.Warn.Render(" · breach in " + engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
+			out += th.Warn.Render(" · breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 		}
 	}
 	if r, ok := s.status.ReplicationTo(site, ss.Name); ok && r.MissingSnapshots > 0 {
@@ -424,10 +424,10 @@ func (s *catalogScreen) matrixDetail() []string {
 	} else {
 		age := s.ctx.Now().Sub(*x.NewestTime)
 		lines = append(lines, fmt.Sprintf("newest %s taken %s (%s ago) · %d snapshot(s)",
-			catShortID(x.NewestSnapshot), x.NewestTime.Local().Format("2006-01-02 15:04"), engine.Age(age), x.Snapshots))
+			shortID(x.NewestSnapshot), x.NewestTime.Local().Format("2006-01-02 15:04"), engine.Age(age), x.Snapshots))
 		if x.RPOOK {
 			lines = append(lines, th.OK.Render("✓ within RPO "+catRPO(rpo))+
-				th.Muted.Render(" — breached in "+engine.Age(time.Duration(x.BreachInSeconds)*time.Second)+" without a new snapshot"))
+				th.Muted.Render(" — breached in "+engine.Age(wholeSecs(x.BreachInSeconds))+" without a new snapshot"))
 		} else {
 			lines = append(lines, th.Critical.Render("✗ not within RPO "+catRPO(rpo))+
 				fmt.Sprintf(" — %s old: %s", engine.Age(age), catGradeMeaning(catOr(x.Grade, "breach"))))
@@ -436,7 +436,7 @@ func (s *catalogScreen) matrixDetail() []string {
 	if rep, ok := s.status.ReplicationTo(site.Name, r.ID); ok {
 		if rep.MissingSnapshots > 0 {
 			lines = append(lines, th.Warn.Render(fmt.Sprintf("replication %s → %s: %d snapshot(s) missing, %s behind",
-				rep.From, rep.To, rep.MissingSnapshots, engine.Age(time.Duration(rep.LagSeconds)*time.Second))))
+				rep.From, rep.To, rep.MissingSnapshots, engine.Age(wholeSecs(rep.LagSeconds)))))
 		} else {
 			lines = append(lines, th.Muted.Render("replication "+rep.From+" → "+rep.To+": in sync"))
 		}
@@ -462,13 +462,6 @@ func catOr(s, def string) string {
 		return def
 	}
 	return s
-}
-
-func catShortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }
 
 // ---- level 2: snapshots ----

@@ -447,16 +447,6 @@ func (w *failoverWizard) boxWidth() int {
 	return max(20, min(w.width-6, 96))
 }
 
-func secsAge(s float64) string { return engine.Age(time.Duration(s * float64(time.Second))) }
-
-// stepTime renders a step's duration: tenths below a minute.
-func stepTime(d time.Duration) string {
-	if d < time.Minute {
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
-}
-
 func (w *failoverWizard) View() string {
 	th := w.ctx.Theme
 	switch {
@@ -616,13 +606,6 @@ func (w *failoverWizard) planView(bw int) []string {
 		return append(lines, "", th.Muted.Render(keys))
 	}
 	return append(lines, th.Muted.Render("enter: confirm… (you will type "+w.to+") · esc: back"))
-}
-
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }
 
 // stepsView is the runbook with per-step timings; the running step shows

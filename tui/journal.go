@@ -115,10 +115,3 @@ func (s *journalScreen) View() string {
 	}
 	return head + "\n" + s.list.View()
 }
-
-func dashed(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

@@ -304,7 +304,7 @@ func (s *operationsScreen) historyRows() {
 	for _, o := range s.results {
 		files, bytes := "-", "-"
 		if o.Files > 0 || o.Bytes > 0 {
-			files, bytes = fmt.Sprint(o.Files), opsBytes(o.Bytes)
+			files, bytes = fmt.Sprint(o.Files), bytesText(o.Bytes)
 		}
 		rows = append(rows, Row{ID: "r-" + fmt.Sprint(o.ID), Cells: []string{
 			o.Started.Local().Format("01-02 15:04"), o.Kind, dashed(o.Site), dashed(o.Set),

@@ -490,7 +490,7 @@ func opsForgetLines(th Theme, results []engine.ForgetResult) ([]string, int) {
 						ids = append(ids, fmt.Sprintf("+%d more", len(g.Remove)-6))
 						break
 					}
-					ids = append(ids, opsShort(id))
+					ids = append(ids, shortID(id))
 				}
 				line += ": " + th.Warn.Render(strings.Join(ids, " "))
 			}
@@ -572,7 +572,7 @@ func (s *operationsScreen) details() {
 			n.lines = append(n.lines, fmt.Sprintf("started %s · %s · on %s pid %d",
 				o.Started.Local().Format("2006-01-02 15:04:05"), took, dashed(o.Host), o.PID))
 			if o.Files > 0 || o.Bytes > 0 {
-				n.lines = append(n.lines, fmt.Sprintf("%d files, %s", o.Files, opsBytes(o.Bytes)))
+				n.lines = append(n.lines, fmt.Sprintf("%d files, %s", o.Files, bytesText(o.Bytes)))
 			}
 			n.lines = append(n.lines, o.Detail)
 		}
@@ -604,7 +604,7 @@ func opsResultLines(th Theme, res any) []string {
 		for _, r := range rs {
 			l := fmt.Sprintf("%s → %s: %s", r.Set, r.Site, th.Level(string(r.Outcome)))
 			if r.SnapshotID != "" {
-				l += fmt.Sprintf(", snapshot %s, %d files, %s, %s added", opsShort(r.SnapshotID), r.FilesTotal,
+				l += fmt.Sprintf(", snapshot %s, %d files, %s, %s added", shortID(r.SnapshotID), r.FilesTotal,
 					engine.Bytes(r.BytesTotal), engine.Bytes(r.DataAdded))
 			}
 			if len(r.Unreadable) > 0 {

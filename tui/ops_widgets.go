@@ -110,20 +110,6 @@ func opsDur(d time.Duration) string {
 	return opsClock(d)
 }
 
-func opsBytes(n int64) string {
-	if n < 0 {
-		return "-"
-	}
-	return engine.Bytes(uint64(n))
-}
-
-func opsShort(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
-}
-
 // opsNames is a list for prose: "models, datasets", or all when empty.
 func opsNames(names []string, all string) string {
 	if len(names) == 0 {

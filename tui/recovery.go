@@ -282,8 +282,8 @@ func (s *recoveryScreen) postureLines() []string {
 		ds := s.trend[site]
 		last := ds[len(ds)-1]
 		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
-			rtoSparkline(th, ds, sparkSamples), engine.Age(recoverySecs(last.RTOSeconds)),
-			engine.Age(recoverySecs(last.RTOObjectiveSeconds)), len(ds)))
+			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTOSeconds)),
+			engine.Age(wholeSecs(last.RTOObjectiveSeconds)), len(ds)))
 	}
 	return lines
 }
@@ -353,12 +353,12 @@ func (s *recoveryScreen) historyLines() []string {
 		if !d.Passed {
 			verdict = th.Level("failed")
 		}
-		rto := engine.Age(time.Duration(d.RTOSeconds * float64(time.Second)))
+		rto := secsAge(d.RTOSeconds)
 		if d.CouldNotRun() {
 			verdict, rto = th.Warn.Render("could not run"), "—"
 		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			rto, engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
+			rto, engine.Age(wholeSecs(d.RTOObjectiveSeconds)), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
@@ -508,10 +508,8 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 	return out
 }
 
-func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
-
 func recoveryRPOText(set engine.SetStatus) string {
-	return engine.DurationText(recoverySecs(set.RPOSeconds))
+	return engine.DurationText(wholeSecs(set.RPOSeconds))
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -532,7 +530,7 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
 			why = append(why, set.Name+" has no copy there")
 		case !x.RPOOK:
-			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(recoverySecs(*x.AgeSeconds)), recoveryRPOText(set)))
+			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(wholeSecs(*x.AgeSeconds)), recoveryRPOText(set)))
 		}
 	}
 	if c := ss.LastCheck; c != nil && !c.OK {
@@ -593,24 +591,8 @@ func (s *recoveryScreen) health(ss engine.SiteStatus) string {
 	} else {
 		parts = append(parts, th.Critical.Render("✗ unreachable")+", its sets are unknown until it answers")
 	}
-	check := "last check never"
-	if c := ss.LastCheck; c != nil {
-		word := "ok"
-		if !c.OK {
-			word = "failed"
-		}
-		check = "last check " + ago(now, c.Time) + " " + th.Level(word)
-	}
-	parts = append(parts, check)
-	drill := "last drill never"
-	if d := ss.LastDrill; d != nil {
-		word := "passed"
-		if !d.Passed {
-			word = "failed"
-		}
-		drill = "last drill " + ago(now, d.Time) + " " + th.Level(word)
-	}
-	return strings.Join(append(parts, drill), " · ")
+	parts = append(parts, "last check "+checkText(th, now, ss.LastCheck), "last drill "+drillText(th, now, ss.LastDrill))
+	return strings.Join(parts, " · ")
 }
 
 // anyDrill says whether some standby has been drilled.
@@ -636,23 +618,23 @@ func (s *recoveryScreen) rows() {
 			if ok && x.Stale {
 				newest, grade, breach = "?", th.Warn.Render("unknown"), th.Warn.Render("site down")
 			} else if ok && x.NewestTime != nil && x.AgeSeconds != nil {
-				age := recoverySecs(*x.AgeSeconds)
+				age := wholeSecs(*x.AgeSeconds)
 				newest = engine.Age(age)
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-recoverySecs(set.RPOSeconds)))
-				case recoverySecs(x.BreachInSeconds) < recoveryBreachSoon:
-					breach = th.Warn.Render("breach in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOSeconds)))
+				case wholeSecs(x.BreachInSeconds) < recoveryBreachSoon:
+					breach = th.Warn.Render("breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 				default:
-					breach = th.Muted.Render("in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+					breach = th.Muted.Render("in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 				}
 			}
 			missing := "-"
 			if r, ok := s.status.ReplicationTo(ss.Name, set.Name); ok {
 				missing = itoa(r.MissingSnapshots)
 				if r.MissingSnapshots > 0 {
-					missing = th.Warn.Render(missing + " · " + engine.Age(recoverySecs(r.LagSeconds)) + " lag")
+					missing = th.Warn.Render(missing + " · " + engine.Age(wholeSecs(r.LagSeconds)) + " lag")
 				}
 			}
 			rows = append(rows, Row{

@@ -380,28 +380,6 @@ func siteLatencyText(ss engine.SiteStatus) string {
 	return fmt.Sprintf("%.0f ms", ss.LatencyMS)
 }
 
-func (s *sitesScreen) checkText(c *engine.CheckInfo) string {
-	if c == nil {
-		return "never"
-	}
-	word := "ok"
-	if !c.OK {
-		word = "failed"
-	}
-	return ago(s.ctx.Now(), c.Time) + " " + s.ctx.Theme.Level(word)
-}
-
-func (s *sitesScreen) drillText(d *engine.DrillInfo) string {
-	if d == nil {
-		return "never"
-	}
-	word := "passed"
-	if !d.Passed {
-		word = "failed"
-	}
-	return ago(s.ctx.Now(), d.Time) + " " + s.ctx.Theme.Level(word)
-}
-
 // trendWidth is the width the list gives the TREND column (the last one),
 // computed the way List lays columns out.
 func (s *sitesScreen) trendWidth() int {
@@ -468,7 +446,7 @@ func (s *sitesScreen) rows() {
 		rows = append(rows, Row{
 			ID: ss.Name,
 			Cells: []string{ss.Name, ss.Role, s.stateWord(state), siteLatencyText(ss), locks,
-				s.checkText(ss.LastCheck), s.drillText(ss.LastDrill), siteSparkline(th, s.samples[ss.Name], tw)},
+				checkText(s.ctx.Theme, s.ctx.Now(), ss.LastCheck), drillText(s.ctx.Theme, s.ctx.Now(), ss.LastDrill), siteSparkline(th, s.samples[ss.Name], tw)},
 			// The trend and times are noise to a filter; names, roles, states and errors are not.
 			Filter: strings.Join([]string{ss.Name, ss.Role, state, ss.Error}, " "),
 		})
@@ -604,12 +582,12 @@ func (s *sitesScreen) details(h int) string {
 		}
 		field(name, fmt.Sprintf("%s %s %s %s", word, r.Kind, r.Target, th.Muted.Render(r.Detail)))
 	}
-	check := s.checkText(ss.LastCheck)
+	check := checkText(s.ctx.Theme, s.ctx.Now(), ss.LastCheck)
 	if ss.LastCheck != nil && ss.LastCheck.Detail != "" {
 		check += " — " + ss.LastCheck.Detail
 	}
 	field("last check", check)
-	drill := s.drillText(ss.LastDrill)
+	drill := drillText(s.ctx.Theme, s.ctx.Now(), ss.LastDrill)
 	if ss.LastDrill == nil {
 		// A drill rehearses a standby; the CLI refuses to drill the active
 		// site, so the advice names the console's keys, never that command.
