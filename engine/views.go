@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -45,10 +46,17 @@ type SetView struct {
 	Retention *RetentionView // nil: forget skips the set
 }
 
-// RetentionView is a set's forget policy; zero fields keep nothing.
+// RetentionView is a set's forget policy: the counts it keeps, in the
+// order restic applies them, and an age within which it keeps everything.
 type RetentionView struct {
-	KeepLast, KeepHourly, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly int
-	KeepWithin                                                           time.Duration
+	Keep       []KeepCount
+	KeepWithin time.Duration
+}
+
+// KeepCount keeps the newest N snapshots per Unit (last, hourly, daily, ...).
+type KeepCount struct {
+	Unit string
+	N    int
 }
 
 // NewConfigView builds the view of cfg.
@@ -61,8 +69,13 @@ func NewConfigView(cfg *config.Config) *ConfigView {
 	for _, s := range cfg.Sets {
 		set := SetView{Name: s.Name, Paths: append([]string(nil), s.Paths...), Host: s.Host}
 		if r := s.Retention; r != nil {
-			set.Retention = &RetentionView{KeepLast: r.KeepLast, KeepHourly: r.KeepHourly, KeepDaily: r.KeepDaily,
-				KeepWeekly: r.KeepWeekly, KeepMonthly: r.KeepMonthly, KeepYearly: r.KeepYearly, KeepWithin: r.KeepWithin.D()}
+			set.Retention = &RetentionView{KeepWithin: r.KeepWithin.D()}
+			for _, k := range []KeepCount{{"last", r.KeepLast}, {"hourly", r.KeepHourly}, {"daily", r.KeepDaily},
+				{"weekly", r.KeepWeekly}, {"monthly", r.KeepMonthly}, {"yearly", r.KeepYearly}} {
+				if k.N > 0 {
+					set.Retention.Keep = append(set.Retention.Keep, k)
+				}
+			}
 		}
 		v.Sets = append(v.Sets, set)
 	}
@@ -74,60 +87,48 @@ func (e *Engine) ConfigView() *ConfigView { return NewConfigView(e.cfg) }
 
 // Site returns the site called name.
 func (c *ConfigView) Site(name string) (*SiteView, bool) {
-	for i := range c.Sites {
-		if c.Sites[i].Name == name {
-			return &c.Sites[i], true
-		}
-	}
-	return nil, false
+	return named(c.Sites, func(s SiteView) string { return s.Name }, name)
 }
 
 // Set returns the set called name.
 func (c *ConfigView) Set(name string) (*SetView, bool) {
-	for i := range c.Sets {
-		if c.Sets[i].Name == name {
-			return &c.Sets[i], true
-		}
-	}
-	return nil, false
+	return named(c.Sets, func(s SetView) string { return s.Name }, name)
 }
 
 // ConfigActive is the site whose role in the file is active; after a
 // failover the store's record wins (Status says which).
 func (c *ConfigView) ConfigActive() *SiteView {
-	for i := range c.Sites {
-		if c.Sites[i].Role == string(config.RoleActive) {
-			return &c.Sites[i]
-		}
-	}
-	return nil
+	site, _ := named(c.Sites, func(s SiteView) string { return s.Role }, string(config.RoleActive))
+	return site
 }
 
 // Standbys returns every site but the one called active, in file order.
 func (c *ConfigView) Standbys(active string) []SiteView {
-	var out []SiteView
-	for _, s := range c.Sites {
-		if s.Name != active {
-			out = append(out, s)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(c.Sites), func(s SiteView) bool { return s.Name == active })
 }
 
 // SiteNames lists the site names in file order.
 func (c *ConfigView) SiteNames() []string {
-	out := make([]string, len(c.Sites))
-	for i, s := range c.Sites {
-		out[i] = s.Name
-	}
-	return out
+	return names(c.Sites, func(s SiteView) string { return s.Name })
 }
 
 // SetNames lists the set names in file order.
 func (c *ConfigView) SetNames() []string {
-	out := make([]string, len(c.Sets))
-	for i, s := range c.Sets {
-		out[i] = s.Name
+	return names(c.Sets, func(s SetView) string { return s.Name })
+}
+
+// named finds the first of xs whose key is want.
+func named[T any](xs []T, key func(T) string, want string) (*T, bool) {
+	if i := slices.IndexFunc(xs, func(x T) bool { return key(x) == want }); i >= 0 {
+		return &xs[i], true
+	}
+	return nil, false
+}
+
+func names[T any](xs []T, key func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = key(x)
 	}
 	return out
 }

@@ -76,57 +76,49 @@ type SiteSample struct {
 // JournalEntries reads the journal, newest first.
 func (e *Engine) JournalEntries(ctx context.Context, q JournalQuery) ([]JournalEntry, error) {
 	rows, err := e.store.Journal(ctx, storage.JournalQuery{Since: q.Since, Limit: q.Limit, Action: q.Action, Site: q.Site, RunID: q.RunID})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]JournalEntry, len(rows))
-	for i, r := range rows {
-		out[i] = JournalEntry{ID: r.ID, Time: r.Time, Operator: r.Operator, Origin: r.Origin, Action: r.Action,
+	return viewsOf(rows, err, func(r storage.JournalEntry) JournalEntry {
+		return JournalEntry{ID: r.ID, Time: r.Time, Operator: r.Operator, Origin: r.Origin, Action: r.Action,
 			Site: r.Site, Set: r.Set, Args: r.Args, Outcome: r.Outcome, Detail: r.Detail, RunID: r.RunID}
-	}
-	return out, nil
+	})
 }
 
 // RecentOperations are the newest stored operations, newest first.
 func (e *Engine) RecentOperations(ctx context.Context, limit int) ([]OperationRecord, error) {
 	rows, err := e.store.RecentOperations(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]OperationRecord, len(rows))
-	for i, r := range rows {
-		out[i] = OperationRecord{ID: r.ID, Kind: r.Kind, Site: r.Site, Set: r.Set, Started: r.Started, Finished: r.Finished,
+	return viewsOf(rows, err, func(r storage.Operation) OperationRecord {
+		return OperationRecord{ID: r.ID, Kind: r.Kind, Site: r.Site, Set: r.Set, Started: r.Started, Finished: r.Finished,
 			State: r.State, PID: r.PID, Host: r.Host, Files: r.Files, Bytes: r.Bytes, Detail: r.Detail}
-	}
-	return out, nil
+	})
 }
 
 // RecentInvocations are the newest restic commands run, newest first.
 func (e *Engine) RecentInvocations(ctx context.Context, limit int) ([]Invocation, error) {
 	rows, err := e.store.RecentInvocations(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Invocation, len(rows))
-	for i, r := range rows {
-		out[i] = Invocation{ID: r.ID, Time: r.Time, Site: r.Site, Args: r.Args, Duration: r.Duration, ExitCode: r.ExitCode, Error: r.Error}
-	}
-	return out, nil
+	return viewsOf(rows, err, func(r storage.Invocation) Invocation {
+		return Invocation{ID: r.ID, Time: r.Time, Site: r.Site, Args: r.Args, Duration: r.Duration, ExitCode: r.ExitCode, Error: r.Error}
+	})
 }
 
 // Samples are the site's health samples of the last day, at most limit of
 // them, oldest first.
 func (e *Engine) Samples(ctx context.Context, site string, limit int) ([]SiteSample, error) {
 	rows, err := e.store.Samples(ctx, site, time.Now().Add(-24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
 	if len(rows) > limit {
 		rows = rows[len(rows)-limit:]
 	}
-	out := make([]SiteSample, len(rows))
+	return viewsOf(rows, err, func(r storage.SiteSample) SiteSample {
+		return SiteSample{Site: r.Site, Time: r.Time, Reachable: r.Reachable, Latency: r.Latency, Locks: r.Locks, Error: r.Error}
+	})
+}
+
+// viewsOf maps stored rows to their views; an error passes through.
+func viewsOf[R, V any](rows []R, err error, view func(R) V) ([]V, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]V, len(rows))
 	for i, r := range rows {
-		out[i] = SiteSample{Site: r.Site, Time: r.Time, Reachable: r.Reachable, Latency: r.Latency, Locks: r.Locks, Error: r.Error}
+		out[i] = view(r)
 	}
 	return out, nil
 }

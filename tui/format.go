@@ -51,11 +51,7 @@ func checkText(th Theme, now time.Time, c *engine.CheckInfo) string {
 	if c == nil {
 		return "never"
 	}
-	word := "ok"
-	if !c.OK {
-		word = "failed"
-	}
-	return ago(now, c.Time) + " " + th.Level(word)
+	return verdictText(th, now, c.Time, c.OK, "ok")
 }
 
 // drillText is when a site was last drilled and the verdict.
@@ -63,11 +59,16 @@ func drillText(th Theme, now time.Time, d *engine.DrillInfo) string {
 	if d == nil {
 		return "never"
 	}
-	word := "passed"
-	if !d.Passed {
-		word = "failed"
+	return verdictText(th, now, d.Time, d.Passed, "passed")
+}
+
+// verdictText is "<age> <verdict>": the good word when ok, else failed.
+func verdictText(th Theme, now, at time.Time, ok bool, good string) string {
+	word := "failed"
+	if ok {
+		word = good
 	}
-	return ago(now, d.Time) + " " + th.Level(word)
+	return ago(now, at) + " " + th.Level(word)
 }
 
 // stepTime renders a runbook step's duration: tenths below a minute.

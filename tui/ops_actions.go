@@ -344,17 +344,9 @@ func opsRetention(set *engine.SetView) string {
 		return "no retention policy: forget skips it"
 	}
 	var p []string
-	add := func(name string, n int) {
-		if n > 0 {
-			p = append(p, fmt.Sprintf("%s %d", name, n))
-		}
+	for _, k := range r.Keep {
+		p = append(p, fmt.Sprintf("%s %d", k.Unit, k.N))
 	}
-	add("last", r.KeepLast)
-	add("hourly", r.KeepHourly)
-	add("daily", r.KeepDaily)
-	add("weekly", r.KeepWeekly)
-	add("monthly", r.KeepMonthly)
-	add("yearly", r.KeepYearly)
 	if r.KeepWithin > 0 {
 		p = append(p, "within "+engine.Age(r.KeepWithin))
 	}
