@@ -60,34 +60,18 @@ type paletteResult struct {
 	line string
 }
 
-func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return paletteResult{}, nil
-	}
-	switch km.String() {
-	case "esc", "ctrl+c":
-		p.input.Blur()
-		return paletteResult{done: true}, nil
-	case "enter":
-		line := strings.TrimSpace(p.input.Value())
-		p.input.Blur()
-		if line != "" {
-			p.history = append(p.history, line)
+// bindings is the palette's key table; other keys edit the line. The
+// result of a key is left in res.
+func (p *palette) bindings(res *paletteResult) Bindings {
+	history := func(km tea.KeyMsg) tea.Cmd {
+		if km.String() == "up" {
+			if p.hpos > 0 {
+				p.hpos--
+				p.input.SetValue(p.history[p.hpos])
+				p.input.CursorEnd()
+			}
+			return nil
 		}
-		return paletteResult{done: true, line: line}, nil
-	case "tab":
-		p.input.SetValue(p.complete(p.input.Value()))
-		p.input.CursorEnd()
-		return paletteResult{}, nil
-	case "up":
-		if p.hpos > 0 {
-			p.hpos--
-			p.input.SetValue(p.history[p.hpos])
-			p.input.CursorEnd()
-		}
-		return paletteResult{}, nil
-	case "down":
 		if p.hpos < len(p.history)-1 {
 			p.hpos++
 			p.input.SetValue(p.history[p.hpos])
@@ -96,7 +80,37 @@ func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
 			p.input.SetValue("")
 		}
 		p.input.CursorEnd()
+		return nil
+	}
+	return Bindings{
+		bind("tab", "complete", run(func() {
+			p.input.SetValue(p.complete(p.input.Value()))
+			p.input.CursorEnd()
+		}), "tab"),
+		bind("↑/↓", "history", history, "up", "down"),
+		bind("enter", "run", run(func() {
+			line := strings.TrimSpace(p.input.Value())
+			p.input.Blur()
+			if line != "" {
+				p.history = append(p.history, line)
+			}
+			*res = paletteResult{done: true, line: line}
+		}), "enter"),
+		bind("esc", "close", run(func() {
+			p.input.Blur()
+			*res = paletteResult{done: true}
+		}), "esc", "ctrl+c"),
+	}
+}
+
+func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
 		return paletteResult{}, nil
+	}
+	var res paletteResult
+	if cmd, ok := p.bindings(&res).Dispatch(km); ok {
+		return res, cmd
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
@@ -184,6 +198,10 @@ func (p *palette) view(th Theme, width int) string {
 	for _, s := range sug {
 		b.WriteString("\n" + th.Muted.Render("  "+s))
 	}
-	b.WriteString("\n" + th.Muted.Render("tab: complete  ↑/↓: history  enter: run  esc: close"))
+	var keys []string
+	for _, k := range p.bindings(new(paletteResult)).Help() {
+		keys = append(keys, k.Help().Key+": "+k.Help().Desc)
+	}
+	b.WriteString("\n" + th.Muted.Render(strings.Join(keys, "  ")))
 	return th.Dialog.Width(min(width-2, 80)).Render(b.String())
 }
