@@ -5,18 +5,16 @@ package tui
 
 import (
 	"context"
-	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // Backend is what the console needs of the engine. *engine.Engine is the
 // real one (see EngineBackend); tests use a fake.
 type Backend interface {
-	Config() *config.Config
+	// ConfigView is the configuration as the console may see it (redacted).
+	ConfigView() *engine.ConfigView
 	// Status with probe=false reads only the store (instant); with probe=true
 	// it contacts every site.
 	Status(ctx context.Context, probe bool) (*engine.Status, error)
@@ -25,7 +23,7 @@ type Backend interface {
 	// failover restored and verified, by id.
 	ProvenSnapshots(ctx context.Context) (map[string]engine.Proof, error)
 	RefreshCatalog(ctx context.Context, sites ...string) []engine.SiteProbe
-	List(ctx context.Context, site, snapshotID string, fn func(restic.Node)) error
+	ListNodes(ctx context.Context, site, snapshotID string, fn func(engine.Node)) error
 
 	Backup(ctx context.Context, req engine.BackupRequest, obs engine.Observer) ([]engine.BackupResult, error)
 	Replicate(ctx context.Context, req engine.ReplicateRequest, obs engine.Observer) ([]engine.ReplicateResult, error)
@@ -53,10 +51,10 @@ type Backend interface {
 	// Locks details the locks held at a site.
 	Locks(ctx context.Context, site string) ([]engine.LockInfo, error)
 
-	Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error)
-	RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error)
-	RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error)
-	Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error)
+	Journal(ctx context.Context, q engine.JournalQuery) ([]engine.JournalEntry, error)
+	RecentOperations(ctx context.Context, limit int) ([]engine.OperationRecord, error)
+	RecentInvocations(ctx context.Context, limit int) ([]engine.Invocation, error)
+	Samples(ctx context.Context, site string, limit int) ([]engine.SiteSample, error)
 	// PostureFromStatus grades each set against 3-2-1-1-0 from the catalog
 	// the status refresh brought up to date; it runs no restic with NoWrite.
 	PostureFromStatus(ctx context.Context, st *engine.Status, opts engine.PostureOptions) ([]engine.PostureSet, error)
@@ -73,8 +71,8 @@ type EngineBackend struct{ *engine.Engine }
 
 var _ Backend = EngineBackend{}
 
-func (b EngineBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
-	return b.Store().Journal(ctx, q)
+func (b EngineBackend) Journal(ctx context.Context, q engine.JournalQuery) ([]engine.JournalEntry, error) {
+	return b.JournalEntries(ctx, q)
 }
 
 func (b EngineBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
@@ -83,25 +81,6 @@ func (b EngineBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRe
 
 func (b EngineBackend) FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
 	return b.Store().FailoverReports(ctx, "", limit)
-}
-
-func (b EngineBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {
-	return b.Store().RecentOperations(ctx, limit)
-}
-
-func (b EngineBackend) RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error) {
-	return b.Store().RecentInvocations(ctx, limit)
-}
-
-func (b EngineBackend) Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error) {
-	all, err := b.Store().Samples(ctx, site, time.Now().Add(-24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	if len(all) > limit {
-		all = all[len(all)-limit:]
-	}
-	return all, nil
 }
 
 func (b EngineBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {

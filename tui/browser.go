@@ -12,7 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // treeKind is a tree entry's type in one byte (restic's node types).
@@ -167,7 +166,7 @@ func (t *fileTree) sorted(dir int32) []int32 {
 	return kids
 }
 
-// treeNode is what the listing goroutine hands over: a restic.Node without
+// treeNode is what the listing goroutine hands over: an engine.Node without
 // the fields the tree does not keep.
 type treeNode struct {
 	path, name string
@@ -230,6 +229,7 @@ type treeBrowser struct {
 	req       int
 	tree      *fileTree
 	dir       int32
+	keys      Bindings // the tree's own keys; the catalog adds restore and back
 	list      *List
 	selected  map[int32]bool
 	width     int
@@ -247,10 +247,7 @@ type treeBrowser struct {
 
 func newTreeBrowser(ctx *Context, site, set string, snap engine.Snapshot, req int) *treeBrowser {
 	l := NewList(ctx,
-		Column{Title: " ", Width: 1},
-		Column{Title: "NAME", Width: 20, Flex: true},
-		Column{Title: "SIZE", Width: 10},
-		Column{Title: "TYPE", Width: 16},
+		col(" ", 1), flexCol("NAME", 20), col("SIZE", 10), col("TYPE", 16),
 	)
 	b := &treeBrowser{ctx: ctx, site: site, set: set, snap: snap, req: req, tree: newFileTree(), list: l,
 		selected: map[int32]bool{}}
@@ -258,6 +255,12 @@ func newTreeBrowser(ctx *Context, site, set string, snap engine.Snapshot, req in
 	// parent of its paths.
 	b.dir = b.tree.ensureDir(treeStartDir(snap.Paths))
 	l.Empty = "listing…"
+	b.keys = Bindings{
+		bind("enter/l", "open dir", run(b.into), "enter", "l", "right"),
+		bind("bksp/h", "parent dir", run(b.parent), "backspace", "h", "left"),
+		bind("space", "select", run(b.toggle), " "),
+		bind("/", "filter", do(b.list.StartFilter), "/"),
+	}
 	return b
 }
 
@@ -288,7 +291,7 @@ func (b *treeBrowser) start() tea.Cmd {
 	backend, site, id := b.ctx.Backend, b.site, b.snap.ID
 	go func() {
 		defer close(ld.ch)
-		ld.err = backend.List(ctx, site, id, func(n restic.Node) {
+		ld.err = backend.ListNodes(ctx, site, id, func(n engine.Node) {
 			name := n.Name
 			if name == "" {
 				name = strings.Clone(path.Base(n.Path))
@@ -413,38 +416,35 @@ func (b *treeBrowser) cd(dir int32, focus int32) {
 func (b *treeBrowser) home() { b.list.Update(tea.KeyMsg{Type: tea.KeyHome}) }
 
 func (b *treeBrowser) update(km tea.KeyMsg) tea.Cmd {
-	if b.list.Filtering() {
-		_, cmd := b.list.Update(km)
-		return cmd
+	return listKey(b.list, b.keys, km)
+}
+
+// into opens the directory under the cursor.
+func (b *treeBrowser) into() {
+	if i, ok := b.cursor(); ok && b.tree.at(i).kind == treeDir {
+		b.cd(i, treeRoot)
 	}
-	switch km.String() {
-	case "enter", "l", "right":
-		if i, ok := b.cursor(); ok && b.tree.at(i).kind == treeDir {
-			b.cd(i, treeRoot)
-		}
-		return nil
-	case "backspace", "h", "left":
-		if b.dir != treeRoot {
-			b.cd(b.tree.at(b.dir).parent, b.dir)
-		}
-		return nil
-	case " ":
-		i, ok := b.cursor()
-		if !ok {
-			return nil
-		}
-		// Rows are rendered on demand: the mark shows at the next View.
-		if b.selected[i] {
-			delete(b.selected, i)
-		} else {
-			b.selected[i] = true
-		}
-		return nil
-	case "/":
-		return b.list.StartFilter()
+}
+
+// parent goes up a directory, the cursor on the one left.
+func (b *treeBrowser) parent() {
+	if b.dir != treeRoot {
+		b.cd(b.tree.at(b.dir).parent, b.dir)
 	}
-	_, cmd := b.list.Update(km)
-	return cmd
+}
+
+// toggle selects or unselects the entry under the cursor; rows are
+// rendered on demand, so the mark shows at the next View.
+func (b *treeBrowser) toggle() {
+	i, ok := b.cursor()
+	if !ok {
+		return
+	}
+	if b.selected[i] {
+		delete(b.selected, i)
+	} else {
+		b.selected[i] = true
+	}
 }
 
 // restoreScope is what a restore covers: include paths (none: the whole

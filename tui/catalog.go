@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
 )
 
 // catalogLevel is how deep the Catalog screen is: esc goes back one level.
@@ -23,35 +21,14 @@ const (
 	catTree                          // the files of one snapshot
 )
 
-type catalogKeys struct {
-	Move, Site, Open, Filter, Restore, Back key.Binding
-	Into, Up, Select                        key.Binding
-}
-
-func newCatalogKeys(readOnly bool) catalogKeys {
-	k := catalogKeys{
-		Move:    key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		Site:    key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "site")),
-		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Restore: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restore")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Into:    key.NewBinding(key.WithKeys("enter", "l"), key.WithHelp("enter/l", "open dir")),
-		Up:      key.NewBinding(key.WithKeys("backspace", "h"), key.WithHelp("bksp/h", "parent dir")),
-		Select:  key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
-	}
-	// Read-only: restore is off (help leaves it out); pressing R still says why.
-	k.Restore.SetEnabled(!readOnly)
-	return k
-}
-
 // catalogScreen is the Catalog tab: the sets × sites matrix graded against
 // each set's RPO, the snapshots of a set at a site, the file tree of a
 // snapshot, and the restore wizard over them.
 type catalogScreen struct {
 	ctx           *Context
 	width, height int
-	keys          catalogKeys
+	// One key table per level; the tree's adds the browser's own keys.
+	matrixKeys, snapKeys, treeKeys Bindings
 
 	status *engine.Status
 	cat    engine.Catalog
@@ -75,19 +52,48 @@ type catalogScreen struct {
 }
 
 func newCatalogScreen(ctx *Context) *catalogScreen {
-	m := NewList(ctx, Column{Title: "SET", Width: 12}, Column{Title: "RPO", Width: 5})
+	m := NewList(ctx, col("SET", 12), col("RPO", 5))
 	m.Empty = "no sets yet: waiting for the first status"
 	sl := NewList(ctx,
-		Column{Title: "TIME", Width: 16},
-		Column{Title: "AGE", Width: 5},
-		Column{Title: "SHORT ID", Width: 8},
-		Column{Title: "HOST", Width: 10, Flex: true},
-		Column{Title: "SIZE", Width: 10},
-		Column{Title: "FILES", Width: 7},
-		Column{Title: "TESTED", Width: 11},
-		Column{Title: "ALSO AT", Width: 12, Flex: true},
+		col("TIME", 16), col("AGE", 5), col("SHORT ID", 8), flexCol("HOST", 10), col("SIZE", 10),
+		col("FILES", 7), col("TESTED", 11), flexCol("ALSO AT", 12),
 	)
-	return &catalogScreen{ctx: ctx, keys: newCatalogKeys(ctx.ReadOnly), matrix: m, snapList: sl}
+	s := &catalogScreen{ctx: ctx, matrix: m, snapList: sl}
+	s.bindings()
+	return s
+}
+
+// bindings builds the key table of each level.
+func (s *catalogScreen) bindings() {
+	move := bind("↑/↓", "move", nil, "up", "down")
+	back := bind("esc", "back", run(func() { s.Back() }), "esc")
+	restore := func(h func() tea.Cmd) Binding {
+		b := bind("R", "restore", do(h), "R")
+		// Read-only: restore is off (help leaves it out); pressing R still says why.
+		b.Key.SetEnabled(!s.ctx.ReadOnly)
+		return b
+	}
+	matrixBack := bind("esc", "back", run(func() { s.Back(); s.matrixRows() }), "esc")
+	matrixR := bind("R", "restore", do(func() tea.Cmd {
+		return statusCmd("pick a set and a site, press enter, then R on a snapshot", false)
+	}), "R")
+	matrixBack.Hidden, matrixR.Hidden = true, true // esc reaches here only from a filter; R needs a snapshot
+	s.matrixKeys = Bindings{
+		move,
+		bind("←/→", "site", s.moveSite, "left", "right", "h", "l"),
+		bind("enter", "open", run(s.openCell), "enter"),
+		bind("/", "filter", do(func() tea.Cmd { cmd := s.matrix.StartFilter(); s.layout(); return cmd }), "/"),
+		matrixBack, matrixR,
+	}
+	s.snapKeys = Bindings{
+		move,
+		bind("enter", "open", do(s.openSelected), "enter"),
+		restore(s.restoreSnapshot),
+		bind("/", "filter", do(s.snapList.StartFilter), "/"),
+		back,
+	}
+	// The tree's own keys are the browser's; these come first.
+	s.treeKeys = Bindings{restore(s.restoreSelection), back}
 }
 
 func (s *catalogScreen) Title() string { return "Catalog" }
@@ -101,7 +107,7 @@ func (s *catalogScreen) SetSize(w, h int) {
 		s.br.setSize(w, h)
 	}
 	if s.wiz != nil {
-		s.wiz.setSize(w, h)
+		s.wiz.SetSize(w, h)
 	}
 }
 
@@ -154,17 +160,19 @@ func (s *catalogScreen) Back() bool {
 }
 
 func (s *catalogScreen) Keys() []key.Binding {
-	k := s.keys
 	if s.wiz != nil {
-		return s.wiz.keys()
+		return s.wiz.Keys()
 	}
 	switch s.level {
 	case catSnapshots:
-		return []key.Binding{k.Move, k.Open, k.Restore, k.Filter, k.Back}
+		return s.snapKeys.Help()
 	case catTree:
-		return []key.Binding{k.Move, k.Into, k.Up, k.Select, k.Restore, k.Filter, k.Back}
+		// In help order: move, the browser's open/parent/select, restore,
+		// its filter, back.
+		tk, bk := s.treeKeys, s.br.keys
+		return Bindings{s.snapKeys[0], bk[0], bk[1], bk[2], tk[0], bk[3], tk[1]}.Help()
 	}
-	return []key.Binding{k.Move, k.Site, k.Open, k.Filter}
+	return s.matrixKeys.Help()
 }
 
 func (s *catalogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -230,241 +238,10 @@ func (s *catalogScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-// ---- level 1: the matrix ----
-
-// catDetailLines is what the matrix shows under the table: the detail of
-// the cell under the cursor and the legend.
-const catDetailLines = 6
-
-// siteCols are the matrix columns: every site, in the status order.
-func (s *catalogScreen) siteCols() []engine.SiteStatus {
-	if s.status != nil && len(s.status.Sites) > 0 {
-		return s.status.Sites
-	}
-	var out []engine.SiteStatus
-	for _, name := range s.ctx.Backend.Config().SiteNames() {
-		out = append(out, engine.SiteStatus{Name: name})
-	}
-	return out
-}
-
-func (s *catalogScreen) matrixRows() {
-	sites := s.siteCols()
-	if len(sites) == 0 {
-		return
-	}
-	s.col = max(0, min(s.col, len(sites)-1))
-	cols := []Column{{Title: "SET", Width: 12}, {Title: "RPO", Width: 5}}
-	for i, st := range sites {
-		title := st.Name
-		if st.Role != "" {
-			title += " (" + st.Role + ")"
-		}
-		if i == s.col {
-			title = "▸ " + title
-		} else {
-			title = "  " + title
-		}
-		cols = append(cols, Column{Title: title, Width: 22, Flex: true})
-	}
-	if len(s.matrix.cols) != len(cols) {
-		s.matrix.cols = cols
-	} else {
-		copy(s.matrix.cols, cols) // same shape: keep the list, retitle the columns
-	}
-	var rows []Row
-	cur, _ := s.matrix.Selected()
-	if s.status != nil {
-		for i, ss := range s.status.Sets {
-			cells := []string{ss.Name, catRPO(ss.RPOSeconds)}
-			onCursor := cur.ID == ss.Name || (cur.ID == "" && i == 0)
-			for j, st := range sites {
-				mark := "  "
-				if onCursor && j == s.col {
-					mark = "▸ "
-				}
-				cells = append(cells, mark+s.cell(ss, st.Name))
-			}
-			rows = append(rows, Row{ID: ss.Name, Cells: cells, Filter: ss.Name})
-		}
-	}
-	s.matrix.SetRows(rows)
-	s.layout()
-}
-
-func catRPO(secs float64) string {
-	if secs <= 0 {
-		return "-"
-	}
-	return engine.Age(time.Duration(secs) * time.Second)
-}
-
-// catGrade renders an RPO grade with the age, the way Theme.Level does a
-// word: symbol and colour by verdict ("✓ 2h", "✗ 1d severe").
-func catGrade(th Theme, grade string, rpoOK bool, age string) string {
-	if grade == "" {
-		grade = "compliant"
-		if !rpoOK {
-			grade = "breach"
-		}
-	}
-	switch grade {
-	case "compliant":
-		return th.OK.Render("✓ " + age)
-	case "exceeded":
-		return th.Warn.Render("! " + age + " exceeded")
-	}
-	return th.Critical.Render("✗ " + age + " " + grade)
-}
-
-// cell is one set at one site: the newest snapshot's age graded against
-// the RPO, and for a standby how many snapshots replication still owes it.
-func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
-	th := s.ctx.Theme
-	x, ok := ss.At(site)
-	var out string
-	if ok && x.Stale {
-		// A site that cannot be listed is never shown compliant: what the
-		// cache holds says nothing about the copy there now.
-		seen := "never listed"
-		if x.LastSeen != nil {
-			seen = "last seen " + engine.Ago(s.ctx.Now(), *x.LastSeen)
-		}
-		return th.Warn.Render("? unknown") + th.Muted.Render(" (site down, "+seen+")")
-	}
-	if !ok || x.AgeSeconds == nil {
-		out = th.Level("none")
-	} else {
-		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(time.Duration(*x.AgeSeconds)*time.Second))
-		// Within the hour before a breach, say when it comes.
-		if x.RPOOK && x.BreachInSeconds < 3600 {
-			out += th.Warn.Render(" · breach in " + engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
-		}
-	}
-	if r, ok := s.status.ReplicationTo(site, ss.Name); ok && r.MissingSnapshots > 0 {
-		out += th.Warn.Render(fmt.Sprintf(" · %d missing", r.MissingSnapshots))
-	}
-	return out
-}
-
-func (s *catalogScreen) updateMatrix(km tea.KeyMsg) tea.Cmd {
-	if s.matrix.Filtering() {
-		_, cmd := s.matrix.Update(km)
-		s.matrixRows()
-		return cmd
-	}
-	n := len(s.siteCols())
-	switch km.String() {
-	case "left", "h":
-		s.col = max(0, s.col-1)
-	case "right", "l":
-		s.col = min(n-1, s.col+1)
-	case "enter":
-		r, ok := s.matrix.Selected()
-		cols := s.siteCols()
-		if !ok || s.col >= len(cols) {
-			return nil
-		}
-		s.openSnapshots(r.ID, cols[s.col].Name)
-		return nil
-	case "/":
-		cmd := s.matrix.StartFilter()
-		s.layout()
-		return cmd
-	case "esc":
-		s.Back()
-	case "R":
-		return statusCmd("pick a set and a site, press enter, then R on a snapshot", false)
-	default:
-		s.matrix.Update(km)
-	}
-	s.matrixRows()
-	return nil
-}
-
-func (s *catalogScreen) setStatus(set, site string) (engine.SetSiteStatus, float64, bool) {
-	if s.status == nil {
-		return engine.SetSiteStatus{}, 0, false
-	}
-	for _, ss := range s.status.Sets {
-		if ss.Name == set {
-			x, ok := ss.At(site)
-			return x, ss.RPOSeconds, ok
-		}
-	}
-	return engine.SetSiteStatus{}, 0, false
-}
-
-func (s *catalogScreen) matrixDetail() []string {
-	th := s.ctx.Theme
-	r, ok := s.matrix.Selected()
-	cols := s.siteCols()
-	if !ok || s.col >= len(cols) {
-		return nil
-	}
-	site := cols[s.col]
-	x, rpo, _ := s.setStatus(r.ID, site.Name)
-	head := th.Title.Render(r.ID + " at " + site.Name)
-	if site.Role != "" {
-		head += th.Muted.Render(" (" + site.Role + ")")
-	}
-	lines := []string{head}
-	if x.NewestTime == nil {
-		lines = append(lines, th.Critical.Render("no snapshot of "+r.ID+" here")+th.Muted.Render(" — back it up, or replicate it to "+site.Name))
-	} else {
-		age := s.ctx.Now().Sub(*x.NewestTime)
-		lines = append(lines, fmt.Sprintf("newest %s taken %s (%s ago) · %d snapshot(s)",
-			catShortID(x.NewestSnapshot), x.NewestTime.Local().Format("2006-01-02 15:04"), engine.Age(age), x.Snapshots))
-		if x.RPOOK {
-			lines = append(lines, th.OK.Render("✓ within RPO "+catRPO(rpo))+
-				th.Muted.Render(" — breached in "+engine.Age(time.Duration(x.BreachInSeconds)*time.Second)+" without a new snapshot"))
-		} else {
-			lines = append(lines, th.Critical.Render("✗ not within RPO "+catRPO(rpo))+
-				fmt.Sprintf(" — %s old: %s", engine.Age(age), catGradeMeaning(catOr(x.Grade, "breach"))))
-		}
-	}
-	if rep, ok := s.status.ReplicationTo(site.Name, r.ID); ok {
-		if rep.MissingSnapshots > 0 {
-			lines = append(lines, th.Warn.Render(fmt.Sprintf("replication %s → %s: %d snapshot(s) missing, %s behind",
-				rep.From, rep.To, rep.MissingSnapshots, engine.Age(time.Duration(rep.LagSeconds)*time.Second))))
-		} else {
-			lines = append(lines, th.Muted.Render("replication "+rep.From+" → "+rep.To+": in sync"))
-		}
-	}
-	return lines
-}
-
-// catGradeMeaning says what a grade past the RPO means.
-func catGradeMeaning(grade string) string {
-	switch grade {
-	case "exceeded":
-		return "exceeded (up to 2× the RPO)"
-	case "severe":
-		return "severe (up to 4× the RPO)"
-	case "critical":
-		return "critical (beyond 4× the RPO)"
-	}
-	return grade
-}
-
-func catOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func catShortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
-}
-
 // ---- level 2: snapshots ----
 
-func (s *catalogScreen) configSet(name string) (*config.Set, bool) {
-	return s.ctx.Backend.Config().Set(name)
+func (s *catalogScreen) configSet(name string) (*engine.SetView, bool) {
+	return s.ctx.Backend.ConfigView().Set(name)
 }
 
 func (s *catalogScreen) openSnapshots(set, site string) {
@@ -479,7 +256,7 @@ func (s *catalogScreen) snapshotRows() {
 	th := s.ctx.Theme
 	s.snaps = nil
 	if cs, ok := s.configSet(s.set); ok && s.cat != nil {
-		s.snaps = s.cat.InSet(s.site, cs)
+		s.snaps = s.cat.SnapshotsOf(s.site, cs)
 	}
 	slices.SortFunc(s.snaps, func(a, b engine.Snapshot) int {
 		if c := b.Time.Compare(a.Time); c != 0 {
@@ -523,34 +300,27 @@ func (s *catalogScreen) selectedSnapshot() (engine.Snapshot, bool) {
 }
 
 func (s *catalogScreen) updateSnapshots(km tea.KeyMsg) tea.Cmd {
-	if s.snapList.Filtering() {
-		_, cmd := s.snapList.Update(km)
-		return cmd
-	}
-	switch km.String() {
-	case "enter":
-		sn, ok := s.selectedSnapshot()
-		if !ok {
-			return nil
-		}
-		return s.openTree(sn)
-	case "R":
-		if s.ctx.ReadOnly {
-			return disabled(s.ctx, "restore")
-		}
-		sn, ok := s.selectedSnapshot()
-		if !ok {
-			return statusCmd("no snapshot to restore here", true)
-		}
-		return s.openWizard(sn, wholeSnapshot(sn))
-	case "/":
-		return s.snapList.StartFilter()
-	case "esc":
-		s.Back()
+	return listKey(s.snapList, s.snapKeys, km)
+}
+
+func (s *catalogScreen) openSelected() tea.Cmd {
+	sn, ok := s.selectedSnapshot()
+	if !ok {
 		return nil
 	}
-	_, cmd := s.snapList.Update(km)
-	return cmd
+	return s.openTree(sn)
+}
+
+// restoreSnapshot opens the wizard on the whole selected snapshot.
+func (s *catalogScreen) restoreSnapshot() tea.Cmd {
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "restore")
+	}
+	sn, ok := s.selectedSnapshot()
+	if !ok {
+		return statusCmd("no snapshot to restore here", true)
+	}
+	return s.openWizard(sn, wholeSnapshot(sn))
 }
 
 // ---- level 3: the tree ----
@@ -567,28 +337,32 @@ func (s *catalogScreen) openTree(sn engine.Snapshot) tea.Cmd {
 }
 
 func (s *catalogScreen) updateTree(km tea.KeyMsg) tea.Cmd {
-	if km.String() == "esc" && !s.br.list.Filtering() {
-		s.Back()
-		return nil
-	}
-	if km.String() == "R" && !s.br.list.Filtering() {
-		if s.ctx.ReadOnly {
-			return disabled(s.ctx, "restore")
+	if !s.br.list.Filtering() {
+		if cmd, ok := s.treeKeys.Dispatch(km); ok {
+			return cmd
 		}
-		sc, ok := s.br.scope()
-		if !ok {
-			return statusCmd("nothing to restore: select entries with space, or move onto one", true)
-		}
-		return s.openWizard(s.br.snap, sc)
 	}
 	return s.br.update(km)
+}
+
+// restoreSelection opens the wizard on the tree's selection (or the entry
+// under the cursor).
+func (s *catalogScreen) restoreSelection() tea.Cmd {
+	if s.ctx.ReadOnly {
+		return disabled(s.ctx, "restore")
+	}
+	sc, ok := s.br.scope()
+	if !ok {
+		return statusCmd("nothing to restore: select entries with space, or move onto one", true)
+	}
+	return s.openWizard(s.br.snap, sc)
 }
 
 // ---- the restore action and wizard ----
 
 func (s *catalogScreen) openWizard(sn engine.Snapshot, sc restoreScope) tea.Cmd {
 	s.wiz = newRestoreWizard(s.ctx, s.site, s.set, sn, sc)
-	s.wiz.setSize(s.width, s.height)
+	s.wiz.SetSize(s.width, s.height)
 	return s.wiz.init()
 }
 
@@ -602,7 +376,7 @@ func (s *catalogScreen) restoreAction(args []string) tea.Cmd {
 	if s.wiz != nil {
 		return nil // one restore wizard at a time; it is on screen now
 	}
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	var set, site, id string
 	for _, a := range args {
 		switch {
@@ -652,7 +426,7 @@ func (s *catalogScreen) View() string {
 	var out string
 	switch {
 	case s.wiz != nil:
-		box := s.wiz.view()
+		box := s.wiz.View()
 		out = s.crumb() + "\n" + lipgloss.Place(s.width, max(1, s.height-1), lipgloss.Center, lipgloss.Center, box)
 	case s.level == catTree:
 		out = s.crumb() + "\n" + s.br.view()

@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 const catW, catH = 120, 37
@@ -443,7 +442,7 @@ func TestCatalogRestoreProgressCancelAndFailure(t *testing.T) {
 	d.s.wiz = nil
 	long := "site dr: restore models: " + strings.Repeat("pack 0123456789abcdef is damaged; ", 6) + "the end"
 	w := newRestoreWizard(d.ctx, "dr", "models", d.s.snaps[0], wholeSnapshot(d.s.snaps[0]))
-	w.setSize(catW, catH)
+	w.SetSize(catW, catH)
 	w.target, w.step, w.opID = "/tmp/x", restoreStepProgress, 99
 	d.s.wiz = w
 	d.send(OpDoneMsg{ID: 99, Err: fmt.Errorf("%s", long), Result: (*engine.RestoreResult)(nil)})
@@ -509,13 +508,13 @@ type catBlockingLister struct {
 	once      sync.Once
 }
 
-func (b *catBlockingLister) List(ctx context.Context, site, id string, fn func(restic.Node)) error {
+func (b *catBlockingLister) ListNodes(ctx context.Context, site, id string, fn func(engine.Node)) error {
 	first := false
 	b.once.Do(func() { first = true })
 	if !first {
-		return b.fakeBackend.List(ctx, site, id, fn)
+		return b.fakeBackend.ListNodes(ctx, site, id, fn)
 	}
-	fn(restic.Node{Name: "first", Type: "file", Path: "/data/models/first", Size: 1})
+	fn(engine.Node{Name: "first", Type: "file", Path: "/data/models/first", Size: 1})
 	<-ctx.Done()
 	close(b.cancelled)
 	return ctx.Err()
@@ -554,15 +553,15 @@ type catMillionLister struct {
 	n int
 }
 
-func (m *catMillionLister) List(ctx context.Context, site, id string, fn func(restic.Node)) error {
-	fn(restic.Node{Name: "data", Type: "dir", Path: "/data"})
-	fn(restic.Node{Name: "models", Type: "dir", Path: "/data/models"})
+func (m *catMillionLister) ListNodes(ctx context.Context, site, id string, fn func(engine.Node)) error {
+	fn(engine.Node{Name: "data", Type: "dir", Path: "/data"})
+	fn(engine.Node{Name: "models", Type: "dir", Path: "/data/models"})
 	for i := m.n - 1; i >= 0; i-- { // reverse order: the console sorts
 		if i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		name := fmt.Sprintf("f-%07d.bin", i)
-		fn(restic.Node{Name: name, Type: "file", Path: "/data/models/" + name, Size: uint64(i)})
+		fn(engine.Node{Name: name, Type: "file", Path: "/data/models/" + name, Size: uint64(i)})
 	}
 	return nil
 }

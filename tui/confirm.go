@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -52,6 +53,40 @@ func answer(id string, yes bool) tea.Cmd {
 	return func() tea.Msg { return ConfirmMsg{ID: id, Yes: yes} }
 }
 
+// bindings is the dialog's key table; a key it does not bind is typed
+// into the name field.
+func (c *Confirm) bindings() Bindings {
+	cancel := func() tea.Cmd { return answer(c.ID, false) }
+	// In the name field, ← and → move the text cursor, not the focus.
+	move := func(d int, inField string) func(tea.KeyMsg) tea.Cmd {
+		return func(km tea.KeyMsg) tea.Cmd {
+			if c.focus == 0 && km.String() == inField {
+				return c.typeKey(km)
+			}
+			c.next(d)
+			return nil
+		}
+	}
+	back := bind("shift+tab", "move back", move(-1, "left"), "shift+tab", "left", "up")
+	no := bind("n", "no", func(km tea.KeyMsg) tea.Cmd {
+		if c.Typed == "" {
+			return cancel()
+		}
+		return c.typeKey(km)
+	}, "n", "N")
+	back.Hidden, no.Hidden = true, true
+	return Bindings{
+		bind("tab", "move", move(1, "right"), "tab", "right", "down"),
+		back,
+		bind("enter", "choose", do(c.choose), "enter"),
+		bind("esc", "cancel", do(cancel), "esc", "ctrl+c"),
+		no,
+	}
+}
+
+// Keys are the dialog's keys for help.
+func (c *Confirm) Keys() []key.Binding { return c.bindings().Help() }
+
 // Update handles a key; the dialog owns every key while it is open.
 func (c *Confirm) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
@@ -59,46 +94,35 @@ func (c *Confirm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	c.problem = ""
-	switch km.String() {
-	case "esc", "ctrl+c":
-		return answer(c.ID, false)
-	case "tab", "right", "down":
-		if c.focus == 0 && km.String() == "right" {
-			break
-		}
-		c.next(1)
-		return nil
-	case "shift+tab", "left", "up":
-		if c.focus == 0 && km.String() == "left" {
-			break
-		}
-		c.next(-1)
-		return nil
-	case "enter":
-		switch c.focus {
-		case 1:
-			return answer(c.ID, false)
-		case 0, 2:
-			if c.Typed != "" && strings.TrimSpace(c.input.Value()) != c.Typed {
-				c.problem = "that is not " + c.Typed + "; type it exactly, or esc to cancel"
-				return nil
-			}
-			return answer(c.ID, true)
-		}
-	case "n", "N":
-		if c.Typed == "" {
-			return answer(c.ID, false)
-		}
+	if cmd, ok := c.bindings().Dispatch(km); ok {
+		return cmd
 	}
-	// Typing goes to the name field whatever has focus: Cancel stays the
-	// default, and no keystroke but the exact name can confirm.
+	return c.typeKey(km)
+}
+
+// choose answers with the focused button; the typed name must match.
+func (c *Confirm) choose() tea.Cmd {
+	if c.focus == 1 {
+		return answer(c.ID, false)
+	}
+	if c.Typed != "" && strings.TrimSpace(c.input.Value()) != c.Typed {
+		c.problem = "that is not " + c.Typed + "; type it exactly, or esc to cancel"
+		return nil
+	}
+	return answer(c.ID, true)
+}
+
+// typeKey sends a key to the name field. Typing goes there whatever has
+// focus: Cancel stays the default, and no keystroke but the exact name can
+// confirm.
+func (c *Confirm) typeKey(km tea.KeyMsg) tea.Cmd {
 	if c.Typed != "" && c.focus != 0 && (km.Type == tea.KeyRunes || km.Type == tea.KeyBackspace) {
 		c.focus = 0
 		c.input.Focus()
 	}
 	if c.focus == 0 {
 		var cmd tea.Cmd
-		c.input, cmd = c.input.Update(msg)
+		c.input, cmd = c.input.Update(km)
 		return cmd
 	}
 	return nil

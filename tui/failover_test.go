@@ -367,10 +367,10 @@ func TestFailoverAbortFromPrompt(t *testing.T) {
 func TestFailoverErrorsShown(t *testing.T) {
 	w := &failoverWizard{ctx: newTestContext(newFakeBackend(), false), from: "primary", to: "dr", step: failoverStepResult,
 		err: &engine.LockHeldError{}, width: 120, height: 37}
-	v := ansi.Strip(w.view())
+	v := ansi.Strip(w.View())
 	mustShow(t, v, "✗ failed", "another process holds the recovery lock")
 	w.err = engine.ErrFailoverUnfinished
-	mustShow(t, ansi.Strip(w.view()), "! refused", "an earlier failover is unfinished")
+	mustShow(t, ansi.Strip(w.View()), "! refused", "an earlier failover is unfinished")
 }
 
 func TestFailoverFromRootRefreshesActiveSiteAndHelp(t *testing.T) {

@@ -23,11 +23,11 @@ type fakeBackend struct {
 	mu      sync.Mutex
 	cfg     *config.Config
 	calls   []string
-	journal []storage.JournalEntry
+	journal []engine.JournalEntry
 	// block, when set, makes operations wait for it (cancel tests).
 	block chan struct{}
 	// nodes is what List streams.
-	nodes []restic.Node
+	nodes []engine.Node
 	// drills are the stored drill records, newest first.
 	drills []storage.DrillRecord
 	// active is the active site ("" primary); a committed failover moves it.
@@ -73,16 +73,16 @@ func newFakeBackend() *fakeBackend {
 		f.posture = append(f.posture, ps)
 	}
 	for i := 0; i < 30; i++ {
-		f.nodes = append(f.nodes, restic.Node{Name: fmt.Sprintf("shard-%02d.bin", i), Type: "file",
+		f.nodes = append(f.nodes, engine.Node{Name: fmt.Sprintf("shard-%02d.bin", i), Type: "file",
 			Path: fmt.Sprintf("/data/models/ckpt-2/shard-%02d.bin", i), Size: uint64(1 << 20 * (i + 1))})
 	}
-	f.nodes = append([]restic.Node{
+	f.nodes = append([]engine.Node{
 		{Name: "ckpt-1", Type: "dir", Path: "/data/models/ckpt-1"},
 		{Name: "a.bin", Type: "file", Path: "/data/models/ckpt-1/a.bin", Size: 4096},
 		{Name: "ckpt-2", Type: "dir", Path: "/data/models/ckpt-2"},
 		{Name: "config.json", Type: "file", Path: "/data/models/config.json", Size: 120},
 	}, f.nodes...)
-	f.journal = []storage.JournalEntry{
+	f.journal = []engine.JournalEntry{
 		{ID: 2, Time: fakeNow.Add(-time.Hour), Operator: "alice@bastion", Origin: "10.0.0.9", Action: "backup", Site: "primary", Set: "models", Outcome: "ok", Detail: "snapshot 1a2b3c4d: 34 files"},
 		{ID: 1, Time: fakeNow.Add(-2 * time.Hour), Operator: "bob@bastion", Action: "replicate", Site: "dr", Set: "datasets", Outcome: "failed", Detail: "standby not reachable"},
 	}
@@ -152,7 +152,7 @@ func (f *fakeBackend) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-func (f *fakeBackend) Config() *config.Config { return f.cfg }
+func (f *fakeBackend) ConfigView() *engine.ConfigView { return engine.NewConfigView(f.cfg) }
 
 func snap(id, site, set string, age time.Duration, original string) engine.Snapshot {
 	return engine.Snapshot{Site: site, ID: id + strings.Repeat("0", 64-len(id)),
@@ -226,7 +226,7 @@ func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, e
 	}, nil
 }
 
-func (f *fakeBackend) List(ctx context.Context, site, id string, fn func(restic.Node)) error {
+func (f *fakeBackend) ListNodes(ctx context.Context, site, id string, fn func(engine.Node)) error {
 	f.record("ls " + site + " " + id[:8])
 	for _, n := range f.nodes {
 		if ctx.Err() != nil {
@@ -247,7 +247,7 @@ func (f *fakeBackend) run(ctx context.Context, op, site, set string, obs engine.
 		case <-f.block:
 		case <-ctx.Done():
 			obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventFinished, Outcome: engine.OutcomeCancelled, Message: "cancelled"})
-			return &restic.Error{Site: site, Op: op, Kind: restic.ErrCancelled}
+			return &restic.Error{Site: site, Op: op, Kind: engine.ErrCancelled}
 		}
 	}
 	obs(engine.Event{Op: op, Site: site, Set: set, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "done"})
@@ -319,26 +319,26 @@ func (f *fakeBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRec
 	return append([]storage.DrillRecord(nil), f.drills...), nil
 }
 
-func (f *fakeBackend) Journal(ctx context.Context, q storage.JournalQuery) ([]storage.JournalEntry, error) {
+func (f *fakeBackend) Journal(ctx context.Context, q engine.JournalQuery) ([]engine.JournalEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]storage.JournalEntry(nil), f.journal...), nil
+	return append([]engine.JournalEntry(nil), f.journal...), nil
 }
 
-func (f *fakeBackend) RecentOperations(ctx context.Context, limit int) ([]storage.Operation, error) {
-	return []storage.Operation{{ID: 7, Kind: "backup", Site: "primary", Set: "models", Started: fakeNow.Add(-time.Hour),
+func (f *fakeBackend) RecentOperations(ctx context.Context, limit int) ([]engine.OperationRecord, error) {
+	return []engine.OperationRecord{{ID: 7, Kind: "backup", Site: "primary", Set: "models", Started: fakeNow.Add(-time.Hour),
 		Finished: fakeNow.Add(-time.Hour + 40*time.Second), State: "ok", Files: 34, Bytes: 5 << 30, Detail: "snapshot 1a2b3c4d"}}, nil
 }
 
-func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]storage.Invocation, error) {
-	return []storage.Invocation{{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
+func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]engine.Invocation, error) {
+	return []engine.Invocation{{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
 		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}}, nil
 }
 
-func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]storage.SiteSample, error) {
-	var out []storage.SiteSample
+func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]engine.SiteSample, error) {
+	var out []engine.SiteSample
 	for i := 0; i < 20; i++ {
-		out = append(out, storage.SiteSample{Site: site, Time: fakeNow.Add(-time.Duration(20-i) * time.Minute),
+		out = append(out, engine.SiteSample{Site: site, Time: fakeNow.Add(-time.Duration(20-i) * time.Minute),
 			Reachable: true, Latency: time.Duration(10+i%5*3) * time.Millisecond})
 	}
 	return out, nil
@@ -347,7 +347,7 @@ func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]st
 func (f *fakeBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.journal = append([]storage.JournalEntry{{ID: int64(len(f.journal) + 1), Time: fakeNow, Operator: "test@host",
+	f.journal = append([]engine.JournalEntry{{ID: int64(len(f.journal) + 1), Time: fakeNow, Operator: "test@host",
 		Action: action, Site: site, Set: set, Args: args, Outcome: string(outcome), Detail: detail}}, f.journal...)
 	return nil
 }

@@ -8,30 +8,24 @@ import (
 
 // Helpers shared by the console's Update/View tests.
 
+// namedKeys are the keys keyPress knows by name; anything else is typed.
+var namedKeys = map[string]tea.KeyMsg{
+	"enter":     {Type: tea.KeyEnter},
+	"esc":       {Type: tea.KeyEsc},
+	"tab":       {Type: tea.KeyTab},
+	"shift+tab": {Type: tea.KeyShiftTab},
+	"ctrl+c":    {Type: tea.KeyCtrlC},
+	"up":        {Type: tea.KeyUp},
+	"down":      {Type: tea.KeyDown},
+	"left":      {Type: tea.KeyLeft},
+	"right":     {Type: tea.KeyRight},
+	"backspace": {Type: tea.KeyBackspace},
+	"space":     {Type: tea.KeySpace, Runes: []rune{' '}},
+}
+
 func keyPress(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
-	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	case "space":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	if k, ok := namedKeys[s]; ok {
+		return k
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }

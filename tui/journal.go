@@ -6,14 +6,15 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
 // journalScreen is the audit log, newest first, filterable.
 type journalScreen struct {
 	ctx     *Context
 	list    *List
-	entries []storage.JournalEntry
+	keys    Bindings
+	entries []engine.JournalEntry
 	seq     int
 	err     error
 	width   int
@@ -22,22 +23,25 @@ type journalScreen struct {
 
 type journalMsg struct {
 	seq     int
-	entries []storage.JournalEntry
+	entries []engine.JournalEntry
 	err     error
 }
 
 func newJournalScreen(ctx *Context) *journalScreen {
 	l := NewList(ctx,
-		Column{Title: "TIME", Width: 16},
-		Column{Title: "OPERATOR", Width: 18},
-		Column{Title: "ACTION", Width: 9},
-		Column{Title: "SITE", Width: 8},
-		Column{Title: "SET", Width: 9},
-		Column{Title: "OUTCOME", Width: 13},
-		Column{Title: "DETAIL", Width: 10, Flex: true},
+		col("TIME", 16), col("OPERATOR", 18), col("ACTION", 9), col("SITE", 8), col("SET", 9),
+		col("OUTCOME", 13), flexCol("DETAIL", 10),
 	)
 	l.Empty = "the journal is empty: nothing has changed data yet"
-	return &journalScreen{ctx: ctx, list: l}
+	s := &journalScreen{ctx: ctx, list: l}
+	reload := bind("r", "reload", do(s.load), "r")
+	reload.Hidden = true // r is the global refresh, broadcast to every screen
+	s.keys = Bindings{
+		bind("/", "filter", do(s.list.StartFilter), "/"),
+		bind("↑/↓", "move", nil, "up", "down"),
+		reload,
+	}
+	return s
 }
 
 func (s *journalScreen) Title() string { return "Journal" }
@@ -49,7 +53,7 @@ func (s *journalScreen) load() tea.Cmd {
 	seq := s.seq
 	b := s.ctx.Backend
 	return func() tea.Msg {
-		e, err := b.Journal(context.Background(), storage.JournalQuery{Limit: 1000})
+		e, err := b.Journal(context.Background(), engine.JournalQuery{Limit: 1000})
 		return journalMsg{seq: seq, entries: e, err: err}
 	}
 }
@@ -63,12 +67,7 @@ func (s *journalScreen) Capturing() bool { return s.list.Filtering() }
 
 func (s *journalScreen) Back() bool { return s.list.ClearFilter() }
 
-func (s *journalScreen) Keys() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-	}
-}
+func (s *journalScreen) Keys() []key.Binding { return s.keys.Help() }
 
 func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -85,14 +84,7 @@ func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// Something may have been journaled; reload (it is one cheap query).
 		return s, s.load()
 	case tea.KeyMsg:
-		if msg.String() == "/" && !s.list.Filtering() {
-			return s, s.list.StartFilter()
-		}
-		if msg.String() == "r" {
-			return s, s.load()
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }
@@ -122,11 +114,4 @@ func (s *journalScreen) View() string {
 		head += "\n"
 	}
 	return head + "\n" + s.list.View()
-}
-
-func dashed(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -343,3 +343,8 @@ func (l *List) emptyText() string {
 func (l *List) KeyBindings() []key.Binding {
 	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.PageUp, l.keys.PageDown, l.keys.Home, l.keys.End}
 }
+
+// col is a column of fixed width; flexCol one that takes a share of the
+// room left over.
+func col(title string, width int) Column     { return Column{Title: title, Width: width} }
+func flexCol(title string, width int) Column { return Column{Title: title, Width: width, Flex: true} }

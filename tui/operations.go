@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // opsPane is one of the three stacked panes of the Operations screen.
@@ -30,7 +29,7 @@ const (
 // confirmation; forget runs a dry run first and needs the set name typed.
 type operationsScreen struct {
 	ctx    *Context
-	keys   opsKeys
+	keys   Bindings
 	lists  [opsPanes]*List
 	focus  opsPane
 	width  int
@@ -39,8 +38,8 @@ type operationsScreen struct {
 	activeSite string
 
 	seq     int // of the history request in flight
-	results []storage.Operation
-	invs    []storage.Invocation
+	results []engine.OperationRecord
+	invs    []engine.Invocation
 	resErr  error
 	logErr  error
 
@@ -59,71 +58,34 @@ type operationsScreen struct {
 // opsHistoryMsg answers a history request (seq) with both store lists.
 type opsHistoryMsg struct {
 	seq     int
-	results []storage.Operation
+	results []engine.OperationRecord
 	resErr  error
-	invs    []storage.Invocation
+	invs    []engine.Invocation
 	invErr  error
 }
 
 // opsTickMsg redraws elapsed times while operations run.
 type opsTickMsg struct{}
 
-type opsKeys struct {
-	Backup, Replicate, Check, Forget, Cancel, Details key.Binding
-	NextPane, PrevPane, FocusOps, FocusResults        key.Binding
-	FocusLog, Filter, Move, Reload                    key.Binding
-}
-
-func newOpsKeys() opsKeys {
-	return opsKeys{
-		Backup:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "back up")),
-		Replicate:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replicate")),
-		Check:        key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "check")),
-		Forget:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "forget (dry run first)")),
-		Cancel:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel operation")),
-		Details:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		NextPane:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next pane")),
-		PrevPane:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous pane")),
-		FocusOps:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "operations pane")),
-		FocusResults: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "results (history) pane")),
-		FocusLog:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "command log pane")),
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter pane")),
-		Move:         key.NewBinding(key.WithKeys("up", "down", "j"), key.WithHelp("↑/↓/j", "move")),
-		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-	}
-}
-
 func newOperationsScreen(ctx *Context) *operationsScreen {
-	s := &operationsScreen{ctx: ctx, keys: newOpsKeys(), dryRuns: map[int]opsForgetPlan{}}
+	s := &operationsScreen{ctx: ctx, dryRuns: map[int]opsForgetPlan{}}
+	s.keys = s.bindings()
 	ops := NewList(ctx,
-		Column{Title: "KIND", Width: 9},
-		Column{Title: "TARGET", Width: 23},
-		Column{Title: "STATE", Width: 11},
-		Column{Title: "PROGRESS", Width: 13},
-		Column{Title: "ELAPSED", Width: 7},
-		Column{Title: "WORK", Width: 1, Flex: true},
+		col("KIND", 9), col("TARGET", 23), col("STATE", 11), col("PROGRESS", 13), col("ELAPSED", 7),
+		flexCol("WORK", 1),
 	)
 	ops.Empty = "no operation started from this console yet: b back up · p replicate · k check · f forget"
 	if ctx.ReadOnly {
 		ops.Empty = "read-only: this console starts no operations"
 	}
 	res := NewList(ctx,
-		Column{Title: "TIME", Width: 11},
-		Column{Title: "KIND", Width: 9},
-		Column{Title: "SITE", Width: 7},
-		Column{Title: "SET", Width: 8},
-		Column{Title: "STATE", Width: 13},
-		Column{Title: "FILES", Width: 5},
-		Column{Title: "BYTES", Width: 9},
-		Column{Title: "DETAIL", Width: 4, Flex: true},
+		col("TIME", 11), col("KIND", 9), col("SITE", 7), col("SET", 8), col("STATE", 13), col("FILES", 5),
+		col("BYTES", 9), flexCol("DETAIL", 4),
 	)
 	res.Empty = "no operation recorded yet"
 	log := NewList(ctx,
-		Column{Title: "TIME", Width: 14},
-		Column{Title: "SITE", Width: 8},
-		Column{Title: "EXIT", Width: 5},
-		Column{Title: "TOOK", Width: 6},
-		Column{Title: "COMMAND (secrets redacted)", Width: 20, Flex: true},
+		col("TIME", 14), col("SITE", 8), col("EXIT", 5), col("TOOK", 6),
+		flexCol("COMMAND (secrets redacted)", 20),
 	)
 	log.Empty = "no restic command has run yet"
 	s.lists = [opsPanes]*List{ops, res, log}
@@ -181,17 +143,50 @@ func (s *operationsScreen) Back() bool {
 	return s.lists[s.focus].ClearFilter()
 }
 
+// Keys are the open dialog's while one is open (it has every key), else
+// the screen's.
 func (s *operationsScreen) Keys() []key.Binding {
-	k := s.keys
-	actions := []key.Binding{k.Backup, k.Replicate, k.Check, k.Forget, k.Cancel}
+	switch {
+	case s.confirm != nil:
+		return s.confirm.Keys()
+	case s.picker != nil:
+		return s.pickerKeys().Help()
+	case s.notice != nil:
+		return s.noticeKeys().Help()
+	}
+	return s.keys.Help()
+}
+
+// bindings is the screen's key table; in read-only mode the actions stay
+// listed, marked off, and pressing one says why.
+func (s *operationsScreen) bindings() Bindings {
+	action := func(name string) func(tea.KeyMsg) tea.Cmd {
+		return do(func() tea.Cmd { return s.action(ActionMsg{Name: name}) })
+	}
+	focus := func(p opsPane) func(tea.KeyMsg) tea.Cmd { return run(func() { s.focus = p }) }
+	actions := Bindings{
+		bind("b", "back up", action("backup"), "b"),
+		bind("p", "replicate", action("replicate"), "p"),
+		bind("k", "check", action("check"), "k"),
+		bind("f", "forget (dry run first)", action("forget"), "f"),
+		bind("c", "cancel operation", do(s.askCancel), "c"),
+	}
 	if s.ctx.ReadOnly {
 		for i, b := range actions {
-			actions[i] = key.NewBinding(key.WithKeys(b.Keys()...),
-				key.WithHelp(b.Help().Key, b.Help().Desc+" (off: read-only)"))
+			actions[i].Key.SetHelp(b.Key.Help().Key, b.Key.Help().Desc+" (off: read-only)")
 		}
 	}
-	return append(actions, k.Details, k.PrevPane, k.NextPane, k.FocusOps, k.FocusResults, k.FocusLog,
-		k.Filter, k.Move, k.Reload)
+	return append(actions,
+		bind("enter", "details", run(s.details), "enter"),
+		bind("[", "previous pane", run(func() { s.focus = (s.focus + opsPanes - 1) % opsPanes }), "["),
+		bind("]", "next pane", run(func() { s.focus = (s.focus + 1) % opsPanes }), "]"),
+		bind("o", "operations pane", focus(paneOps), "o"),
+		bind("h", "results (history) pane", focus(paneResults), "h"),
+		bind("l", "command log pane", focus(paneLog), "l"),
+		bind("/", "filter pane", do(func() tea.Cmd { return s.lists[s.focus].StartFilter() }), "/"),
+		bind("↑/↓/j", "move", nil, "up", "down", "j"),
+		bind("r", "reload", do(s.load), "r"),
+	)
 }
 
 func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -267,52 +262,12 @@ func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
 	case s.confirm != nil:
 		return s.confirm.Update(km)
 	case s.picker != nil:
-		return s.pickerKey(km)
+		return listKey(s.picker.list, s.pickerKeys(), km)
 	case s.notice != nil:
-		return s.noticeKey(km)
-	}
-	l := s.lists[s.focus]
-	if l.Filtering() {
-		_, cmd := l.Update(km)
+		cmd, _ := s.noticeKeys().Dispatch(km)
 		return cmd
 	}
-	k := s.keys
-	switch {
-	case key.Matches(km, k.Backup):
-		return s.action(ActionMsg{Name: "backup"})
-	case key.Matches(km, k.Replicate):
-		return s.action(ActionMsg{Name: "replicate"})
-	case key.Matches(km, k.Check):
-		return s.action(ActionMsg{Name: "check"})
-	case key.Matches(km, k.Forget):
-		return s.action(ActionMsg{Name: "forget"})
-	case key.Matches(km, k.Cancel):
-		return s.askCancel()
-	case key.Matches(km, k.Details):
-		s.details()
-		return nil
-	case key.Matches(km, k.NextPane):
-		s.focus = (s.focus + 1) % opsPanes
-		return nil
-	case key.Matches(km, k.PrevPane):
-		s.focus = (s.focus + opsPanes - 1) % opsPanes
-		return nil
-	case key.Matches(km, k.FocusOps):
-		s.focus = paneOps
-		return nil
-	case key.Matches(km, k.FocusResults):
-		s.focus = paneResults
-		return nil
-	case key.Matches(km, k.FocusLog):
-		s.focus = paneLog
-		return nil
-	case key.Matches(km, k.Filter):
-		return l.StartFilter()
-	case key.Matches(km, k.Reload):
-		return s.load()
-	}
-	_, cmd := l.Update(km)
-	return cmd
+	return listKey(s.lists[s.focus], s.keys, km)
 }
 
 // active is the active site for wording: the last status, else the config.
@@ -320,7 +275,7 @@ func (s *operationsScreen) active() string {
 	if s.activeSite != "" {
 		return s.activeSite
 	}
-	if a := s.ctx.Backend.Config().ConfigActive(); a != nil {
+	if a := s.ctx.Backend.ConfigView().ConfigActive(); a != nil {
 		return a.Name
 	}
 	return "the active site"
@@ -349,7 +304,7 @@ func (s *operationsScreen) historyRows() {
 	for _, o := range s.results {
 		files, bytes := "-", "-"
 		if o.Files > 0 || o.Bytes > 0 {
-			files, bytes = fmt.Sprint(o.Files), opsBytes(o.Bytes)
+			files, bytes = fmt.Sprint(o.Files), bytesText(o.Bytes)
 		}
 		rows = append(rows, Row{ID: "r-" + fmt.Sprint(o.ID), Cells: []string{
 			o.Started.Local().Format("01-02 15:04"), o.Kind, dashed(o.Site), dashed(o.Set),

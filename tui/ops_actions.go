@@ -9,8 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // The flows that start work: a picker for what the keys or palette did not
@@ -94,7 +92,7 @@ func (s *operationsScreen) action(msg ActionMsg) tea.Cmd {
 // parseArgs sorts palette arguments into sets, sites and a check subset,
 // refusing unknown names with the known ones.
 func (s *operationsScreen) parseArgs(name string, args []string) (opsArgs, error) {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	a := opsArgs{given: len(args) > 0}
 	known := fmt.Sprintf("sets: %s; sites: %s", strings.Join(cfg.SetNames(), ", "), strings.Join(cfg.SiteNames(), ", "))
 	for _, arg := range args {
@@ -144,7 +142,7 @@ func (s *operationsScreen) parseArgs(name string, args []string) (opsArgs, error
 
 func (s *operationsScreen) standbys() []string {
 	var out []string
-	for _, site := range s.ctx.Backend.Config().Standbys(s.active()) {
+	for _, site := range s.ctx.Backend.ConfigView().Standbys(s.active()) {
 		out = append(out, site.Name)
 	}
 	return out
@@ -158,8 +156,8 @@ func opsAll(id string) []string {
 	return []string{id}
 }
 
-func (s *operationsScreen) setChoices(hint func(*config.Set) string, all bool) []opsChoice {
-	cfg := s.ctx.Backend.Config()
+func (s *operationsScreen) setChoices(hint func(*engine.SetView) string, all bool) []opsChoice {
+	cfg := s.ctx.Backend.ConfigView()
 	var cs []opsChoice
 	for i := range cfg.Sets {
 		set := &cfg.Sets[i]
@@ -172,7 +170,7 @@ func (s *operationsScreen) setChoices(hint func(*config.Set) string, all bool) [
 }
 
 func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsChoice {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	active := s.active()
 	var cs []opsChoice
 	for _, n := range names {
@@ -181,7 +179,7 @@ func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsCho
 			hint = "active"
 		}
 		if site, ok := cfg.Site(n); ok {
-			hint += " · " + restic.RedactRepository(site.Repository)
+			hint += " · " + site.Repository
 		}
 		cs = append(cs, opsChoice{id: n, label: n, hint: hint})
 	}
@@ -191,7 +189,7 @@ func (s *operationsScreen) siteChoices(names []string, allLabel string) []opsCho
 	return cs
 }
 
-func opsPaths(set *config.Set) string { return strings.Join(set.Paths, " ") }
+func opsPaths(set *engine.SetView) string { return strings.Join(set.Paths, " ") }
 
 func (s *operationsScreen) pick(title, hint, col string, choices []opsChoice, onPick func(string) tea.Cmd) {
 	s.picker = newOpsPicker(s.ctx, title, hint, col, choices, onPick)
@@ -231,7 +229,7 @@ func (s *operationsScreen) pickBackup() {
 }
 
 func (s *operationsScreen) askBackup(sets []string) {
-	cfg := s.ctx.Backend.Config()
+	cfg := s.ctx.Backend.ConfigView()
 	active := s.active()
 	what := opsNames(sets, "all sets")
 	body := fmt.Sprintf("restic backup of every set (%s) to the active site %s, one after another.",
@@ -296,7 +294,7 @@ func (s *operationsScreen) askReplicate(to, sets []string) {
 
 func (s *operationsScreen) pickCheck() {
 	s.pick("Check which site?", "restic check reads the repository; it changes nothing", "SITE",
-		s.siteChoices(s.ctx.Backend.Config().SiteNames(), "all sites"), func(id string) tea.Cmd {
+		s.siteChoices(s.ctx.Backend.ConfigView().SiteNames(), "all sites"), func(id string) tea.Cmd {
 			s.pickCheckMode(opsAll(id))
 			return nil
 		})
@@ -340,25 +338,17 @@ func (s *operationsScreen) askCheck(sites []string, subset string) {
 
 // --- forget ---
 
-func opsRetention(set *config.Set) string {
+func opsRetention(set *engine.SetView) string {
 	r := set.Retention
 	if r == nil {
 		return "no retention policy: forget skips it"
 	}
 	var p []string
-	add := func(name string, n int) {
-		if n > 0 {
-			p = append(p, fmt.Sprintf("%s %d", name, n))
-		}
+	for _, k := range r.Keep {
+		p = append(p, fmt.Sprintf("%s %d", k.Unit, k.N))
 	}
-	add("last", r.KeepLast)
-	add("hourly", r.KeepHourly)
-	add("daily", r.KeepDaily)
-	add("weekly", r.KeepWeekly)
-	add("monthly", r.KeepMonthly)
-	add("yearly", r.KeepYearly)
 	if r.KeepWithin > 0 {
-		p = append(p, "within "+engine.Age(r.KeepWithin.D()))
+		p = append(p, "within "+engine.Age(r.KeepWithin))
 	}
 	return "keep " + strings.Join(p, ", ")
 }
@@ -375,7 +365,7 @@ func (s *operationsScreen) pickForget(sites []string, sitesGiven bool) {
 				return s.dryRun(s.forgetPlan(set, sites))
 			}
 			s.pick("Apply the retention of "+set+" where?", "", "SITE",
-				s.siteChoices(s.ctx.Backend.Config().SiteNames(), "all sites"), func(site string) tea.Cmd {
+				s.siteChoices(s.ctx.Backend.ConfigView().SiteNames(), "all sites"), func(site string) tea.Cmd {
 					return s.dryRun(s.forgetPlan(set, opsAll(site)))
 				})
 			return nil
@@ -492,7 +482,7 @@ func opsForgetLines(th Theme, results []engine.ForgetResult) ([]string, int) {
 						ids = append(ids, fmt.Sprintf("+%d more", len(g.Remove)-6))
 						break
 					}
-					ids = append(ids, opsShort(id))
+					ids = append(ids, shortID(id))
 				}
 				line += ": " + th.Warn.Render(strings.Join(ids, " "))
 			}
@@ -574,7 +564,7 @@ func (s *operationsScreen) details() {
 			n.lines = append(n.lines, fmt.Sprintf("started %s · %s · on %s pid %d",
 				o.Started.Local().Format("2006-01-02 15:04:05"), took, dashed(o.Host), o.PID))
 			if o.Files > 0 || o.Bytes > 0 {
-				n.lines = append(n.lines, fmt.Sprintf("%d files, %s", o.Files, opsBytes(o.Bytes)))
+				n.lines = append(n.lines, fmt.Sprintf("%d files, %s", o.Files, bytesText(o.Bytes)))
 			}
 			n.lines = append(n.lines, o.Detail)
 		}
@@ -606,7 +596,7 @@ func opsResultLines(th Theme, res any) []string {
 		for _, r := range rs {
 			l := fmt.Sprintf("%s → %s: %s", r.Set, r.Site, th.Level(string(r.Outcome)))
 			if r.SnapshotID != "" {
-				l += fmt.Sprintf(", snapshot %s, %d files, %s, %s added", opsShort(r.SnapshotID), r.FilesTotal,
+				l += fmt.Sprintf(", snapshot %s, %d files, %s, %s added", shortID(r.SnapshotID), r.FilesTotal,
 					engine.Bytes(r.BytesTotal), engine.Bytes(r.DataAdded))
 			}
 			if len(r.Unreadable) > 0 {
@@ -645,46 +635,45 @@ func opsWithErr(line, err string) string {
 	return line + " — " + err
 }
 
-// noticeKey: enter goes on, esc (or q) cancels.
-func (s *operationsScreen) noticeKey(km tea.KeyMsg) tea.Cmd {
-	n := s.notice
-	var cmd tea.Cmd
-	switch km.String() {
-	case "enter":
-		s.notice = nil
-		if n.onOK != nil {
-			cmd = n.onOK()
+// noticeKeys: enter goes on, esc (or q) cancels; other keys do nothing.
+func (s *operationsScreen) noticeKeys() Bindings {
+	answer := func(pick func(*opsNotice) func() tea.Cmd) func(tea.KeyMsg) tea.Cmd {
+		return func(tea.KeyMsg) tea.Cmd {
+			n := s.notice
+			s.notice = nil
+			var cmd tea.Cmd
+			if f := pick(n); f != nil {
+				cmd = f()
+			}
+			s.popReview()
+			return cmd
 		}
-	case "esc", "q", "ctrl+c":
-		s.notice = nil
-		if n.onCancel != nil {
-			cmd = n.onCancel()
-		}
-	default:
-		return nil
 	}
-	s.popReview()
-	return cmd
+	return Bindings{
+		bind("enter", "go on", answer(func(n *opsNotice) func() tea.Cmd { return n.onOK }), "enter"),
+		bind("esc", "cancel", answer(func(n *opsNotice) func() tea.Cmd { return n.onCancel }), "esc", "q", "ctrl+c"),
+	}
 }
 
-// pickerKey: enter picks, esc (or q) cancels the flow, the rest moves.
-func (s *operationsScreen) pickerKey(km tea.KeyMsg) tea.Cmd {
-	p := s.picker
-	switch km.String() {
-	case "esc", "q", "ctrl+c":
-		s.picker = nil
-		s.popReview()
-		return statusCmd("cancelled: nothing started", false)
-	case "enter":
-		s.picker = nil
-		r, ok := p.list.Selected()
-		var cmd tea.Cmd
-		if ok {
-			cmd = p.onPick(r.ID)
-		}
-		s.popReview()
-		return cmd
+// pickerKeys: enter picks, esc (or q) cancels the flow, the list moves.
+func (s *operationsScreen) pickerKeys() Bindings {
+	return Bindings{
+		bind("↑/↓", "choose", nil, "up", "down"),
+		bind("enter", "next", do(func() tea.Cmd {
+			p := s.picker
+			s.picker = nil
+			r, ok := p.list.Selected()
+			var cmd tea.Cmd
+			if ok {
+				cmd = p.onPick(r.ID)
+			}
+			s.popReview()
+			return cmd
+		}), "enter"),
+		bind("esc", "cancel", do(func() tea.Cmd {
+			s.picker = nil
+			s.popReview()
+			return statusCmd("cancelled: nothing started", false)
+		}), "esc", "q", "ctrl+c"),
 	}
-	_, cmd := p.list.Update(km)
-	return cmd
 }

@@ -110,20 +110,6 @@ func opsDur(d time.Duration) string {
 	return opsClock(d)
 }
 
-func opsBytes(n int64) string {
-	if n < 0 {
-		return "-"
-	}
-	return engine.Bytes(uint64(n))
-}
-
-func opsShort(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
-}
-
 // opsNames is a list for prose: "models, datasets", or all when empty.
 func opsNames(names []string, all string) string {
 	if len(names) == 0 {
@@ -154,7 +140,7 @@ type opsPicker struct {
 }
 
 func newOpsPicker(ctx *Context, title, hint, col string, choices []opsChoice, onPick func(string) tea.Cmd) *opsPicker {
-	l := NewList(ctx, Column{Title: col, Width: 18}, Column{Title: "", Width: 10, Flex: true})
+	l := NewList(ctx, Column{Title: col, Width: 18}, flexCol("", 10))
 	rows := make([]Row, len(choices))
 	for i, c := range choices {
 		rows[i] = Row{ID: c.id, Cells: []string{c.label, ctx.Theme.Muted.Render(c.hint)}}

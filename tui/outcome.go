@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
 // engineOutcome classifies an operation error the way the engine journals it.
@@ -13,9 +12,9 @@ func engineOutcome(err error) engine.Outcome {
 	switch {
 	case err == nil:
 		return engine.OutcomeOK
-	case errors.Is(err, restic.ErrCancelled), errors.Is(err, context.Canceled):
+	case errors.Is(err, engine.ErrCancelled), errors.Is(err, context.Canceled):
 		return engine.OutcomeCancelled
-	case errors.Is(err, restic.ErrPartial):
+	case errors.Is(err, engine.ErrPartial):
 		return engine.OutcomeWarning
 	}
 	return engine.OutcomeFailed

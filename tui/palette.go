@@ -1,27 +1,24 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// paletteCommands are the names the palette knows, with what they do.
-var paletteCommands = []struct{ name, help string }{
-	{"backup", "back up a set (or every set) to the active site"},
-	{"replicate", "copy missing snapshots to the standbys"},
-	{"check", "restic check of a site"},
-	{"forget", "apply a set's retention (dry run first)"},
-	{"restore", "restore from the catalog"},
-	{"refresh", "probe every site now"},
-	{"sites", "go to Sites"},
-	{"catalog", "go to Catalog"},
-	{"operations", "go to Operations"},
-	{"recovery", "go to Recovery"},
-	{"journal", "go to Journal"},
-	{"help", "show the key bindings"},
-	{"quit", "leave lifeboat"},
+// paletteCommand is one command of the palette, declared once: its name
+// (and short forms), the line the palette shows, and what it does.
+type paletteCommand struct {
+	name    string
+	aliases []string
+	help    string
+	run     func(args []string) tea.Cmd
+}
+
+func (c paletteCommand) is(name string) bool {
+	return c.name == name || slices.Contains(c.aliases, name)
 }
 
 // palette is the : command line: names with completion and history.
@@ -30,13 +27,25 @@ type palette struct {
 	history []string
 	hpos    int
 	words   func() []string // completions for arguments (sets, sites)
+	cmds    []paletteCommand
 }
 
-func newPalette(words func() []string) *palette {
+func newPalette(cmds []paletteCommand, words func() []string) *palette {
 	ti := textinput.New()
 	ti.Prompt = ":"
 	ti.CharLimit = 200
-	return &palette{input: ti, words: words}
+	return &palette{input: ti, words: words, cmds: cmds}
+}
+
+// run executes a palette line; ok is false for a name it does not know.
+func (p *palette) run(line string) (cmd tea.Cmd, ok bool) {
+	f := strings.Fields(line)
+	for _, c := range p.cmds {
+		if c.is(f[0]) {
+			return c.run(f[1:]), true
+		}
+	}
+	return nil, false
 }
 
 func (p *palette) open() tea.Cmd {
@@ -51,34 +60,18 @@ type paletteResult struct {
 	line string
 }
 
-func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return paletteResult{}, nil
-	}
-	switch km.String() {
-	case "esc", "ctrl+c":
-		p.input.Blur()
-		return paletteResult{done: true}, nil
-	case "enter":
-		line := strings.TrimSpace(p.input.Value())
-		p.input.Blur()
-		if line != "" {
-			p.history = append(p.history, line)
+// bindings is the palette's key table; other keys edit the line. The
+// result of a key is left in res.
+func (p *palette) bindings(res *paletteResult) Bindings {
+	history := func(km tea.KeyMsg) tea.Cmd {
+		if km.String() == "up" {
+			if p.hpos > 0 {
+				p.hpos--
+				p.input.SetValue(p.history[p.hpos])
+				p.input.CursorEnd()
+			}
+			return nil
 		}
-		return paletteResult{done: true, line: line}, nil
-	case "tab":
-		p.input.SetValue(p.complete(p.input.Value()))
-		p.input.CursorEnd()
-		return paletteResult{}, nil
-	case "up":
-		if p.hpos > 0 {
-			p.hpos--
-			p.input.SetValue(p.history[p.hpos])
-			p.input.CursorEnd()
-		}
-		return paletteResult{}, nil
-	case "down":
 		if p.hpos < len(p.history)-1 {
 			p.hpos++
 			p.input.SetValue(p.history[p.hpos])
@@ -87,7 +80,37 @@ func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
 			p.input.SetValue("")
 		}
 		p.input.CursorEnd()
+		return nil
+	}
+	return Bindings{
+		bind("tab", "complete", run(func() {
+			p.input.SetValue(p.complete(p.input.Value()))
+			p.input.CursorEnd()
+		}), "tab"),
+		bind("↑/↓", "history", history, "up", "down"),
+		bind("enter", "run", run(func() {
+			line := strings.TrimSpace(p.input.Value())
+			p.input.Blur()
+			if line != "" {
+				p.history = append(p.history, line)
+			}
+			*res = paletteResult{done: true, line: line}
+		}), "enter"),
+		bind("esc", "close", run(func() {
+			p.input.Blur()
+			*res = paletteResult{done: true}
+		}), "esc", "ctrl+c"),
+	}
+}
+
+func (p *palette) update(msg tea.Msg) (paletteResult, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
 		return paletteResult{}, nil
+	}
+	var res paletteResult
+	if cmd, ok := p.bindings(&res).Dispatch(km); ok {
+		return res, cmd
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
@@ -104,7 +127,7 @@ func (p *palette) complete(line string) string {
 		if len(fields) == 1 {
 			partial = fields[0]
 		}
-		for _, c := range paletteCommands {
+		for _, c := range p.cmds {
 			cands = append(cands, c.name)
 		}
 	} else {
@@ -146,7 +169,7 @@ func (p *palette) suggestions() []string {
 		if len(fields) == 1 {
 			partial = fields[0]
 		}
-		for _, c := range paletteCommands {
+		for _, c := range p.cmds {
 			if strings.HasPrefix(c.name, partial) {
 				out = append(out, c.name+" — "+c.help)
 			}
@@ -175,6 +198,10 @@ func (p *palette) view(th Theme, width int) string {
 	for _, s := range sug {
 		b.WriteString("\n" + th.Muted.Render("  "+s))
 	}
-	b.WriteString("\n" + th.Muted.Render("tab: complete  ↑/↓: history  enter: run  esc: close"))
+	var keys []string
+	for _, k := range p.bindings(new(paletteResult)).Help() {
+		keys = append(keys, k.Help().Key+": "+k.Help().Desc)
+	}
+	b.WriteString("\n" + th.Muted.Render(strings.Join(keys, "  ")))
 	return th.Dialog.Width(min(width-2, 80)).Render(b.String())
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -29,7 +28,7 @@ const recoveryDrillsNote = "never — run `lifeboat drill --site <standby>` to r
 type recoveryScreen struct {
 	ctx  *Context
 	list *List
-	keys recoveryKeys
+	keys Bindings
 
 	status *engine.Status
 	fresh  bool
@@ -56,10 +55,6 @@ type recoveryScreen struct {
 
 	width  int
 	height int
-}
-
-type recoveryKeys struct {
-	Filter, Move, Drill, Failover key.Binding
 }
 
 // recoveryHistory is how many drills and failovers the history shows.
@@ -168,7 +163,7 @@ func (s *recoveryScreen) askFailover() tea.Cmd {
 func (s *recoveryScreen) wizShown() bool { return s.wiz != nil && !s.wiz.hidden }
 
 func (s *recoveryScreen) openWizard(w *failoverWizard) {
-	w.setSize(s.width, s.height)
+	w.SetSize(s.width, s.height)
 	s.wiz = w
 }
 
@@ -189,7 +184,7 @@ func (s *recoveryScreen) askDrill() tea.Cmd {
 		return statusCmd("no standby to drill", true)
 	}
 	site, _, _ := strings.Cut(row.ID, "/")
-	scratch := s.ctx.Backend.Config().Drills.Scratch
+	scratch := s.ctx.Backend.ConfigView().DrillScratch
 	s.drillAt = site
 	s.confirm = NewConfirm("drill", "Rehearse a failover to "+site+"?",
 		"Restores every set's newest snapshot at "+site+" into "+scratch+", verifies it against the snapshot, runs the verify hooks "+
@@ -199,24 +194,23 @@ func (s *recoveryScreen) askDrill() tea.Cmd {
 
 func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	l := NewList(ctx,
-		Column{Title: "STANDBY", Width: 8, Flex: true},
-		Column{Title: "SET", Width: 10, Flex: true},
-		Column{Title: "NEWEST", Width: 8},
-		Column{Title: "RPO", Width: 5},
-		Column{Title: "GRADE", Width: 11},
-		Column{Title: "BREACH", Width: 12},
-		Column{Title: "MISSING", Width: 12},
+		flexCol("STANDBY", 8), flexCol("SET", 10), col("NEWEST", 8), col("RPO", 5), col("GRADE", 11),
+		col("BREACH", 12), col("MISSING", 12),
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
-	k := recoveryKeys{
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Move:     key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-		Drill:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "drill")),
-		Failover: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "failover")),
-	}
+	s := &recoveryScreen{ctx: ctx, list: l}
+	filter := bind("/", "filter", do(s.list.StartFilter), "/")
+	filter.Hidden = true // a global binding: the footer and help already list it
+	failover := bind("f", "failover", do(s.askFailover), "f")
 	// Read-only: failover is off (help leaves it out); pressing f still says why.
-	k.Failover.SetEnabled(!ctx.ReadOnly)
-	return &recoveryScreen{ctx: ctx, list: l, keys: k}
+	failover.Key.SetEnabled(!ctx.ReadOnly)
+	s.keys = Bindings{
+		filter,
+		bind("↑/↓", "move", nil, "up", "down"),
+		bind("d", "drill", do(s.askDrill), "d"),
+		failover,
+	}
+	return s
 }
 
 func (s *recoveryScreen) Title() string { return "Recovery" }
@@ -228,7 +222,7 @@ func (s *recoveryScreen) Init() tea.Cmd {
 func (s *recoveryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	if s.wiz != nil {
-		s.wiz.setSize(w, h)
+		s.wiz.SetSize(w, h)
 	}
 	s.layout()
 }
@@ -288,8 +282,8 @@ func (s *recoveryScreen) postureLines() []string {
 		ds := s.trend[site]
 		last := ds[len(ds)-1]
 		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
-			rtoSparkline(th, ds, sparkSamples), engine.Age(recoverySecs(last.RTOSeconds)),
-			engine.Age(recoverySecs(last.RTOObjectiveSeconds)), len(ds)))
+			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTOSeconds)),
+			engine.Age(wholeSecs(last.RTOObjectiveSeconds)), len(ds)))
 	}
 	return lines
 }
@@ -359,12 +353,12 @@ func (s *recoveryScreen) historyLines() []string {
 		if !d.Passed {
 			verdict = th.Level("failed")
 		}
-		rto := engine.Age(time.Duration(d.RTOSeconds * float64(time.Second)))
+		rto := secsAge(d.RTOSeconds)
 		if d.CouldNotRun() {
 			verdict, rto = th.Warn.Render("could not run"), "—"
 		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			rto, engine.Age(time.Duration(d.RTOObjectiveSeconds)*time.Second), len(d.Sets))
+			rto, engine.Age(wholeSecs(d.RTOObjectiveSeconds)), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
@@ -416,10 +410,12 @@ func (s *recoveryScreen) Back() bool {
 
 func (s *recoveryScreen) Keys() []key.Binding {
 	if s.wizShown() {
-		return s.wiz.keys()
+		return s.wiz.Keys()
 	}
-	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Drill, s.keys.Failover}
+	if s.confirm != nil {
+		return s.confirm.Keys() // the open question has every key
+	}
+	return s.keys.Help()
 }
 
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -496,23 +492,7 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
 		}
-		if s.list.Filtering() {
-			_, cmd := s.list.Update(msg)
-			return s, cmd
-		}
-		if key.Matches(msg, s.keys.Filter) {
-			return s, s.list.StartFilter()
-		}
-		if key.Matches(msg, s.keys.Drill) {
-			return s, s.askDrill()
-		}
-		// Matched by name: the binding is disabled in read-only mode, and
-		// pressing it still says why.
-		if msg.String() == "f" {
-			return s, s.askFailover()
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }
@@ -528,10 +508,8 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 	return out
 }
 
-func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
-
 func recoveryRPOText(set engine.SetStatus) string {
-	return config.Duration(recoverySecs(set.RPOSeconds)).String()
+	return engine.DurationText(wholeSecs(set.RPOSeconds))
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -552,7 +530,7 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
 			why = append(why, set.Name+" has no copy there")
 		case !x.RPOOK:
-			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(recoverySecs(*x.AgeSeconds)), recoveryRPOText(set)))
+			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(wholeSecs(*x.AgeSeconds)), recoveryRPOText(set)))
 		}
 	}
 	if c := ss.LastCheck; c != nil && !c.OK {
@@ -613,24 +591,8 @@ func (s *recoveryScreen) health(ss engine.SiteStatus) string {
 	} else {
 		parts = append(parts, th.Critical.Render("✗ unreachable")+", its sets are unknown until it answers")
 	}
-	check := "last check never"
-	if c := ss.LastCheck; c != nil {
-		word := "ok"
-		if !c.OK {
-			word = "failed"
-		}
-		check = "last check " + ago(now, c.Time) + " " + th.Level(word)
-	}
-	parts = append(parts, check)
-	drill := "last drill never"
-	if d := ss.LastDrill; d != nil {
-		word := "passed"
-		if !d.Passed {
-			word = "failed"
-		}
-		drill = "last drill " + ago(now, d.Time) + " " + th.Level(word)
-	}
-	return strings.Join(append(parts, drill), " · ")
+	parts = append(parts, "last check "+checkText(th, now, ss.LastCheck), "last drill "+drillText(th, now, ss.LastDrill))
+	return strings.Join(parts, " · ")
 }
 
 // anyDrill says whether some standby has been drilled.
@@ -656,23 +618,23 @@ func (s *recoveryScreen) rows() {
 			if ok && x.Stale {
 				newest, grade, breach = "?", th.Warn.Render("unknown"), th.Warn.Render("site down")
 			} else if ok && x.NewestTime != nil && x.AgeSeconds != nil {
-				age := recoverySecs(*x.AgeSeconds)
+				age := wholeSecs(*x.AgeSeconds)
 				newest = engine.Age(age)
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-recoverySecs(set.RPOSeconds)))
-				case recoverySecs(x.BreachInSeconds) < recoveryBreachSoon:
-					breach = th.Warn.Render("breach in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOSeconds)))
+				case wholeSecs(x.BreachInSeconds) < recoveryBreachSoon:
+					breach = th.Warn.Render("breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 				default:
-					breach = th.Muted.Render("in " + engine.Age(recoverySecs(x.BreachInSeconds)))
+					breach = th.Muted.Render("in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 				}
 			}
 			missing := "-"
 			if r, ok := s.status.ReplicationTo(ss.Name, set.Name); ok {
 				missing = itoa(r.MissingSnapshots)
 				if r.MissingSnapshots > 0 {
-					missing = th.Warn.Render(missing + " · " + engine.Age(recoverySecs(r.LagSeconds)) + " lag")
+					missing = th.Warn.Render(missing + " · " + engine.Age(wholeSecs(r.LagSeconds)) + " lag")
 				}
 			}
 			rows = append(rows, Row{
@@ -692,7 +654,7 @@ func (s *recoveryScreen) View() string {
 		return clipToHeight(strings.Join(head, "\n")+"\n"+th.Muted.Render("loading…"), s.height)
 	}
 	if s.wizShown() {
-		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, s.wiz.view()), s.height)
+		return clipToHeight(lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, s.wiz.View()), s.height)
 	}
 	if s.confirm != nil {
 		box := s.confirm.View(th, s.width)

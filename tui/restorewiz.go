@@ -69,7 +69,7 @@ func newRestoreWizard(ctx *Context, site, set string, snap engine.Snapshot, sc r
 	in := textinput.New()
 	in.Prompt = "› "
 	in.CharLimit = 4096
-	in.SetValue(restoreDefaultTarget(ctx.Backend.Config().Failover.Target, set, snap.ShortID))
+	in.SetValue(restoreDefaultTarget(ctx.Backend.ConfigView().FailoverTarget, set, snap.ShortID))
 	in.CursorEnd()
 	return &restoreWizard{ctx: ctx, site: site, set: set, snap: snap, scope: sc, input: in}
 }
@@ -119,7 +119,7 @@ func restoreInspectTarget(p string) (exists, nonEmpty bool, err error) {
 	return true, true, nil
 }
 
-func (w *restoreWizard) setSize(wd, h int) { w.width, w.height = wd, h }
+func (w *restoreWizard) SetSize(wd, h int) { w.width, w.height = wd, h }
 
 // back is esc from the root; the wizard handles esc itself, so this only
 // runs when something calls Back directly.
@@ -128,19 +128,56 @@ func (w *restoreWizard) back() bool {
 	return true
 }
 
-func (w *restoreWizard) keys() []key.Binding {
-	b := func(k, h string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, h)) }
+// Keys are the wizard's keys at its step, for the footer and help.
+func (w *restoreWizard) Keys() []key.Binding {
+	if d := w.dialog(); d != nil {
+		return d.Keys()
+	}
+	return w.bindings().Help()
+}
+
+// dialog is the confirmation that has every key while open, if any.
+func (w *restoreWizard) dialog() *Confirm {
+	switch {
+	case w.step == restoreStepConfirm:
+		return w.confirm
+	case w.step == restoreStepProgress:
+		return w.cancelAsk
+	}
+	return nil
+}
+
+// bindings is the key table of the wizard's step.
+func (w *restoreWizard) bindings() Bindings {
+	closeWizard := run(func() { w.closed = true })
 	switch w.step {
 	case restoreStepTarget:
-		return []key.Binding{b("enter", "preview"), b("esc", "cancel")}
+		return Bindings{bind("enter", "preview", do(w.toPreview), "enter"), bind("esc", "cancel", closeWizard, "esc", "ctrl+c")}
 	case restoreStepPreview:
-		return []key.Binding{b("enter", "confirm"), b("esc", "change target")}
+		return Bindings{bind("enter", "confirm", run(w.toConfirm), "enter"),
+			bind("esc", "change target", do(w.editTarget), "esc", "ctrl+c", "backspace")}
 	case restoreStepConfirm:
-		return []key.Binding{b("tab", "move"), b("enter", "choose"), b("esc", "cancel")}
+		return nil // the confirmation's own
 	case restoreStepProgress:
-		return []key.Binding{b("c", "cancel restore"), b("b", "run in background")}
+		return Bindings{bind("c", "cancel restore", run(w.askCancel), "c", "esc", "ctrl+c"),
+			bind("b", "run in background", do(func() tea.Cmd {
+				w.closed = true
+				return statusCmd("the restore continues: 3 Operations shows its progress", false)
+			}), "b")}
 	}
-	return []key.Binding{b("enter", "close")}
+	return Bindings{bind("enter", "close", closeWizard, "enter", "esc", "ctrl+c", "q")}
+}
+
+// editTarget goes back from the preview to the target field.
+func (w *restoreWizard) editTarget() tea.Cmd {
+	w.step = restoreStepTarget
+	return w.input.Focus()
+}
+
+func (w *restoreWizard) askCancel() {
+	w.cancelAsk = NewConfirm(restoreCancelID, "Stop the restore?",
+		"restic stops cleanly; "+w.target+" keeps what was restored so far (a partial restore) and the journal records the restore as cancelled. Cancel keeps it running.",
+		"Stop restore")
 }
 
 func (w *restoreWizard) update(msg tea.Msg) tea.Cmd {
@@ -171,50 +208,17 @@ func (w *restoreWizard) update(msg tea.Msg) tea.Cmd {
 }
 
 func (w *restoreWizard) key(km tea.KeyMsg) tea.Cmd {
-	k := km.String()
-	esc := k == "esc" || k == "ctrl+c"
-	switch w.step {
-	case restoreStepTarget:
-		switch {
-		case esc:
-			w.closed = true
-			return nil
-		case k == "enter":
-			return w.toPreview()
-		}
+	if d := w.dialog(); d != nil {
+		return d.Update(km)
+	}
+	if cmd, ok := w.bindings().Dispatch(km); ok {
+		return cmd
+	}
+	if w.step == restoreStepTarget {
 		w.problem = ""
 		var cmd tea.Cmd
 		w.input, cmd = w.input.Update(km)
 		return cmd
-	case restoreStepPreview:
-		switch {
-		case esc, k == "backspace":
-			w.step = restoreStepTarget
-			return w.input.Focus()
-		case k == "enter":
-			w.toConfirm()
-		}
-		return nil
-	case restoreStepConfirm:
-		return w.confirm.Update(km)
-	case restoreStepProgress:
-		if w.cancelAsk != nil {
-			return w.cancelAsk.Update(km)
-		}
-		switch {
-		case esc, k == "c":
-			w.cancelAsk = NewConfirm(restoreCancelID, "Stop the restore?",
-				"restic stops cleanly; "+w.target+" keeps what was restored so far (a partial restore) and the journal records the restore as cancelled. Cancel keeps it running.",
-				"Stop restore")
-		case k == "b":
-			w.closed = true
-			return statusCmd("the restore continues: 3 Operations shows its progress", false)
-		}
-		return nil
-	case restoreStepResult:
-		if esc || k == "enter" || k == "q" {
-			w.closed = true
-		}
 	}
 	return nil
 }
@@ -297,7 +301,7 @@ func (w *restoreWizard) boxWidth() int {
 	return max(20, min(w.width-6, 84))
 }
 
-func (w *restoreWizard) view() string {
+func (w *restoreWizard) View() string {
 	th := w.ctx.Theme
 	switch {
 	case w.step == restoreStepConfirm && w.confirm != nil:
@@ -371,7 +375,7 @@ func (w *restoreWizard) view() string {
 // landing shows where the data lands (contract §3: one path lands
 // directly in the target, several under their full paths).
 func (w *restoreWizard) landing() string {
-	cs, ok := w.ctx.Backend.Config().Set(w.set)
+	cs, ok := w.ctx.Backend.ConfigView().Set(w.set)
 	if !ok || len(cs.Paths) == 0 {
 		return ""
 	}

@@ -35,7 +35,7 @@ type Model struct {
 	ctx      *Context
 	screens  []Screen
 	active   int
-	keys     globalKeys
+	keys     Bindings // the global keys
 	help     help.Model
 	showHelp bool
 	palette  *palette
@@ -69,7 +69,7 @@ func New(b Backend, readOnly bool) *Model {
 // NewWithContext builds the console over a prepared context (tests fix the
 // clock and theme this way).
 func NewWithContext(ctx *Context) *Model {
-	m := &Model{ctx: ctx, keys: newGlobalKeys(), help: help.New()}
+	m := &Model{ctx: ctx, help: help.New()}
 	m.screens = []Screen{
 		newSitesScreen(ctx),
 		newCatalogScreen(ctx),
@@ -77,12 +77,13 @@ func NewWithContext(ctx *Context) *Model {
 		newRecoveryScreen(ctx),
 		newJournalScreen(ctx),
 	}
-	m.palette = newPalette(m.completionWords)
+	m.palette = newPalette(m.paletteCommands(), m.completionWords)
+	m.keys = m.globalBindings()
 	return m
 }
 
 func (m *Model) completionWords() []string {
-	cfg := m.ctx.Backend.Config()
+	cfg := m.ctx.Backend.ConfigView()
 	return append(cfg.SetNames(), cfg.SiteNames()...)
 }
 
@@ -310,7 +311,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		switch {
 		case m.quitAsk != nil:
 			return m, m.quitAsk.Update(msg)
-		case m.quitting || !key.Matches(msg, m.keys.Quit):
+		case m.quitting || !key.Matches(msg, quitKey):
 			return m, nil
 		}
 		return m.askQuit()
@@ -336,7 +337,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if m.showHelp {
-		if key.Matches(msg, m.keys.Help, m.keys.Back) || msg.String() == "q" {
+		if key.Matches(msg, helpKey, backKey) || msg.String() == "q" {
 			m.showHelp = false
 			return m, nil
 		}
@@ -351,38 +352,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.screens[m.active], cmd = screen.Update(msg)
 		return m, cmd
 	}
-	switch {
-	case key.Matches(msg, m.keys.Quit):
-		return m.askQuit()
-	case key.Matches(msg, m.keys.Help):
-		m.showHelp = true
-		return m, nil
-	case key.Matches(msg, m.keys.Palette):
-		m.palOpen = true
-		return m, m.palette.open()
-	case key.Matches(msg, m.keys.Next):
-		m.active = (m.active + 1) % len(m.screens)
-		return m, nil
-	case key.Matches(msg, m.keys.Prev):
-		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
-		return m, nil
-	case key.Matches(msg, m.keys.Screen1, m.keys.Screen2, m.keys.Screen3, m.keys.Screen4, m.keys.Screen5):
-		m.active = int(msg.Runes[0] - '1')
-		return m, nil
-	case key.Matches(msg, m.keys.Refresh):
-		m.setStatus("refreshing every site…", false)
-		cmd := tea.Batch(m.refresh(), m.broadcast(msg))
-		if m.active == ScreenSites {
-			// r on Sites also measures capacity: restic stats is too slow
-			// for every refresh, so only where its figures are shown.
-			cmd = tea.Batch(cmd, m.broadcast(measureCapacityMsg{}))
-		}
+	if cmd, ok := m.keys.Dispatch(msg); ok {
 		return m, cmd
-	case key.Matches(msg, m.keys.Back):
-		if !screen.Back() {
-			return m, nil
-		}
-		return m, nil
 	}
 	var cmd tea.Cmd
 	m.screens[m.active], cmd = screen.Update(msg)
@@ -403,32 +374,40 @@ func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 
 // runPalette executes a palette line.
 func (m *Model) runPalette(line string) tea.Cmd {
-	f := strings.Fields(line)
-	name, args := f[0], f[1:]
-	switch name {
-	case "sites":
-		m.active = ScreenSites
-	case "catalog":
-		m.active = ScreenCatalog
-	case "operations", "ops":
-		m.active = ScreenOperations
-	case "recovery":
-		m.active = ScreenRecovery
-	case "journal":
-		m.active = ScreenJournal
-	case "help":
-		m.showHelp = true
-	case "quit", "q":
-		_, cmd := m.askQuit()
-		return cmd
-	case "refresh":
-		return m.refresh()
-	case "backup", "replicate", "check", "forget", "restore":
-		return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
-	default:
-		m.setStatus(fmt.Sprintf("unknown command %q: try tab for the list", name), true)
+	cmd, ok := m.palette.run(line)
+	if !ok {
+		m.setStatus(fmt.Sprintf("unknown command %q: try tab for the list", strings.Fields(line)[0]), true)
 	}
-	return nil
+	return cmd
+}
+
+// paletteCommands are the commands the palette knows, in the order it
+// suggests them.
+func (m *Model) paletteCommands() []paletteCommand {
+	action := func(name, help string) paletteCommand {
+		return paletteCommand{name: name, help: help, run: func(args []string) tea.Cmd {
+			return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
+		}}
+	}
+	screen := func(name string, i int, aliases ...string) paletteCommand {
+		return paletteCommand{name: name, aliases: aliases, help: "go to " + m.screens[i].Title(),
+			run: func([]string) tea.Cmd { m.active = i; return nil }}
+	}
+	return []paletteCommand{
+		action("backup", "back up a set (or every set) to the active site"),
+		action("replicate", "copy missing snapshots to the standbys"),
+		action("check", "restic check of a site"),
+		action("forget", "apply a set's retention (dry run first)"),
+		action("restore", "restore from the catalog"),
+		{name: "refresh", help: "probe every site now", run: func([]string) tea.Cmd { return m.refresh() }},
+		screen("sites", ScreenSites),
+		screen("catalog", ScreenCatalog),
+		screen("operations", ScreenOperations, "ops"),
+		screen("recovery", ScreenRecovery),
+		screen("journal", ScreenJournal),
+		{name: "help", help: "show the key bindings", run: func([]string) tea.Cmd { m.showHelp = true; return nil }},
+		{name: "quit", aliases: []string{"q"}, help: "leave lifeboat", run: func([]string) tea.Cmd { _, cmd := m.askQuit(); return cmd }},
+	}
 }
 
 // View draws the tab bar, the screen (or an overlay) and the status line.
@@ -525,12 +504,12 @@ func (m *Model) statusLine() string {
 func (m *Model) footer() string {
 	var bs []key.Binding
 	bs = append(bs, m.screens[m.active].Keys()...)
-	bs = append(bs, m.keys.ShortHelp()...)
+	bs = append(bs, m.keys.shortHelp()...)
 	return fit(m.help.ShortHelpView(bs), m.width)
 }
 
 func (m *Model) helpView() string {
-	groups := m.keys.FullHelp()
+	groups := m.keys.fullHelp()
 	if ks := m.screens[m.active].Keys(); len(ks) > 0 {
 		groups = append([][]key.Binding{ks}, groups...)
 	}

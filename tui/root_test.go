@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +139,7 @@ func TestRootQuitAsksWhileWorkRuns(t *testing.T) {
 		select {
 		case msg := <-m.ctx.Ops.ch:
 			if quit := driveRoot(m, msg); quit {
-				if j, _ := f.Journal(context.Background(), storage.JournalQuery{}); j[0].Action != "quit" {
+				if j, _ := f.Journal(context.Background(), engine.JournalQuery{}); j[0].Action != "quit" {
 					t.Fatalf("quit not journaled: %+v", j[0])
 				}
 				return

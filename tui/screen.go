@@ -7,16 +7,28 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
-// Screen is one tab of the console. It follows the component contract:
-// a tea model, its key bindings for help, and a size.
-type Screen interface {
-	Init() tea.Cmd
-	Update(msg tea.Msg) (Screen, tea.Cmd)
+// Component is the contract screens and the wizards inside them share
+// (soft-serve's common.Component): a view drawn at a size, and the keys
+// that act now, built from the view's binding table (for ? and the footer).
+type Component interface {
 	View() string
 	SetSize(width, height int)
-	Title() string
-	// Keys lists the screen's own bindings (for ? and the footer).
 	Keys() []key.Binding
+}
+
+// The wizards a screen opens keep the contract too.
+var (
+	_ Component = (*restoreWizard)(nil)
+	_ Component = (*failoverWizard)(nil)
+)
+
+// Screen is one tab of the console: a component with a title, its own
+// Update, and a say in key routing.
+type Screen interface {
+	Component
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	Title() string
 	// Capturing says a text input or dialog of the screen has focus: it
 	// gets every key, global ones included, so q in a filter types a q.
 	Capturing() bool

@@ -10,11 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/engine/restic"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // sparkSamples is how many health samples the latency trend draws at most.
@@ -27,12 +24,12 @@ type sitesScreen struct {
 	ctx  *Context
 	cols []Column
 	list *List
-	keys sitesKeys
+	keys Bindings
 
 	status *engine.Status
 	fresh  bool
 
-	samples    map[string][]storage.SiteSample
+	samples    map[string][]engine.SiteSample
 	samplesErr error
 	seq        int // of the latest samples request
 
@@ -59,10 +56,6 @@ type sitesScreen struct {
 	unlockAll   bool
 }
 
-type sitesKeys struct {
-	Filter, Move, Details, Unlock, UnlockAll key.Binding
-}
-
 // siteRoundMsg answers a service-probe and lock round; seq drops late answers.
 type siteRoundMsg struct {
 	seq      int
@@ -76,7 +69,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 	s.roundSeq++
 	seq := s.roundSeq
 	b := s.ctx.Backend
-	cfg := b.Config()
+	cfg := b.ConfigView()
 	var withLocks []string
 	for _, ss := range st.Sites {
 		if n, ok := ss.LockCount(); ok && n > 0 {
@@ -88,7 +81,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 		defer cancel()
 		msg := siteRoundMsg{seq: seq, services: map[string][]engine.ProbeResult{}, locks: map[string][]engine.LockInfo{}}
 		for _, site := range cfg.Sites {
-			if len(site.Probes) > 0 {
+			if site.Probes > 0 {
 				msg.services[site.Name] = b.ProbeServices(ctx, site.Name)
 			}
 		}
@@ -104,33 +97,28 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 // siteSamplesMsg answers a samples request; seq drops late answers.
 type siteSamplesMsg struct {
 	seq     int
-	samples map[string][]storage.SiteSample
+	samples map[string][]engine.SiteSample
 	err     error
 }
 
 func newSitesScreen(ctx *Context) *sitesScreen {
 	cols := []Column{
-		{Title: "NAME", Width: 8, Flex: true},
-		{Title: "ROLE", Width: 7},
-		{Title: "STATE", Width: 10},
-		{Title: "LATENCY", Width: 7},
-		{Title: "LOCKS", Width: 5},
-		{Title: "LAST CHECK", Width: 12, Flex: true},
-		{Title: "LAST DRILL", Width: 10},
-		{Title: "TREND", Width: 7, Flex: true},
+		flexCol("NAME", 8), col("ROLE", 7), col("STATE", 10), col("LATENCY", 7), col("LOCKS", 5),
+		flexCol("LAST CHECK", 12), col("LAST DRILL", 10), flexCol("TREND", 7),
 	}
 	l := NewList(ctx, cols...)
 	l.Empty = "no site in the configuration"
-	return &sitesScreen{
-		ctx: ctx, cols: cols, list: l, showDetails: true,
-		keys: sitesKeys{
-			Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-			Move:      key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-			Details:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details on/off")),
-			Unlock:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "remove stale locks")),
-			UnlockAll: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "remove all locks")),
-		},
+	s := &sitesScreen{ctx: ctx, cols: cols, list: l, showDetails: true}
+	filter := bind("/", "filter", do(s.list.StartFilter), "/")
+	filter.Hidden = true // a global binding: the footer and help already list it
+	s.keys = Bindings{
+		filter,
+		bind("↑/↓", "move", nil, "up", "down"),
+		bind("enter", "details on/off", run(func() { s.showDetails = !s.showDetails; s.layout() }), "enter"),
+		bind("u", "remove stale locks", do(func() tea.Cmd { return s.askUnlock(false) }), "u"),
+		bind("U", "remove all locks", do(func() tea.Cmd { return s.askUnlock(true) }), "U"),
 	}
+	return s
 }
 
 func (s *sitesScreen) Title() string { return "Sites" }
@@ -186,11 +174,11 @@ func (s *sitesScreen) loadSamples() tea.Cmd {
 	s.seq++
 	seq := s.seq
 	b := s.ctx.Backend
-	names := b.Config().SiteNames()
+	names := b.ConfigView().SiteNames()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		out := make(map[string][]storage.SiteSample, len(names))
+		out := make(map[string][]engine.SiteSample, len(names))
 		var firstErr error
 		for _, n := range names {
 			smp, err := b.Samples(ctx, n, sparkSamples)
@@ -218,7 +206,7 @@ func (s *sitesScreen) layout() {
 	avail := max(1, s.height-1) // the header line
 	listH := avail
 	if s.showDetails {
-		n := len(s.ctx.Backend.Config().Sites)
+		n := len(s.ctx.Backend.ConfigView().Sites)
 		if s.status != nil {
 			n = len(s.status.Sites)
 		}
@@ -242,8 +230,10 @@ func (s *sitesScreen) Back() bool {
 }
 
 func (s *sitesScreen) Keys() []key.Binding {
-	// / is a global binding: the footer and help already list it.
-	return []key.Binding{s.keys.Move, s.keys.Details, s.keys.Unlock, s.keys.UnlockAll}
+	if s.confirm != nil {
+		return s.confirm.Keys() // the open question has every key
+	}
+	return s.keys.Help()
 }
 
 // askUnlock opens the confirmation for removing a site's locks: stale ones
@@ -342,24 +332,7 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
 		}
-		if s.list.Filtering() {
-			_, cmd := s.list.Update(msg)
-			return s, cmd
-		}
-		switch {
-		case key.Matches(msg, s.keys.Unlock):
-			return s, s.askUnlock(false)
-		case key.Matches(msg, s.keys.UnlockAll):
-			return s, s.askUnlock(true)
-		case key.Matches(msg, s.keys.Filter):
-			return s, s.list.StartFilter()
-		case key.Matches(msg, s.keys.Details):
-			s.showDetails = !s.showDetails
-			s.layout()
-			return s, nil
-		}
-		_, cmd := s.list.Update(msg)
-		return s, cmd
+		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
 }
@@ -406,28 +379,6 @@ func siteLatencyText(ss engine.SiteStatus) string {
 	return fmt.Sprintf("%.0f ms", ss.LatencyMS)
 }
 
-func (s *sitesScreen) checkText(c *engine.CheckInfo) string {
-	if c == nil {
-		return "never"
-	}
-	word := "ok"
-	if !c.OK {
-		word = "failed"
-	}
-	return ago(s.ctx.Now(), c.Time) + " " + s.ctx.Theme.Level(word)
-}
-
-func (s *sitesScreen) drillText(d *engine.DrillInfo) string {
-	if d == nil {
-		return "never"
-	}
-	word := "passed"
-	if !d.Passed {
-		word = "failed"
-	}
-	return ago(s.ctx.Now(), d.Time) + " " + s.ctx.Theme.Level(word)
-}
-
 // trendWidth is the width the list gives the TREND column (the last one),
 // computed the way List lays columns out.
 func (s *sitesScreen) trendWidth() int {
@@ -448,7 +399,7 @@ func (s *sitesScreen) trendWidth() int {
 
 // siteSparkline draws latencies as ▁..█ scaled from zero to the highest, the
 // newest on the right; a sample where the site was down draws as ✗.
-func siteSparkline(th Theme, samples []storage.SiteSample, n int) string {
+func siteSparkline(th Theme, samples []engine.SiteSample, n int) string {
 	if n <= 0 || len(samples) == 0 {
 		return ""
 	}
@@ -494,7 +445,7 @@ func (s *sitesScreen) rows() {
 		rows = append(rows, Row{
 			ID: ss.Name,
 			Cells: []string{ss.Name, ss.Role, s.stateWord(state), siteLatencyText(ss), locks,
-				s.checkText(ss.LastCheck), s.drillText(ss.LastDrill), siteSparkline(th, s.samples[ss.Name], tw)},
+				checkText(s.ctx.Theme, s.ctx.Now(), ss.LastCheck), drillText(s.ctx.Theme, s.ctx.Now(), ss.LastDrill), siteSparkline(th, s.samples[ss.Name], tw)},
 			// The trend and times are noise to a filter; names, roles, states and errors are not.
 			Filter: strings.Join([]string{ss.Name, ss.Role, state, ss.Error}, " "),
 		})
@@ -541,231 +492,6 @@ func (s *sitesScreen) View() string {
 		}
 	}
 	return clipToHeight(out, s.height)
-}
-
-// details draws the selected site in a box of at most h lines.
-func (s *sitesScreen) details(h int) string {
-	th := s.ctx.Theme
-	box := th.Box
-	innerW := s.width - box.GetHorizontalFrameSize()
-	innerH := h - box.GetVerticalFrameSize()
-	if innerW < 10 || innerH < 1 {
-		return ""
-	}
-	row, ok := s.list.Selected()
-	if !ok {
-		return ""
-	}
-	var ss engine.SiteStatus
-	for _, x := range s.status.Sites {
-		if x.Name == row.ID {
-			ss = x
-		}
-	}
-	now := s.ctx.Now()
-	var lines []string
-	// field adds a labelled value, wrapped under itself when it is long.
-	const labelW = 12
-	field := func(name, value string) {
-		label := th.Muted.Render(fmt.Sprintf("%-*s", labelW, name))
-		if innerW-labelW >= 20 {
-			value = ansi.Wrap(value, innerW-labelW, "")
-		}
-		for i, l := range strings.Split(value, "\n") {
-			if i > 0 {
-				label = strings.Repeat(" ", labelW)
-			}
-			lines = append(lines, label+l)
-		}
-	}
-	lines = append(lines, th.Title.Render(ss.Name)+"  "+s.stateWord(siteState(s.status, ss)))
-	repo := "(not in the configuration)"
-	cfgRole := ""
-	if site, ok := s.ctx.Backend.Config().Site(ss.Name); ok {
-		repo = restic.RedactRepository(site.Repository)
-		cfgRole = string(site.Role)
-	}
-	field("repository", repo)
-	field("role", s.roleText(ss, cfgRole))
-	if ss.Error != "" {
-		field("error", th.Critical.Render(ss.Error))
-	}
-	probe := "never probed"
-	if !ss.Probed.IsZero() {
-		probe = "probed " + ago(now, ss.Probed)
-	}
-	if ss.Reachable {
-		probe = "reachable in " + siteLatencyText(ss) + ", " + probe
-	} else if !ss.Probed.IsZero() {
-		probe = "unreachable, " + probe
-	}
-	field("probe", probe)
-	locks := "? (unknown while the site is down)"
-	if n, ok := ss.LockCount(); ok {
-		locks = itoa(n)
-		if n > 0 {
-			locks += th.Muted.Render(" (a lock held by another process can block check and prune)")
-		}
-	}
-	field("locks", locks)
-	for i, l := range s.lockInfo[ss.Name] {
-		kind := "shared"
-		if l.Exclusive {
-			kind = "exclusive"
-		}
-		state := th.Warn.Render("held")
-		if l.Stale {
-			state = th.Critical.Render("stale") + th.Muted.Render(" (u removes it)")
-		}
-		field("", fmt.Sprintf("%d. %s lock by %s@%s pid %d, %s, %s", i+1, kind, l.User, l.Host, l.PID, ago(now, l.Time), state))
-	}
-	for i, r := range s.services[ss.Name] {
-		name := ""
-		if i == 0 {
-			name = "services"
-		}
-		word := th.OK.Render("✓ ok")
-		if !r.OK {
-			word = th.Critical.Render("✗ failed")
-		}
-		field(name, fmt.Sprintf("%s %s %s %s", word, r.Kind, r.Target, th.Muted.Render(r.Detail)))
-	}
-	check := s.checkText(ss.LastCheck)
-	if ss.LastCheck != nil && ss.LastCheck.Detail != "" {
-		check += " — " + ss.LastCheck.Detail
-	}
-	field("last check", check)
-	drill := s.drillText(ss.LastDrill)
-	if ss.LastDrill == nil {
-		// A drill rehearses a standby; the CLI refuses to drill the active
-		// site, so the advice names the console's keys, never that command.
-		advice := " — 4 then d on " + ss.Name + " rehearses a failover"
-		if ss.Role == "active" {
-			advice = " — a drill rehearses a standby: 4 then d"
-		}
-		drill += th.Muted.Render(advice)
-	}
-	field("last drill", drill)
-	if s.samplesErr != nil {
-		field("trend", th.Warn.Render("cannot read samples: "+s.samplesErr.Error()))
-	}
-	for i, l := range s.capacityLines(ss.Name, innerW-labelW) {
-		name := ""
-		if i == 0 {
-			name = "capacity"
-		}
-		field(name, l)
-	}
-	probs := siteProblems(s.status, ss.Name)
-	if len(probs) == 0 {
-		field("problems", th.OK.Render("✓ none")+" at this site")
-	}
-	for i, p := range probs {
-		name := ""
-		if i == 0 {
-			name = "problems"
-		}
-		field(name, th.Level(p.Level)+"  "+p.Message)
-	}
-	if len(lines) > innerH {
-		more := len(lines) - innerH + 1
-		lines = append(lines[:innerH-1], th.Muted.Render(fmt.Sprintf("… %d more line(s); enlarge the window to see them", more)))
-	}
-	for i, l := range lines {
-		lines[i] = fit(l, innerW)
-	}
-	return box.Width(s.width - box.GetHorizontalBorderSize()).Render(strings.Join(lines, "\n"))
-}
-
-// capacityLines is the capacity panel of a site: the last measured
-// figures, a sparkline of stored bytes over time, and how old they are.
-func (s *sitesScreen) capacityLines(site string, width int) []string {
-	th := s.ctx.Theme
-	if s.capacityErr != nil {
-		return []string{th.Warn.Render("cannot read capacity: " + s.capacityErr.Error())}
-	}
-	c := s.capacity[site]
-	var out []string
-	if c.MeasuredAt == nil {
-		l := "not measured yet" + th.Muted.Render(" — r measures it (restic stats)")
-		if s.measuring {
-			l = th.Muted.Render("measuring (restic stats)…")
-		}
-		out = append(out, l)
-	} else {
-		d := func(v string) string {
-			if v == "" {
-				return "—"
-			}
-			return v
-		}
-		out = append(out,
-			"stored "+d(engine.SizeOf(c.StoredBytes))+", raw "+d(engine.SizeOf(c.RawBytes))+" (compression "+d(engine.RatioOf(c.CompressionRatio))+")",
-			"restore "+d(engine.SizeOf(c.RestoreBytes))+" (dedup "+d(engine.RatioOf(c.DedupRatio))+"), "+d(capCount(c.Snapshots))+" snapshots",
-			"growth "+d(engine.GrowthOf(c.GrowthBytesPerDay))+", free "+d(engine.SizeOf(c.FreeBytes))+", full in "+d(engine.DaysOf(c.DaysToFull)))
-		when := "measured " + ago(s.ctx.Now(), *c.MeasuredAt)
-		if s.measuring {
-			when += ", measuring…"
-		}
-		last := "cost " + d(engine.CostOf(c.MonthlyCost)) + th.Muted.Render(" · "+when)
-		if spark := capacitySparkline(c.History, min(sparkSamples, width-ansi.StringWidth(last)-2)); spark != "" {
-			last += "  " + spark
-		}
-		out = append(out, last)
-	}
-	if c.LastError != "" {
-		out = append(out, th.Warn.Render("last measurement failed "+ago(s.ctx.Now(), c.LastErrorAt)+": "+c.LastError))
-	} else if s.measureErr != nil && !s.measuring && c.MeasuredAt == nil {
-		out = append(out, th.Warn.Render("measuring failed: "+s.measureErr.Error()))
-	}
-	return out
-}
-
-func capCount(p *int64) string {
-	if p == nil {
-		return ""
-	}
-	return itoa(int(*p))
-}
-
-// capacitySparkline draws stored bytes as ▁..█ from the lowest to the
-// highest of the window, newest on the right; nothing from one point.
-func capacitySparkline(h []engine.CapacityPoint, n int) string {
-	if n <= 1 || len(h) < 2 {
-		return ""
-	}
-	if len(h) > n {
-		h = h[len(h)-n:]
-	}
-	levels := []rune("▁▂▃▄▅▆▇█")
-	lo, hi := h[0].StoredBytes, h[0].StoredBytes
-	for _, p := range h {
-		lo, hi = min(lo, p.StoredBytes), max(hi, p.StoredBytes)
-	}
-	var b strings.Builder
-	for _, p := range h {
-		i := len(levels) / 2
-		if hi > lo {
-			i = int(float64(p.StoredBytes-lo) / float64(hi-lo) * float64(len(levels)-1))
-		}
-		b.WriteRune(levels[max(0, min(i, len(levels)-1))])
-	}
-	return b.String()
-}
-
-// roleText says the site's role and where the active role comes from.
-func (s *sitesScreen) roleText(ss engine.SiteStatus, cfgRole string) string {
-	from := "from the config"
-	if s.status.ActiveFrom == "failover" {
-		from = "by a failover record"
-		if cfgRole != "" && cfgRole != ss.Role {
-			from += " (the config says " + cfgRole + ")"
-		}
-	}
-	if ss.Role == "active" {
-		return "active, " + from
-	}
-	return "standby — the active site is " + s.status.ActiveSite + ", " + from
 }
 
 // clipToHeight keeps at most h lines of s.

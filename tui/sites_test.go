@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // screenSizes are the content areas of an 80×24 and a 120×40 terminal.
@@ -261,7 +260,7 @@ func TestSitesNeverProbed(t *testing.T) {
 
 func TestSitesLateSamplesIgnored(t *testing.T) {
 	s, _ := newSitesForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, nil))
-	late := siteSamplesMsg{seq: s.seq - 1, samples: map[string][]storage.SiteSample{
+	late := siteSamplesMsg{seq: s.seq - 1, samples: map[string][]engine.SiteSample{
 		"primary": {{Site: "primary", Reachable: false}}}}
 	feedScreen(s, late)
 	if strings.Contains(tableRow(plainView(s), "primary"), "✗") {
@@ -280,7 +279,7 @@ func TestSitesTinyHeights(t *testing.T) {
 
 func TestSitesSparkline(t *testing.T) {
 	ms := time.Millisecond
-	smp := []storage.SiteSample{
+	smp := []engine.SiteSample{
 		{Reachable: true, Latency: 10 * ms}, {Reachable: true, Latency: 80 * ms},
 		{Reachable: false}, {Reachable: true, Latency: 40 * ms}, {Reachable: true, Latency: 1 * ms},
 	}
