@@ -62,6 +62,9 @@ type Backend interface {
 	Capacity(ctx context.Context) ([]engine.Capacity, error)
 	// MeasureCapacity runs restic stats at the sites (none: all) and stores the figures.
 	MeasureCapacity(ctx context.Context, sites ...string) error
+	// PublishLedger sends what the console's operations added to the ledger
+	// to every site that lacks it.
+	PublishLedger(ctx context.Context) []engine.LedgerSiteResult
 	// JournalAction records an action of the console itself (a refusal, a quit during work).
 	JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error
 }

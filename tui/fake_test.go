@@ -32,6 +32,8 @@ type fakeBackend struct {
 	drills []storage.DrillRecord
 	// active is the active site ("" primary); a committed failover moves it.
 	active string
+	// conflict is the ledger's conflict of active sites status reports.
+	conflict *engine.Conflict
 	// activeDown makes the preflight find the active site unreachable.
 	activeDown bool
 	// unfinished is the failover UnfinishedFailover reports.
@@ -194,13 +196,13 @@ func tp(t time.Time) *time.Time { return &t }
 func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, error) {
 	f.record(fmt.Sprintf("status probe=%v", probe))
 	f.mu.Lock()
-	active := f.active
+	active, conflict := f.active, f.conflict
 	f.mu.Unlock()
 	if active == "" {
 		active = "primary"
 	}
 	return &engine.Status{
-		Overall: "critical", ActiveSite: active, ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical,
+		Overall: "critical", ActiveSite: active, ActiveFrom: "config", Time: fakeNow, Level: engine.LevelCritical, Conflict: conflict,
 		Sites: []engine.SiteStatus{
 			{Name: "primary", Role: "active", Reachable: true, LatencyMS: 12.5, Locks: intp(0), Probed: fakeNow,
 				LastCheck: &engine.CheckInfo{Time: fakeNow.Add(-20 * time.Hour), OK: true}},
@@ -342,6 +344,11 @@ func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]en
 			Reachable: true, Latency: time.Duration(10+i%5*3) * time.Millisecond})
 	}
 	return out, nil
+}
+
+func (f *fakeBackend) PublishLedger(context.Context) []engine.LedgerSiteResult {
+	f.record("publish ledger")
+	return nil
 }
 
 func (f *fakeBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {

@@ -65,6 +65,9 @@ type Ops struct {
 	ch     chan tea.Msg
 	ops    []*Op
 	nextID int
+	// After, when set, runs in an operation's goroutine once it has ended
+	// and its result was sent (the console publishes the ledger there).
+	After func()
 }
 
 // NewOps makes an empty operation manager.
@@ -97,6 +100,9 @@ func (o *Ops) Start(kind, target string, run RunFunc) int {
 		}
 		res, err := run(ctx, obs)
 		o.ch <- OpDoneMsg{ID: id, Result: res, Err: err}
+		if o.After != nil {
+			o.After()
+		}
 	}()
 	return id
 }

@@ -69,6 +69,16 @@ func New(b Backend, readOnly bool) *Model {
 // NewWithContext builds the console over a prepared context (tests fix the
 // clock and theme this way).
 func NewWithContext(ctx *Context) *Model {
+	if !ctx.ReadOnly && ctx.Ops.After == nil {
+		// What an operation journaled reaches every site's ledger when it
+		// ends, off the UI goroutine, as the CLI does when a command ends.
+		b := ctx.Backend
+		ctx.Ops.After = func() {
+			pctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			b.PublishLedger(pctx)
+		}
+	}
 	m := &Model{ctx: ctx, help: help.New()}
 	m.screens = []Screen{
 		newSitesScreen(ctx),
@@ -484,6 +494,10 @@ func (m *Model) statusLine() string {
 			active += " (by failover)"
 		}
 		parts = append(parts, active, "overall "+th.Level(strings.ToUpper(st.Overall)))
+		if st.Conflict != nil {
+			// Split brain outranks everything but a running failover.
+			parts = append([]string{th.Critical.Render("SPLIT BRAIN: " + strings.Join(st.Conflict.Sites(), " vs ") + " active")}, parts...)
+		}
 	}
 	switch {
 	case m.refreshing && m.lastFresh.IsZero():
