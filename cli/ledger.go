@@ -101,34 +101,35 @@ the site's ledger, and why the last publication failed. It reads the ledgers
 first (one listing per site) and publishes what a site lacks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
-			if err := a.readLedgers(ctx, eng); err != nil {
-				return err
-			}
-			if !a.readOnly {
-				a.publishLedger()
-			}
-			h, err := eng.LedgerHealth(ctx)
-			if err != nil {
-				return err
-			}
-			if a.json {
-				return a.writeJSON(h)
-			}
-			fmt.Fprintf(a.stdout, "Bastion %s holds %d records; %s\n\n", h.Bastion, h.Records, h.Head)
-			t := &table{head: []string{"SITE", "PUBLISHED", "RECORDS", "BEHIND", "READ", "LAST ERROR"}}
-			for _, s := range h.Sites {
-				t.add(s.Site, agoOrNever(s.PublishedAt), fmt.Sprint(s.PublishedRecords), fmt.Sprint(s.Behind), agoOrNever(s.ReadAt), dash(s.Error))
-			}
-			t.print(a.stdout, a.palette())
-			return nil
+			return a.showLedger(cmd.Context())
 		},
 	}
 	return cmd
+}
+
+// showLedger reads the sites' ledgers, publishes what they lack (unless
+// read-only) and prints the ledger's health.
+func (a *app) showLedger(ctx context.Context) error {
+	eng, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.readLedgers(ctx, eng); err != nil {
+		return err
+	}
+	a.publishLedger()
+	h, err := eng.LedgerHealth(ctx)
+	if err != nil {
+		return err
+	}
+	return a.show(h, func() {
+		fmt.Fprintf(a.stdout, "Bastion %s holds %d records; %s\n\n", h.Bastion, h.Records, h.Head)
+		t := &table{head: []string{"SITE", "PUBLISHED", "RECORDS", "BEHIND", "READ", "LAST ERROR"}}
+		for _, s := range h.Sites {
+			t.add(s.Site, agoOrNever(s.PublishedAt), fmt.Sprint(s.PublishedRecords), fmt.Sprint(s.Behind), agoOrNever(s.ReadAt), dash(s.Error))
+		}
+		t.print(a.stdout, a.palette())
+	})
 }
 
 func agoOrNever(t *time.Time) string {
