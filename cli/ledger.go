@@ -33,6 +33,7 @@ func (a *app) publishLedger() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	a.eng.WaitPublished(ctx)
 	for _, r := range a.eng.PublishLedger(ctx) {
 		if r.Err == nil {
 			continue

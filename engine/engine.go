@@ -46,6 +46,10 @@ type Engine struct {
 	// ledgerMu guards bastionID, this state directory's name in the ledger.
 	ledgerMu  sync.Mutex
 	bastionID string
+	// publishMu serialises publications: two at once would send a site the
+	// same ledger twice.
+	publishMu sync.Mutex
+	pub       publisher
 }
 
 // Options configure New.

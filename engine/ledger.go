@@ -106,6 +106,8 @@ type LedgerSiteResult struct {
 // that cannot be reached keeps its error and receives everything it missed
 // next time. Offline sites are skipped: they are taken offline on purpose.
 func (e *Engine) PublishLedger(ctx context.Context) []LedgerSiteResult {
+	e.publishMu.Lock()
+	defer e.publishMu.Unlock()
 	l, err := e.Ledger(ctx)
 	if err != nil {
 		return []LedgerSiteResult{{Err: err}}
