@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/proc"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -29,90 +29,6 @@ type DrillRequest struct {
 	Site   string   // the standby to rehearse; "" is the first standby
 	Sets   []string // none: every set
 	Report string   // optional path for the Markdown report
-}
-
-// DrillReport is the JSON of `lifeboat drill --json` (contract §4), also
-// stored hash-chained and rendered as Markdown. Fields may be added, never
-// renamed.
-type DrillReport struct {
-	ID                  string      `json:"id"`
-	Site                string      `json:"site"`
-	From                string      `json:"from"` // the active site at the time
-	Passed              bool        `json:"passed"`
-	Started             time.Time   `json:"started"`
-	Finished            time.Time   `json:"finished"`
-	Operator            string      `json:"operator"`
-	RTOSeconds          float64     `json:"rto_seconds"`
-	RTOObjectiveSeconds float64     `json:"rto_objective_seconds"`
-	Sets                []DrillSet  `json:"sets"`
-	Steps               []DrillStep `json:"steps"`
-	Findings            []string    `json:"findings"`
-	ResticVersion       string      `json:"restic_version"`
-	CheckSubset         string      `json:"check_subset"`
-	ConfigHash          string      `json:"config_hash"`
-	Scratch             string      `json:"scratch"`
-	Kept                bool        `json:"kept"`
-	PrevSHA256          string      `json:"prev_sha256"`
-	// Evaluated is false for a drill that could not run (the standby
-	// unreachable or locked, no usable scratch space): it says nothing about
-	// the standby's data, and has no RTO. NotEvaluated says why.
-	Evaluated    bool   `json:"evaluated"`
-	NotEvaluated string `json:"not_evaluated,omitempty"`
-
-	// SHA256 is the hash of the stored canonical JSON (which cannot hold its
-	// own hash); Markdown is the rendering.
-	SHA256   string `json:"-"`
-	Markdown string `json:"-"`
-	// Level is the monitoring verdict: ok, warning (passed with findings),
-	// critical (failed).
-	Level Level `json:"-"`
-}
-
-// DrillSet is what a drill proved about one set.
-type DrillSet struct {
-	Name                string  `json:"name"`
-	Snapshot            string  `json:"snapshot"`
-	SnapshotTime        string  `json:"snapshot_time"`
-	Tree                string  `json:"tree"`
-	RPOSeconds          float64 `json:"rpo_seconds"`
-	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	// Files and Bytes are the regular files restic restored (directories
-	// apart); ListedFiles/ListedBytes are the regular files of the
-	// snapshot's listing under the set's paths; VerifiedFiles are the
-	// regular files found restored, verified by restic, matching the listing.
-	Files         uint64 `json:"files"`
-	Bytes         uint64 `json:"bytes"`
-	ListedFiles   uint64 `json:"listed_files"`
-	ListedBytes   uint64 `json:"listed_bytes"`
-	VerifiedFiles uint64 `json:"verified_files"`
-	Verified      bool   `json:"verified"`
-}
-
-// DrillStep is one line of the drill's timeline.
-type DrillStep struct {
-	Name    string    `json:"name"`
-	Status  string    `json:"status"` // ok, failed, skipped, pending
-	Started time.Time `json:"started"`
-	Seconds float64   `json:"seconds"`
-	Detail  string    `json:"detail"`
-	// HumanWaitSeconds is the part of Seconds spent waiting on a person.
-	HumanWaitSeconds float64   `json:"human_wait_seconds,omitempty"`
-	Finished         time.Time `json:"-"`
-}
-
-// ChainProblem is one break in the chain of stored drill reports.
-type ChainProblem struct {
-	DrillID string `json:"drill_id"`
-	// JournalID is set instead for a break in the journal's own chain.
-	JournalID int64  `json:"journal_id,omitempty"`
-	Problem   string `json:"problem"`
-}
-
-func (p ChainProblem) String() string {
-	if p.JournalID != 0 {
-		return fmt.Sprintf("journal entry %d: %s", p.JournalID, p.Problem)
-	}
-	return "report " + p.DrillID + ": " + p.Problem
 }
 
 // drillRun is the state the steps of one drill share.
@@ -213,11 +129,11 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 			rto = r
 		}
 	}
-	rep.RTOObjectiveSeconds = rto.Seconds()
+	rep.RTOObjective = rto
 	d := &drillRun{e: e, req: req, obs: obs, rep: rep, active: active, sets: sets, snaps: map[string]Snapshot{},
 		dir: rep.Scratch, byName: map[string]*DrillSet{}, hookBad: map[string]bool{}}
 	for _, s := range sets {
-		rep.Sets = append(rep.Sets, DrillSet{Name: s.Name, RPOObjectiveSeconds: e.cfg.SetRPO(s).Seconds()})
+		rep.Sets = append(rep.Sets, DrillSet{Name: s.Name, RPOObjective: e.cfg.SetRPO(s)})
 	}
 	for i := range rep.Sets {
 		d.byName[rep.Sets[i].Name] = &rep.Sets[i]
@@ -242,13 +158,13 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		return nil, err
 	}
 	rb.Kind = "drill"
-	onStep := func(st storage.RunbookStep) {
+	onStep := func(st dr.RunbookStep) {
 		kind := EventInfo
-		if st.Status == storage.StepFailed {
+		if st.Status == dr.StepFailed {
 			kind = EventWarning
 		}
-		msg := st.Name + ": " + st.Status
-		if st.Detail != "" && st.Status != storage.StepRunning {
+		msg := st.Name + ": " + string(st.Status)
+		if st.Detail != "" && st.Status != dr.StepRunning {
 			msg += ": " + st.Detail
 		}
 		obs.emit(Event{Op: "drill", Site: req.Site, Kind: kind, Message: msg})
@@ -256,7 +172,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	runErr := rb.Run(ctx, onStep)
 	if runErr != nil {
 		for i, st := range rb.State() {
-			if st.Status == storage.StepFailed {
+			if st.Status == dr.StepFailed {
 				rb.Skip(i+1, "not run: step "+st.Name+" failed")
 				break
 			}
@@ -281,14 +197,10 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 
 	states := append(rb.State(), cleanupState(cleanup)...)
 	for _, st := range states {
-		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail}
-		if !st.Started.IsZero() && !st.Finished.IsZero() {
-			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
-		}
-		rep.Steps = append(rep.Steps, ds)
+		rep.Steps = append(rep.Steps, dr.TimelineStep(st))
 	}
 	if !d.rtoFrom.IsZero() && !d.rtoTo.IsZero() {
-		rep.RTOSeconds = round1(d.rtoTo.Sub(d.rtoFrom).Seconds())
+		rep.RTO = dr.Tenth(d.rtoTo.Sub(d.rtoFrom))
 	}
 
 	rep.Passed = runErr == nil && cleanErr == nil
@@ -297,10 +209,10 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 			rep.Passed = false
 		}
 	}
-	if rep.Passed && rto > 0 && rep.RTOSeconds > rto.Seconds() {
+	if rep.Passed && !rep.RTOMet() {
 		rep.Passed = false
 		d.fail("RTO not met: restore and verification took %s, the objective is %s",
-			time.Duration(rep.RTOSeconds*float64(time.Second)).Round(time.Second), config.Duration(rto))
+			rep.RTO.Round(time.Second), config.Duration(rto))
 	}
 	if !rep.Passed && d.failure == "" {
 		d.failure = "not every set was verified"
@@ -309,7 +221,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	rep.Evaluated = d.notRun == "" && ctx.Err() == nil
 	switch {
 	case d.notRun != "":
-		rep.NotEvaluated, rep.RTOSeconds = d.notRun, 0
+		rep.NotEvaluated, rep.RTO = d.notRun, 0
 	case ctx.Err() != nil:
 		rep.NotEvaluated = "cancelled before it ended"
 	}
@@ -324,7 +236,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 
 	saveErr := e.saveDrill(context.WithoutCancel(ctx), rep, n, t)
 	outcome := OutcomeOK
-	detail := fmt.Sprintf("passed: RTO %.1fs of %s objective, %d set(s) verified", rep.RTOSeconds, config.Duration(rto), len(rep.Sets))
+	detail := fmt.Sprintf("passed: RTO %.1fs of %s objective, %d set(s) verified", rep.RTO.Seconds(), config.Duration(rto), len(rep.Sets))
 	switch {
 	case ctx.Err() != nil:
 		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
@@ -370,7 +282,7 @@ func standbyNames(cfg *config.Config, active string) []string {
 	return out
 }
 
-func cleanupState(rb *Runbook) []storage.RunbookStep {
+func cleanupState(rb *Runbook) []dr.RunbookStep {
 	if rb == nil {
 		return nil
 	}
@@ -388,15 +300,6 @@ func drillArgs(req DrillRequest) string {
 	}
 	return argString(parts...)
 }
-
-func reportStatus(s string) string {
-	if s == storage.StepDone {
-		return "ok"
-	}
-	return s
-}
-
-func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	e, site := d.e, d.req.Site
@@ -438,8 +341,8 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 		ds := d.byName[s.Name]
 		ds.Snapshot, ds.SnapshotTime, ds.Tree = snap.ID, snap.Time.UTC().Format(time.RFC3339), snap.Tree
 		age := d.rep.Started.Sub(snap.Time)
-		ds.RPOSeconds = math.Max(0, math.Round(age.Seconds()))
-		if rpo := e.cfg.SetRPO(s); rpo > 0 && age > rpo {
+		ds.DataLoss = max(0, age.Round(time.Second))
+		if rpo := e.cfg.SetRPO(s); !dr.Met(age, rpo) {
 			d.finding("RPO breached: the newest snapshot of set %s at site %s (%s) is %s old, over its RPO of %s",
 				s.Name, site, snap.ShortID, Age(age), config.Duration(rpo))
 		}
@@ -685,11 +588,11 @@ func removeAll(dir string) error {
 
 // saveDrill renders the report, links it to the chain's head and stores it.
 func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
-	return e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: storage.KindDrill,
+	return e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
 		Started: rep.Started, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t},
 		func(prev string) ([]byte, string, error) {
 			rep.PrevSHA256 = prev
-			rep.Markdown = rep.RenderMarkdown()
+			rep.Markdown = drillMarkdown(rep)
 			b, err := json.Marshal(rep)
 			if err == nil {
 				sum := sha256.Sum256(b)
@@ -828,88 +731,4 @@ func shortHash(s string) string {
 		return s[:12]
 	}
 	return s
-}
-
-// RenderMarkdown renders the report for people: timeline, sets, objectives
-// against achieved, findings and the check subset.
-func (r *DrillReport) RenderMarkdown() string {
-	var b strings.Builder
-	verdict := "PASSED"
-	if r.CouldNotRun() {
-		verdict = "COULD NOT RUN"
-	} else if !r.Passed {
-		verdict = "FAILED"
-	} else if len(r.Findings) > 0 {
-		verdict = "PASSED with findings"
-	}
-	fmt.Fprintf(&b, "# Drill %s: site %s — %s\n\n", r.ID, r.Site, verdict)
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
-	fmt.Fprintf(&b, "| Rehearsed | failover from %s to %s |\n", r.From, r.Site)
-	fmt.Fprintf(&b, "| Started | %s |\n", r.Started.Format(time.RFC3339))
-	if !r.Finished.IsZero() {
-		fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
-	fmt.Fprintf(&b, "| Check subset read | %s |\n", r.CheckSubset)
-	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
-	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
-
-	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
-	rtoOK := r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds
-	rtoAchieved, rtoWord := secs(r.RTOSeconds), okWord(rtoOK)
-	if r.CouldNotRun() {
-		rtoAchieved, rtoWord = "—", "not evaluated: "+mdCell(r.NotEvaluated)
-	}
-	fmt.Fprintf(&b, "| RTO (restore + verification, machine time) | %s | %s | %s |\n",
-		secs(r.RTOObjectiveSeconds), rtoAchieved, rtoWord)
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| RPO %s | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
-			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
-	}
-
-	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|\n")
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
-			shortHash(s.Tree), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
-	}
-
-	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
-	for _, s := range r.Steps {
-		start := "-"
-		if !s.Started.IsZero() {
-			start = s.Started.Format("15:04:05")
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(s.Detail))
-	}
-
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- found in drill: %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
-	return b.String()
-}
-
-func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
-func secs(s float64) string {
-	if s <= 0 {
-		return "-"
-	}
-	if s < 120 {
-		return fmt.Sprintf("%.1fs", s)
-	}
-	return Age(time.Duration(s) * time.Second)
-}
-
-func okWord(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
 }

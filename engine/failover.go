@@ -14,19 +14,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
-)
-
-// FailoverMode says whether the active site takes part in a failover.
-type FailoverMode string
-
-const (
-	// FailoverPlanned takes a last backup at the active site and replicates
-	// it to the target first: no data is lost. The active site must be up.
-	FailoverPlanned FailoverMode = "planned"
-	// FailoverUnplanned restores what the target holds and accepts the loss
-	// since its newest copy of each set.
-	FailoverUnplanned FailoverMode = "unplanned"
 )
 
 // Failover errors callers explain.
@@ -92,66 +81,10 @@ type FailoverSetPlan struct {
 	TargetEntries int `json:"target_entries"`
 }
 
-// PreflightCheck is one readiness check.
-type PreflightCheck struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-}
-
-// FailoverReport is the JSON of `lifeboat failover --json`, stored in the
-// hash chain with the drills and rendered as Markdown.
-type FailoverReport struct {
-	ID      string       `json:"id"`
-	Kind    string       `json:"kind"` // failover
-	From    string       `json:"from"`
-	To      string       `json:"to"`
-	Mode    FailoverMode `json:"mode"`
-	Outcome string       `json:"outcome"` // committed, aborted
-	// Passed: committed with every set restored and verified.
-	Passed   bool       `json:"passed"`
-	Declared time.Time  `json:"declared"`
-	Switched *time.Time `json:"switched"`
-	Finished time.Time  `json:"finished"`
-	Operator string     `json:"operator"`
-	// RTOSeconds is declared → switched less HumanWaitSeconds.
-	RTOSeconds          float64          `json:"rto_seconds"`
-	HumanWaitSeconds    float64          `json:"human_wait_seconds"`
-	RTOObjectiveSeconds float64          `json:"rto_objective_seconds"`
-	Attempts            int              `json:"attempts"` // 1 + resumes
-	Sets                []FailoverResult `json:"sets"`
-	Steps               []DrillStep      `json:"steps"`
-	Findings            []string         `json:"findings"`
-	ResticVersion       string           `json:"restic_version"`
-	ConfigHash          string           `json:"config_hash"`
-	Target              string           `json:"target"`
-	PrevSHA256          string           `json:"prev_sha256"`
-
-	SHA256   string `json:"-"`
-	Markdown string `json:"-"`
-}
-
-// FailoverResult is what a failover did with one set.
-type FailoverResult struct {
-	Name                string  `json:"name"`
-	Snapshot            string  `json:"snapshot"`
-	SnapshotTime        string  `json:"snapshot_time"`
-	Tree                string  `json:"tree"`
-	RPOSeconds          float64 `json:"rpo_seconds"` // declared − snapshot time: data lost
-	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	Target              string  `json:"target"`
-	Files               uint64  `json:"files"`
-	Bytes               uint64  `json:"bytes"`
-	ListedFiles         uint64  `json:"listed_files"`
-	ListedBytes         uint64  `json:"listed_bytes"`
-	VerifiedFiles       uint64  `json:"verified_files"`
-	Verified            bool    `json:"verified"`
-}
-
 // FailoverStatus is an unfinished failover, for the resume prompt.
 type FailoverStatus struct {
-	Run   storage.FailoverRun
-	Steps []storage.RunbookStep
+	Run   dr.FailoverRun
+	Steps []dr.RunbookStep
 	// Holder is the process holding the recovery lock for this run, if any;
 	// HolderAlive says whether it still runs (then it is not interrupted).
 	Holder      *storage.RecoveryLock
@@ -163,7 +96,7 @@ type FailoverStatus struct {
 // NextStep is the first step that is not done, "" when all are.
 func (s *FailoverStatus) NextStep() string {
 	for _, st := range s.Steps {
-		if st.Status != storage.StepDone && st.Status != storage.StepSkipped {
+		if !st.Status.Finished() {
 			return st.Name
 		}
 	}
@@ -188,7 +121,7 @@ type failoverData struct {
 // failoverRun is the state the steps of one failover share.
 type failoverRun struct {
 	e    *Engine
-	run  storage.FailoverRun
+	run  dr.FailoverRun
 	data failoverData
 	sets []*config.Set
 	obs  Observer
@@ -229,7 +162,7 @@ func (f *failoverRun) save(ctx context.Context) error {
 	}
 	f.run.Data = string(b)
 	f.run.Updated = f.e.now().UTC()
-	return f.e.store.SaveFailover(context.WithoutCancel(ctx), f.run)
+	return f.e.saveFailoverRun(context.WithoutCancel(ctx), f.run)
 }
 
 func (f *failoverRun) setTarget(set string) string {
@@ -287,7 +220,7 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 			p.Refusal = fmt.Sprintf(format, args...)
 		}
 	}
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
+	if run, ok, err := e.unfinishedRun(ctx); err != nil {
 		return nil, err
 	} else if ok && run.RunID != p.RunID {
 		check("no unfinished failover", false, "failover %s to %s (%s) is unfinished: resume it with `lifeboat failover --resume` or abandon it with `lifeboat failover --abort`", run.RunID, run.To, run.State)
@@ -441,7 +374,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
+	if run, ok, err := e.unfinishedRun(ctx); err != nil {
 		return nil, err
 	} else if ok {
 		err := fmt.Errorf("%w: failover %s to %s (%s) must end first: `lifeboat failover --resume` continues it, `lifeboat failover --abort` abandons it", ErrFailoverUnfinished, run.RunID, run.To, run.State)
@@ -470,12 +403,12 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		}
 	}
 	f := &failoverRun{e: e, obs: obs, ask: req.Ask, sets: sets,
-		run: storage.FailoverRun{RunID: runID, From: active, To: req.To, Mode: string(req.Mode), State: storage.FailoverRunning,
+		run: dr.FailoverRun{RunID: runID, From: active, To: req.To, Mode: req.Mode, State: dr.FailoverRunning,
 			Declared: declared.UTC(), Operator: e.operator.String()},
 		data: failoverData{HumanWaitNS: int64(req.HumanWait), Attempts: 1, Report: req.Report, RTOObjectiveS: rto.Seconds()}}
 	for _, s := range sets {
 		f.data.Sets = append(f.data.Sets, s.Name)
-		f.result(s.Name).RPOObjectiveSeconds = e.cfg.SetRPO(s).Seconds()
+		f.result(s.Name).RPOObjective = e.cfg.SetRPO(s)
 	}
 	if err := f.save(ctx); err != nil {
 		return nil, err
@@ -496,14 +429,14 @@ type ResumeOptions struct {
 // UnfinishedFailover returns the failover that --resume or --abort would
 // act on, with its steps and the lock's holder.
 func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error) {
-	run, ok, err := e.store.UnfinishedFailover(ctx)
+	run, ok, err := e.unfinishedRun(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, nil
 	}
-	steps, err := e.store.Steps(ctx, run.RunID)
+	steps, err := e.steps(ctx, run.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -579,12 +512,12 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 	f.ask, f.confirm = opts.Ask, opts.Confirm
 	f.data.Attempts++
 	prev := st.Run.State
-	f.run.State = storage.FailoverRunning
+	f.run.State = dr.FailoverRunning
 	if err := f.save(ctx); err != nil {
 		return nil, err
 	}
 	how := "failed"
-	if prev == storage.FailoverRunning {
+	if prev == dr.FailoverRunning {
 		how = "was interrupted (its process died)"
 	}
 	_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeOK,
@@ -628,16 +561,16 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 		return nil, err
 	}
 	for i, s := range rb.State() {
-		if s.Status == storage.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
+		if s.Status == dr.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
 			f.finding("the switch hooks had run before the abort: traffic may already point at %s while lifeboat keeps %s active; check your switch", f.run.To, f.run.From)
 		}
-		if s.Status == storage.StepRunning || s.Status == storage.StepFailed {
-			rb.state[i].Status, rb.state[i].Detail = storage.StepSkipped, "aborted: "+s.Detail
+		if s.Status == dr.StepRunning || s.Status == dr.StepFailed {
+			rb.state[i].Status, rb.state[i].Detail = dr.StepSkipped, "aborted: "+s.Detail
 			_ = rb.save(i)
 		}
 	}
 	rb.Skip(0, "aborted: "+reason)
-	f.run.State = storage.FailoverAborted
+	f.run.State = dr.FailoverAborted
 	rep, saveErr := f.finish(ctx, rb)
 	return rep, saveErr
 }
@@ -646,7 +579,7 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 // run finds its stored state.
 func (f *failoverRun) steps() []Step {
 	steps := []Step{{Name: "preflight", Run: f.preflight}}
-	if f.run.Mode == string(FailoverPlanned) {
+	if f.run.Mode == FailoverPlanned {
 		steps = append(steps, Step{Name: "final backup at " + f.run.From, Run: f.finalBackup},
 			Step{Name: "replicate to " + f.run.To, Run: f.replicate})
 	}
@@ -677,7 +610,7 @@ func isBeforeChange(name string) bool {
 
 func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	e := f.e
-	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, FailoverMode(f.run.Mode))+" --run "+f.run.RunID)
+	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, f.run.Mode)+" --run "+f.run.RunID)
 	tr.runID = f.run.RunID
 	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
 	if err != nil {
@@ -685,29 +618,29 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		return nil, err
 	}
 	rb.Kind = "failover"
-	emitSteps := func(st storage.RunbookStep) {
+	emitSteps := func(st dr.RunbookStep) {
 		kind := EventInfo
-		if st.Status == storage.StepFailed {
+		if st.Status == dr.StepFailed {
 			kind = EventWarning
 		}
-		msg := st.Name + ": " + st.Status
-		if st.Detail != "" && st.Status != storage.StepRunning {
+		msg := st.Name + ": " + string(st.Status)
+		if st.Detail != "" && st.Status != dr.StepRunning {
 			msg += ": " + st.Detail
 		}
 		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: kind, Message: msg, Steps: rb.State()})
 	}
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventStarted, Steps: rb.State(),
 		Message: fmt.Sprintf("%s failover %s from %s to %s", f.run.Mode, f.run.RunID, f.run.From, f.run.To)})
-	runErr := rb.Run(ctx, func(st storage.RunbookStep) {
+	runErr := rb.Run(ctx, func(st dr.RunbookStep) {
 		// Decisions are saved with every transition: a kill -9 loses none.
 		_ = f.save(ctx)
 		emitSteps(st)
 	})
 	if runErr == nil {
-		f.run.State = storage.FailoverCommitted
+		f.run.State = dr.FailoverCommitted
 		rep, err := f.finish(ctx, rb)
 		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
-			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
+			f.run.To, f.run.From, secs(rep.RTO), secsOrZero(rep.HumanWait))
 		setsDetail, files, bytes := setCounts(rep.Sets)
 		detail += setsDetail
 		if rep.SHA256 != "" {
@@ -725,7 +658,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 
 	failed := ""
 	for _, st := range rb.State() {
-		if st.Status == storage.StepFailed {
+		if st.Status == dr.StepFailed {
 			failed = st.Name
 			break
 		}
@@ -737,7 +670,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	var detail string
 	if failed != "" && isBeforeChange(failed) {
 		// Nothing switched: the failover is refused, not left half-done.
-		f.run.State = storage.FailoverRefused
+		f.run.State = dr.FailoverRefused
 		rb.Skip(0, "not run: the failover was refused at "+failed)
 		if outcome != OutcomeCancelled {
 			outcome = OutcomeRefused
@@ -750,7 +683,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 			runErr = fmt.Errorf("%w: cancelled at step %q (%w); nothing was switched, %s stays active", ErrFailoverRefused, failed, context.Canceled, f.run.From)
 		}
 	} else {
-		f.run.State = storage.FailoverFailed
+		f.run.State = dr.FailoverFailed
 		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))
 		runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
 			f.run.RunID, f.run.To, failed, unwrapStep(runErr))
@@ -758,7 +691,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	_ = f.save(ctx)
 	tr.finish(outcome, detail, 0, 0)
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
-	if f.run.State == storage.FailoverRefused {
+	if f.run.State == dr.FailoverRefused {
 		e.Notify(context.WithoutCancel(ctx), AlertFailoverFinished, f.run.To, "", "failover "+f.run.RunID+" "+detail)
 	}
 	return nil, runErr
@@ -778,9 +711,9 @@ func unwrapStep(err error) error {
 func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport, error) {
 	e := f.e
 	ctx = context.WithoutCancel(ctx)
-	rep := &FailoverReport{ID: f.run.RunID, Kind: storage.KindFailover, From: f.run.From, To: f.run.To,
-		Mode: FailoverMode(f.run.Mode), Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
-		Operator: f.run.Operator, RTOObjectiveSeconds: f.data.RTOObjectiveS, Attempts: f.data.Attempts,
+	rep := &FailoverReport{ID: f.run.RunID, Kind: dr.KindFailover, From: f.run.From, To: f.run.To,
+		Mode: f.run.Mode, Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
+		Operator: f.run.Operator, RTOObjective: secondsDuration(f.data.RTOObjectiveS), Attempts: f.data.Attempts,
 		Sets: []FailoverResult{}, Steps: []DrillStep{}, Findings: append([]string{}, f.data.Findings...),
 		ResticVersion: e.version.Version, ConfigHash: e.cfg.RecoveryHash(), Target: e.cfg.Failover.Target}
 	if f.data.Aborted != "" {
@@ -788,15 +721,10 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	}
 	var wait time.Duration = time.Duration(f.data.HumanWaitNS)
 	for _, st := range rb.State() {
-		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail,
-			HumanWaitSeconds: round1(st.HumanWait.Seconds())}
-		if !st.Started.IsZero() && !st.Finished.IsZero() {
-			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
-		}
-		rep.Steps = append(rep.Steps, ds)
+		rep.Steps = append(rep.Steps, dr.TimelineStep(st))
 	}
-	rep.HumanWaitSeconds = round1(wait.Seconds())
-	rep.Passed = f.run.State == storage.FailoverCommitted
+	rep.HumanWait = dr.Tenth(wait)
+	rep.Passed = f.run.State == dr.FailoverCommitted
 	for _, r := range f.data.Results {
 		rep.Sets = append(rep.Sets, *r)
 		if !r.Verified {
@@ -806,16 +734,16 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	if !f.data.Switched.IsZero() {
 		sw := f.data.Switched
 		rep.Switched = &sw
-		rep.RTOSeconds = round1(math.Max(0, (sw.Sub(f.run.Declared) - wait).Seconds()))
-		if rep.RTOObjectiveSeconds > 0 && rep.RTOSeconds > rep.RTOObjectiveSeconds {
+		rep.RTO = dr.Tenth(max(0, sw.Sub(f.run.Declared)-wait))
+		if !rep.RTOMet() {
 			rep.Findings = append(rep.Findings, fmt.Sprintf("RTO not met: %s from declaration to switch (human wait apart), the objective is %s",
-				secs(rep.RTOSeconds), secs(rep.RTOObjectiveSeconds)))
+				secs(rep.RTO), secs(rep.RTOObjective)))
 		}
 	}
 	for _, r := range rep.Sets {
-		if r.RPOObjectiveSeconds > 0 && r.RPOSeconds > r.RPOObjectiveSeconds {
+		if !r.RPOMet() {
 			rep.Findings = append(rep.Findings, fmt.Sprintf("RPO not met for set %s: %s of data lost, the objective is %s",
-				r.Name, secs(r.RPOSeconds), secs(r.RPOObjectiveSeconds)))
+				r.Name, secs(r.DataLoss), secs(r.RPOObjective)))
 		}
 	}
 	if err := f.save(ctx); err != nil {
@@ -826,11 +754,11 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		return rep, err
 	}
 	if !have {
-		err = e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: storage.KindFailover,
+		err = e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
 			Started: rep.Declared, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash},
 			func(prev string) ([]byte, string, error) {
 				rep.PrevSHA256 = prev
-				rep.Markdown = rep.RenderMarkdown()
+				rep.Markdown = failoverMarkdown(rep)
 				b, err := json.Marshal(rep)
 				if err == nil {
 					sum := sha256.Sum256(b)
@@ -851,9 +779,9 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	}
 	msg := fmt.Sprintf("failover %s from %s to %s %s", rep.ID, rep.From, rep.To, rep.Outcome)
 	if rep.Switched != nil {
-		msg += fmt.Sprintf("; RTO %s", secs(rep.RTOSeconds))
+		msg += fmt.Sprintf("; RTO %s", secs(rep.RTO))
 	}
-	if f.run.State == storage.FailoverAborted {
+	if f.run.State == dr.FailoverAborted {
 		_ = e.journal(ctx, storage.JournalEntry{Action: "failover", Site: rep.To, Args: "--abort --run " + rep.ID,
 			Outcome: string(OutcomeCancelled), RunID: rep.ID, ReportSHA256: rep.SHA256,
 			Detail: "aborted: " + f.data.Aborted + "; " + f.run.From + " stays active; report sha256 " + rep.SHA256})
@@ -865,81 +793,4 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		}
 	}
 	return rep, nil
-}
-
-// RenderMarkdown renders the failover report for people.
-func (r *FailoverReport) RenderMarkdown() string {
-	var b strings.Builder
-	verdict := "COMMITTED"
-	switch {
-	case r.Outcome == storage.FailoverAborted:
-		verdict = "ABORTED"
-	case !r.Passed:
-		verdict = "COMMITTED, not every set verified"
-	case len(r.Findings) > 0:
-		verdict = "COMMITTED with findings"
-	}
-	fmt.Fprintf(&b, "# Failover %s: %s → %s — %s\n\n", r.ID, r.From, r.To, verdict)
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
-	fmt.Fprintf(&b, "| Mode | %s |\n", r.Mode)
-	fmt.Fprintf(&b, "| Declared | %s |\n", r.Declared.Format(time.RFC3339))
-	if r.Switched != nil {
-		fmt.Fprintf(&b, "| Switched | %s |\n", r.Switched.Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
-	fmt.Fprintf(&b, "| Attempts | %d |\n", r.Attempts)
-	fmt.Fprintf(&b, "| Failover target | %s |\n", mdCell(r.Target))
-	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
-	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
-	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
-
-	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
-	if r.Switched != nil {
-		fmt.Fprintf(&b, "| RTO (declared → switched, human wait apart) | %s | %s | %s |\n", secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds),
-			okWord(r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds))
-	} else {
-		fmt.Fprintf(&b, "| RTO | %s | not switched | |\n", secs(r.RTOObjectiveSeconds))
-	}
-	fmt.Fprintf(&b, "| Human wait (kept apart) | | %s | |\n", secsOrZero(r.HumanWaitSeconds))
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| RPO %s (data lost) | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secsOrZero(s.RPOSeconds),
-			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
-	}
-
-	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | restored into | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %s | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
-			shortHash(s.Tree), mdCell(s.Target), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
-	}
-
-	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
-	for _, s := range r.Steps {
-		start := "-"
-		if !s.Started.IsZero() {
-			start = s.Started.Format("15:04:05")
-		}
-		detail := s.Detail
-		if s.HumanWaitSeconds > 0 {
-			detail += fmt.Sprintf(" (%.1fs of it waiting on the operator)", s.HumanWaitSeconds)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(detail))
-	}
-
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
-	return b.String()
-}
-
-// secsOrZero is secs for an amount where zero is an achievement, not a gap.
-func secsOrZero(s float64) string {
-	if s <= 0 {
-		return "0s"
-	}
-	return secs(s)
 }

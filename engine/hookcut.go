@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // hooksCut says what the operator hooks of an interrupted failover may have
@@ -20,7 +20,7 @@ func (e *Engine) hooksCut(st *FailoverStatus) []string {
 	hooks := e.cfg.Failover.Hooks
 	var out []string
 	for _, s := range st.Steps {
-		if s.Status != storage.StepRunning {
+		if s.Status != dr.StepRunning {
 			continue
 		}
 		switch {

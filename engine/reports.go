@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -79,13 +80,13 @@ func readReport(rec storage.DrillRecord) (storedReport, error) {
 	if err := json.Unmarshal([]byte(rec.ReportJSON), &r); err != nil {
 		return storedReport{}, fmt.Errorf("report %s: %w: it is not valid JSON (%v)", rec.ID, ErrReportChanged, err)
 	}
-	out := storedReport{ID: r.ID, Kind: storage.KindDrill, Site: r.Site, From: r.From, Mode: r.Mode, Outcome: r.Outcome,
+	out := storedReport{ID: r.ID, Kind: dr.KindDrill, Site: r.Site, From: r.From, Mode: r.Mode, Outcome: r.Outcome,
 		Passed: r.Passed, Started: r.Started, Finished: r.Finished, ConfigHash: r.ConfigHash,
 		RTOSeconds: r.RTO, RTOObjectiveSeconds: r.Objective, HumanWaitSeconds: r.Wait,
 		// Reports written before the field existed ran.
 		Evaluated: r.Evaluated == nil || *r.Evaluated}
-	if r.Kind == storage.KindFailover {
-		out.Kind, out.Site, out.Started = storage.KindFailover, r.To, r.Declared
+	if r.Kind == dr.KindFailover {
+		out.Kind, out.Site, out.Started = dr.KindFailover, r.To, r.Declared
 	}
 	if out.ID != rec.ID || out.Kind != rec.Kind || out.Site != rec.Site {
 		return storedReport{}, fmt.Errorf("report %s: %w: its JSON is report %s (%s of site %s), not the %s of site %s it is stored as",
@@ -138,7 +139,7 @@ func (e *Engine) trustedReport(ctx context.Context, rec storage.DrillRecord) (st
 func (e *Engine) lastReport(ctx context.Context, kind, site string, match func(storedReport) bool) (rep storedReport, ok bool, changed error) {
 	var recs []storage.DrillRecord
 	var err error
-	if kind == storage.KindFailover {
+	if kind == dr.KindFailover {
 		recs, err = e.store.FailoverReports(ctx, site, provenReports)
 	} else {
 		recs, err = e.store.Drills(ctx, site, provenReports)
@@ -227,7 +228,7 @@ func Report(ctx context.Context, st *storage.Store, ref string) (StoredReport, e
 	rec := found[0]
 	kind := rec.Kind
 	if kind == "" {
-		kind = storage.KindDrill
+		kind = dr.KindDrill
 	}
 	out := StoredReport{ID: rec.ID, Kind: kind, Site: rec.Site, Finished: rec.Finished,
 		JSON: rec.ReportJSON, Markdown: rec.ReportMD, SHA256: rec.SHA256}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -34,7 +35,7 @@ type Runbook struct {
 	Kind string
 
 	e     *Engine
-	state []storage.RunbookStep
+	state []dr.RunbookStep
 }
 
 // ErrRecoveryLocked is returned when another drill or failover holds the
@@ -52,15 +53,15 @@ func newRunID(now time.Time) string {
 // run) keep their state, new ones are stored as pending.
 func (e *Engine) NewRunbook(ctx context.Context, id string, steps []Step) (*Runbook, error) {
 	rb := &Runbook{ID: id, Steps: steps, e: e}
-	stored, err := e.store.Steps(ctx, id)
+	stored, err := e.steps(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	for i, s := range steps {
-		st := storage.RunbookStep{RunID: id, Index: i, Name: s.Name, Status: storage.StepPending}
+		st := dr.RunbookStep{RunID: id, Index: i, Name: s.Name, Status: dr.StepPending}
 		if i < len(stored) && stored[i].Name == s.Name {
 			st = stored[i]
-		} else if err := e.store.SaveStep(ctx, st); err != nil {
+		} else if err := e.saveStep(ctx, st); err != nil {
 			return nil, err
 		}
 		rb.state = append(rb.state, st)
@@ -69,29 +70,29 @@ func (e *Engine) NewRunbook(ctx context.Context, id string, steps []Step) (*Runb
 }
 
 // State is a copy of the steps' persisted state.
-func (rb *Runbook) State() []storage.RunbookStep {
-	return append([]storage.RunbookStep(nil), rb.state...)
+func (rb *Runbook) State() []dr.RunbookStep {
+	return append([]dr.RunbookStep(nil), rb.state...)
 }
 
 func (rb *Runbook) save(i int) error {
 	// A cancelled run still records where it stopped.
-	return rb.e.store.SaveStep(context.Background(), rb.state[i])
+	return rb.e.saveStep(context.Background(), rb.state[i])
 }
 
 // Run executes every step that is not done or skipped, in order. A failing
 // step is marked failed and stops the run; later steps stay pending.
 // onStep, if set, is called after each transition.
-func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) error {
+func (rb *Runbook) Run(ctx context.Context, onStep func(dr.RunbookStep)) error {
 	kill := rb.faultKillStep(ctx)
 	for i, s := range rb.Steps {
 		st := &rb.state[i]
-		if st.Status == storage.StepDone || st.Status == storage.StepSkipped {
+		if st.Status.Finished() {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st.Status, st.Started, st.Finished, st.Detail = storage.StepRunning, rb.e.now().UTC(), time.Time{}, ""
+		st.Status, st.Started, st.Finished, st.Detail = dr.StepRunning, rb.e.now().UTC(), time.Time{}, ""
 		if err := rb.save(i); err != nil {
 			return err
 		}
@@ -108,12 +109,12 @@ func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) er
 		}
 		st.Detail = detail
 		if err != nil {
-			st.Status = storage.StepFailed
+			st.Status = dr.StepFailed
 			if detail == "" {
 				st.Detail = err.Error()
 			}
 		} else {
-			st.Status = storage.StepDone
+			st.Status = dr.StepDone
 		}
 		if serr := rb.save(i); serr != nil && err == nil {
 			err = serr
@@ -132,8 +133,8 @@ func (rb *Runbook) Run(ctx context.Context, onStep func(storage.RunbookStep)) er
 // stopped early says what it did not do).
 func (rb *Runbook) Skip(from int, why string) {
 	for i := from; i < len(rb.state); i++ {
-		if rb.state[i].Status == storage.StepPending {
-			rb.state[i].Status, rb.state[i].Detail = storage.StepSkipped, why
+		if rb.state[i].Status == dr.StepPending {
+			rb.state[i].Status, rb.state[i].Detail = dr.StepSkipped, why
 			_ = rb.save(i)
 		}
 	}

@@ -7,23 +7,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
-
-// Level is the monitoring verdict; its value is the exit code of status,
-// check and drill (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
-type Level int
-
-const (
-	LevelOK Level = iota
-	LevelWarning
-	LevelCritical
-	LevelUnknown
-)
-
-func (l Level) String() string {
-	return [...]string{"ok", "warning", "critical", "unknown"}[l]
-}
 
 func worse(a, b Level) Level {
 	if b > a {
@@ -139,9 +124,6 @@ type SetSiteStatus struct {
 	LastSeen *time.Time `json:"last_seen,omitempty"`
 }
 
-// GradeUnknown is the grade of a set at a site that cannot be listed now.
-const GradeUnknown = "unknown"
-
 // ReplicationStatus is how far a standby is behind the active site for a set.
 type ReplicationStatus struct {
 	From             string  `json:"from"`
@@ -149,23 +131,6 @@ type ReplicationStatus struct {
 	Set              string  `json:"set"`
 	MissingSnapshots int     `json:"missing_snapshots"`
 	LagSeconds       float64 `json:"lag_seconds"`
-}
-
-// Grade places an age against an objective on Acronis's scale.
-func Grade(age, rpo time.Duration) string {
-	if rpo <= 0 {
-		return "compliant"
-	}
-	r := float64(age) / float64(rpo)
-	switch {
-	case r < 1:
-		return "compliant"
-	case r <= 2:
-		return "exceeded"
-	case r <= 4:
-		return "severe"
-	}
-	return "critical"
 }
 
 // Status probes every site (unless probe is false, then it reports the last
@@ -319,7 +284,7 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 // read from the report's hashed content; changed names a stored report
 // that no longer matches its hash (it is passed over).
 func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error) {
-	d, ok, changed := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Evaluated })
+	d, ok, changed := e.lastReport(ctx, dr.KindDrill, site, func(r storedReport) bool { return r.Evaluated })
 	if !ok {
 		return nil, changed
 	}
@@ -330,9 +295,9 @@ func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error)
 // lastFailover is the unfinished failover, else the newest that ended; an
 // unfinished one is a critical problem until it is resumed or aborted.
 func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
+	if run, ok, err := e.unfinishedRun(ctx); err == nil && ok {
 		state := unfinishedState(ctx, e, run)
-		if state == "running" {
+		if state == dr.FailoverRunning {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
 		} else {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
@@ -343,9 +308,9 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 				problem(LevelCritical, run.To, "", "%s", m)
 			}
 		}
-		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: state}
+		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: string(run.Mode), Outcome: string(state)}
 	}
-	r, ok, changed := e.lastReport(ctx, storage.KindFailover, "", nil)
+	r, ok, changed := e.lastReport(ctx, dr.KindFailover, "", nil)
 	if changed != nil {
 		problem(LevelCritical, "", "", "%v", changed)
 	}
@@ -358,7 +323,7 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 
 // lastPassedDrill is the newest drill of site that passed, by its report.
 func (e *Engine) lastPassedDrill(ctx context.Context, site string) (storedReport, bool) {
-	r, ok, _ := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Passed })
+	r, ok, _ := e.lastReport(ctx, dr.KindDrill, site, func(r storedReport) bool { return r.Passed })
 	return r, ok
 }
 
