@@ -2,12 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 func (a *app) drillCommand() *cobra.Command {
@@ -46,7 +46,7 @@ Exit codes follow the monitoring convention: 0 passed without findings,
 			}
 			pr := a.progress()
 			rep, err := eng.Drill(ctx, engine.DrillRequest{Site: site, Sets: sets, Report: report}, func(ev engine.Event) {
-				if ev.Op == "drill" && ev.Kind == engine.EventInfo && !strings.HasSuffix(ev.Message, ": running") {
+				if ev.Op == "drill" && ev.Kind == engine.EventInfo && !startsStep(ev) {
 					pr.mu.Lock()
 					pr.clear()
 					fmt.Fprintf(pr.w, "drill @%s: %s\n", ev.Site, ev.Message)
@@ -127,5 +127,9 @@ func (a *app) printDrill(r *engine.DrillReport) {
 		}
 	}
 }
+
+// startsStep says ev is a runbook step starting: the progress shows the
+// step's end, not its start.
+func startsStep(ev engine.Event) bool { return ev.Step != nil && ev.Step.To == dr.StepRunning }
 
 func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

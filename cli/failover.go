@@ -76,7 +76,7 @@ hash chain with the drills.`,
 			}
 			pr := a.progress()
 			obs := func(ev engine.Event) {
-				if ev.Op == "failover" && (ev.Kind == engine.EventInfo || ev.Kind == engine.EventWarning) && !strings.HasSuffix(ev.Message, ": running") {
+				if ev.Op == "failover" && (ev.Kind == engine.EventInfo || ev.Kind == engine.EventWarning) && !startsStep(ev) {
 					pr.mu.Lock()
 					pr.clear()
 					fmt.Fprintf(pr.w, "failover @%s: %s\n", ev.Site, ev.Message)

@@ -2,23 +2,17 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
-	"github.com/lifeboat-dr/lifeboat/internal/proc"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -102,12 +96,13 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		return nil, err
 	}
 	started := e.now().UTC()
-	runID := newRunID(started)
-	if err := e.AcquireRecoveryLock(ctx, "drill", runID, req.Site); err != nil {
+	runID := recovery.NewRunID(started)
+	rec := e.recovery()
+	if err := rec.AcquireLock(ctx, dr.KindDrill, runID, req.Site); err != nil {
 		_ = e.Journal(ctx, "drill", req.Site, "", drillArgs(req), OutcomeRefused, err.Error())
 		return nil, err
 	}
-	defer e.ReleaseRecoveryLock(runID)
+	defer rec.ReleaseLock(runID)
 
 	prevCount, err := e.store.CountDrills(ctx, req.Site)
 	if err != nil {
@@ -152,30 +147,18 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	steps = append(steps, Step{Name: "verify hooks", Run: d.hooks},
 		Step{Name: "check", Run: d.check(n, t)})
-	rb, err := e.NewRunbook(ctx, runID, steps)
+	rb, err := rec.NewRunbook(ctx, dr.KindDrill, runID, steps)
 	if err != nil {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
-	rb.Kind = "drill"
-	onStep := func(st dr.RunbookStep) {
-		kind := EventInfo
-		if st.Status == dr.StepFailed {
-			kind = EventWarning
-		}
-		msg := st.Name + ": " + string(st.Status)
-		if st.Detail != "" && st.Status != dr.StepRunning {
-			msg += ": " + st.Detail
-		}
-		obs.emit(Event{Op: "drill", Site: req.Site, Kind: kind, Message: msg})
+	onStep := func(ch dr.StepChanged, st dr.RunbookStep) {
+		obs.emit(stepEvent("drill", req.Site, ch, st, nil))
 	}
 	runErr := rb.Run(ctx, onStep)
 	if runErr != nil {
-		for i, st := range rb.State() {
-			if st.Status == dr.StepFailed {
-				rb.Skip(i+1, "not run: step "+st.Name+" failed")
-				break
-			}
+		if i, name := rb.Failed(); i >= 0 {
+			rb.Skip(i+1, "not run: step "+name+" failed")
 		}
 		if !d.noted || ctx.Err() != nil {
 			d.noted = false
@@ -184,7 +167,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	// Cleanup runs whatever happened before: scratch space is never left
 	// behind by a failed drill unless drills.keep says so.
-	cleanup, err := e.NewRunbook(context.WithoutCancel(ctx), runID+"/cleanup", []Step{{Name: "cleanup", Run: d.cleanup}})
+	cleanup, err := rec.NewRunbook(context.WithoutCancel(ctx), "", runID+"/cleanup", []Step{{Name: "cleanup", Run: d.cleanup}})
 	var cleanErr error
 	if err == nil {
 		cleanErr = cleanup.Run(context.WithoutCancel(ctx), onStep)
@@ -195,7 +178,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		d.fail("cleanup of %s: %v", d.dir, cleanErr)
 	}
 
-	states := append(rb.State(), cleanupState(cleanup)...)
+	states := append(rb.State(), cleanup.State()...)
 	for _, st := range states {
 		rep.Steps = append(rep.Steps, dr.TimelineStep(st))
 	}
@@ -272,21 +255,6 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		return rep, errors.Join(fmt.Errorf("drill %s of site %s failed: %s", runID, req.Site, d.failure), werr)
 	}
 	return rep, werr
-}
-
-func standbyNames(cfg *config.Config, active string) []string {
-	var out []string
-	for _, s := range cfg.Standbys(active) {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-func cleanupState(rb *Runbook) []dr.RunbookStep {
-	if rb == nil {
-		return nil
-	}
-	return rb.State()
 }
 
 func drillArgs(req DrillRequest) string {
@@ -370,14 +338,6 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	return fmt.Sprintf("site %s reachable, %d set(s) present, scratch %s free of %s needed", site, len(d.sets), Bytes(free), Bytes(need)), nil
 }
 
-func freeBytes(dir string) (uint64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return st.Bavail * uint64(st.Bsize), nil
-}
-
 func (d *drillRun) target(set string) string { return filepath.Join(d.dir, set) }
 
 func (d *drillRun) restoreStep(s *config.Set) func(context.Context) (string, error) {
@@ -424,63 +384,6 @@ func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, err
 	}
 }
 
-// comparison is a restored copy against its snapshot's listing.
-type comparison struct {
-	listedFiles, listedBytes uint64 // regular files under the set's paths
-	files, bytes             uint64 // regular files found in the copy
-}
-
-// compareRestored counts the regular files and bytes of snapshot snapID
-// under the set's paths and of the restored copy in dir; they must agree.
-func (e *Engine) compareRestored(ctx context.Context, site, snapID string, s *config.Set, dir string) (comparison, error) {
-	var c comparison
-	short := shortHash(snapID)[:min(8, len(snapID))]
-	roots := make([]string, len(s.Paths))
-	for i, p := range s.Paths {
-		roots[i] = path.Clean(filepath.ToSlash(p))
-	}
-	err := e.List(ctx, site, snapID, func(n restic.Node) {
-		if n.Type != "file" {
-			return
-		}
-		for _, r := range roots {
-			if n.Path == r || strings.HasPrefix(n.Path, r+"/") {
-				c.listedFiles++
-				c.listedBytes += n.Size
-				return
-			}
-		}
-	})
-	if err != nil {
-		return c, fmt.Errorf("listing snapshot %s of set %s at site %s failed: %w", short, s.Name, site, err)
-	}
-	err = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if de.Type().IsRegular() {
-			info, err := de.Info()
-			if err != nil {
-				return err
-			}
-			c.files++
-			c.bytes += uint64(info.Size())
-		}
-		return nil
-	})
-	if err != nil {
-		return c, fmt.Errorf("reading the restored copy of set %s failed: %w", s.Name, err)
-	}
-	if c.files != c.listedFiles || c.bytes != c.listedBytes {
-		return c, fmt.Errorf("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
-			s.Name, c.files, Bytes(c.bytes), short, c.listedFiles, Bytes(c.listedBytes))
-	}
-	return c, nil
-}
-
-// hookTail is how much of a failing hook's output a finding quotes.
-const hookTail = 400
-
 func (d *drillRun) hooks(ctx context.Context) (string, error) {
 	hooks := d.e.cfg.Drills.Verify
 	if len(hooks) == 0 {
@@ -507,30 +410,6 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%d of %d hook run(s) failed", len(failed), runs), fmt.Errorf("verify hooks failed for set(s) %s", strings.Join(failed, ", "))
 	}
 	return fmt.Sprintf("%d hook run(s) ok", runs), nil
-}
-
-// runHook runs one operator hook with sh in dir, with the LIFEBOAT_*
-// variables in env added to the allowlisted part of lifeboat's
-// environment, less the site credentials. A failure quotes the end of the
-// hook's output.
-// A hook that outlives timeout (the config key named by key) is stopped,
-// with everything it started.
-func (e *Engine) runHook(ctx context.Context, hook, dir string, env []string, timeout config.Duration, key string) error {
-	out, err := proc.Shell{Command: hook, Dir: dir, Env: env, Hide: hiddenEnv(e.cfg), Timeout: timeout.D()}.Run(ctx)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, proc.ErrTimeout) {
-		err = fmt.Errorf("%w (%s)", err, key)
-	}
-	tail := strings.TrimSpace(string(out))
-	if len(tail) > hookTail {
-		tail = "…" + tail[len(tail)-hookTail:]
-	}
-	if tail != "" {
-		return fmt.Errorf("%w: %s", err, tail)
-	}
-	return err
 }
 
 func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
@@ -572,163 +451,15 @@ func (d *drillRun) cleanup(ctx context.Context) (string, error) {
 	return "removed " + d.dir, nil
 }
 
-// removeAll removes dir even when restored directories are read-only.
-func removeAll(dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	_ = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
-		if err == nil && de.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	return os.RemoveAll(dir)
-}
-
 // saveDrill renders the report, links it to the chain's head and stores it.
 func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
-	return e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
+	sha, err := recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
 		Started: rep.Started, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t},
-		func(prev string) ([]byte, string, error) {
+		rep, func(prev string) string {
 			rep.PrevSHA256 = prev
 			rep.Markdown = drillMarkdown(rep)
-			b, err := json.Marshal(rep)
-			if err == nil {
-				sum := sha256.Sum256(b)
-				rep.SHA256 = hex.EncodeToString(sum[:])
-			}
-			return b, rep.Markdown, err
+			return rep.Markdown
 		})
-}
-
-// chainReport stores a report (drill or failover) at the head of the
-// chain: render gets the head's hash and returns the canonical JSON, which
-// must carry it, and the Markdown.
-func (e *Engine) chainReport(ctx context.Context, rec storage.DrillRecord, render func(prev string) ([]byte, string, error)) error {
-	prev, err := e.store.LastDrillSHA256(ctx)
-	if err != nil {
-		return err
-	}
-	b, md, err := render(prev)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(b)
-	rec.PrevSHA256, rec.ReportJSON, rec.ReportMD, rec.SHA256 = prev, string(b), md, hex.EncodeToString(sum[:])
-	return e.store.SaveDrill(ctx, rec)
-}
-
-// VerifyDrillChain recomputes the hash of every stored drill report and
-// follows the chain: an edited report, a broken link or a journaled drill
-// whose report is gone is named by drill id. No problems: nil.
-func (e *Engine) VerifyDrillChain(ctx context.Context) ([]ChainProblem, error) {
-	all, err := e.store.AllDrills(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return verifyChain(ctx, e.store, all)
-}
-
-// VerifyDrillChain is the check of Engine.VerifyDrillChain on a store
-// alone (the journal command needs no restic).
-func VerifyDrillChain(ctx context.Context, st *storage.Store) ([]ChainProblem, error) {
-	all, err := st.AllDrills(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return verifyChain(ctx, st, all)
-}
-
-func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillRecord) ([]ChainProblem, error) {
-	var out []ChainProblem
-	prev := ""
-	have := map[string]bool{}
-	for _, d := range all {
-		have[d.ID] = true
-		sum := sha256.Sum256([]byte(d.ReportJSON))
-		if hex.EncodeToString(sum[:]) != d.SHA256 {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report was changed after it was written (its sha256 no longer matches)"})
-		}
-		var r struct {
-			ID   string `json:"id"`
-			Prev string `json:"prev_sha256"`
-		}
-		if err := json.Unmarshal([]byte(d.ReportJSON), &r); err != nil {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report is not valid JSON: " + err.Error()})
-		} else if r.ID != d.ID || r.Prev != d.PrevSHA256 {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report does not match its record (id or previous hash differ)"})
-		}
-		if d.PrevSHA256 != prev {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: fmt.Sprintf("the report before it is missing or was changed: it links to %s, the previous stored report is %s",
-				shortHash(d.PrevSHA256), shortHash(prev))})
-		}
-		prev = d.SHA256
-	}
-	// Every finished drill or failover is journaled with its report's hash:
-	// a report removed from the end of the chain, or rewritten together with
-	// its hash, shows there.
-	byID := map[string]storage.DrillRecord{}
-	for _, d := range all {
-		byID[d.ID] = d
-	}
-	entries, err := st.Journal(ctx, storage.JournalQuery{})
-	if err != nil {
-		return out, err
-	}
-	for _, entry := range entries {
-		if entry.ReportSHA256 == "" {
-			continue
-		}
-		d, ok := byID[entry.RunID]
-		switch {
-		case !ok:
-			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: "journaled as finished on " + entry.Time.Format(time.RFC3339) + " but its report is missing"})
-		case d.SHA256 != entry.ReportSHA256:
-			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: fmt.Sprintf("its sha256 is %s, but the journal recorded %s when it was written",
-				shortHash(d.SHA256), shortHash(entry.ReportSHA256))})
-		}
-	}
-	// Every report written since the journal records reports has an entry.
-	start, chained, err := st.JournalChainStart(ctx)
-	if err != nil {
-		return out, err
-	}
-	recorded := map[string]bool{} // runs whose end the journal recorded (a mismatch is named above)
-	for _, entry := range entries {
-		if entry.ReportSHA256 != "" {
-			recorded[entry.RunID] = true
-		}
-	}
-	for _, d := range all {
-		if recorded[d.ID] {
-			continue
-		}
-		r, err := readReport(d)
-		if err != nil {
-			continue // named above: its hash does not match
-		}
-		if chained && !r.Finished.Before(start) {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "no journal entry recorded it: it was not written by a drill or failover that ended"})
-		}
-	}
-	// The journal itself is a chain.
-	_, _, breaks, err := st.VerifyJournal(ctx)
-	if err != nil {
-		return out, err
-	}
-	for _, b := range breaks {
-		out = append(out, ChainProblem{JournalID: b.ID, Problem: b.Problem})
-	}
-	return out, nil
-}
-
-func shortHash(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
+	rep.SHA256 = sha
+	return err
 }

@@ -33,8 +33,11 @@ type Event struct {
 	Progress Progress
 	Message  string
 	Outcome  Outcome
-	// Steps is the runbook as it stands, on the events of a drill or a
-	// failover that move a step (nil otherwise).
+	// Step is set on the events of a drill or a failover that move a step:
+	// which, and from what state to what state.
+	Step *dr.StepChanged
+	// Steps is the runbook as it stands, on the events of a failover that
+	// move a step (nil otherwise).
 	Steps []dr.RunbookStep
 }
 

@@ -2,18 +2,16 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -43,42 +41,6 @@ type FailoverRequest struct {
 	Declared  time.Time
 	HumanWait time.Duration
 	Report    string // optional path for the Markdown report
-}
-
-// FailoverPlan is what a failover would do and what it would cost: the
-// preflight's findings and, per set, the recovery point and expected loss.
-type FailoverPlan struct {
-	RunID         string            `json:"run_id,omitempty"`
-	From          string            `json:"from"`
-	To            string            `json:"to"`
-	Mode          FailoverMode      `json:"mode"`
-	FromReachable bool              `json:"from_reachable"`
-	FromError     string            `json:"from_error,omitempty"`
-	Target        string            `json:"target"`
-	FreeBytes     uint64            `json:"free_bytes"`
-	NeedBytes     uint64            `json:"need_bytes"`
-	Sets          []FailoverSetPlan `json:"sets"`
-	Checks        []PreflightCheck  `json:"checks"`
-	// Refusal, when set, is why the failover cannot go ahead as asked.
-	Refusal string `json:"refusal,omitempty"`
-}
-
-// FailoverSetPlan is one set's recovery point at the target.
-type FailoverSetPlan struct {
-	Name         string    `json:"name"`
-	Snapshot     string    `json:"snapshot"`
-	SnapshotTime time.Time `json:"snapshot_time"`
-	// DataLossSeconds is the age of the newest copy at the target: what an
-	// unplanned failover loses. A planned one replicates first.
-	DataLossSeconds float64 `json:"data_loss_seconds"`
-	// MissingSnapshots are at the active site and not at the target (-1:
-	// unknown, the active site could not be listed).
-	MissingSnapshots int    `json:"missing_snapshots"`
-	Bytes            uint64 `json:"bytes"`
-	Target           string `json:"target"`
-	// TargetEntries is how many entries the target directory holds now;
-	// the failover replaces them with the snapshot.
-	TargetEntries int `json:"target_entries"`
 }
 
 // FailoverStatus is an unfinished failover, for the resume prompt.
@@ -162,7 +124,7 @@ func (f *failoverRun) save(ctx context.Context) error {
 	}
 	f.run.Data = string(b)
 	f.run.Updated = f.e.now().UTC()
-	return f.e.saveFailoverRun(context.WithoutCancel(ctx), f.run)
+	return f.e.recovery().SaveFailover(context.WithoutCancel(ctx), f.run)
 }
 
 func (f *failoverRun) setTarget(set string) string {
@@ -171,183 +133,6 @@ func (f *failoverRun) setTarget(set string) string {
 
 func failoverArgs(to string, mode FailoverMode) string {
 	return argString("--to", to, "--"+string(mode))
-}
-
-// PlanFailover runs the failover's preflight without changing anything:
-// reachability of both sites, the recovery point of each set at the
-// target and the data an unplanned failover would lose, space at the
-// failover target, and whether anything stands in the way.
-func (e *Engine) PlanFailover(ctx context.Context, to string, mode FailoverMode) (*FailoverPlan, error) {
-	active, _, err := e.ActiveSite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.validateFailover(to, mode, active); err != nil {
-		return nil, err
-	}
-	sets, err := e.sets(nil)
-	if err != nil {
-		return nil, err
-	}
-	return e.planFailover(ctx, active, to, mode, sets, "", nil)
-}
-
-func (e *Engine) validateFailover(to string, mode FailoverMode, active string) error {
-	if _, err := e.site(to); err != nil {
-		return err
-	}
-	if to == active {
-		return fmt.Errorf("%w: site %s is already the active site (standbys: %s)", ErrFailoverRefused, to, strings.Join(standbyNames(e.cfg, active), ", "))
-	}
-	if mode != FailoverPlanned && mode != FailoverUnplanned {
-		return fmt.Errorf("failover: say --planned (the active site %s is up: last backup and replication first, no data lost) or --unplanned (it is down: restore what %s holds)", active, to)
-	}
-	if e.cfg.Failover.Target == "" {
-		return fmt.Errorf("%w: failover.target is not set in the config; set the directory each set is restored into (<target>/<set>)", ErrFailoverRefused)
-	}
-	return nil
-}
-
-// planFailover is the preflight; runID is the run asking (its own lock
-// and record do not stand in its way), "" for a preview. With fromOK set,
-// the sites are not probed again: the catalog was just refreshed and
-// *fromOK says whether the active site answered then.
-func (e *Engine) planFailover(ctx context.Context, active, to string, mode FailoverMode, sets []*config.Set, runID string, fromOK *bool) (*FailoverPlan, error) {
-	p := &FailoverPlan{RunID: runID, From: active, To: to, Mode: mode, Target: e.cfg.Failover.Target, Sets: []FailoverSetPlan{}, Checks: []PreflightCheck{}}
-	check := func(name string, ok bool, format string, args ...any) {
-		p.Checks = append(p.Checks, PreflightCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
-		if !ok && p.Refusal == "" {
-			p.Refusal = fmt.Sprintf(format, args...)
-		}
-	}
-	if run, ok, err := e.unfinishedRun(ctx); err != nil {
-		return nil, err
-	} else if ok && run.RunID != p.RunID {
-		check("no unfinished failover", false, "failover %s to %s (%s) is unfinished: resume it with `lifeboat failover --resume` or abandon it with `lifeboat failover --abort`", run.RunID, run.To, run.State)
-	}
-	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
-		return nil, err
-	} else if ok && held.RunID != p.RunID {
-		check("recovery lock free", !processAliveOn(held), "%s %s holds the recovery lock (operator %s, host %s, pid %d)", held.Kind, held.RunID, held.Operator, held.Host, held.PID)
-	}
-	// A restore replaces what the target holds: never live data.
-	targetBad := overlapRefusal(e.cfg, "failover.target", p.Target, "a failover replaces what the target holds and would destroy live data")
-	if targetBad != "" {
-		check("target outside the data", false, "%s", targetBad)
-	} else {
-		check("target outside the data", true, "%s lies apart from every set's paths", p.Target)
-	}
-
-	var probes []SiteProbe
-	targetOK := fromOK != nil // a cached plan: the target was read at the recovery point
-	if fromOK == nil {
-		probes = e.refreshListings(ctx, to, active)
-	} else {
-		p.FromReachable = *fromOK
-		if !p.FromReachable {
-			p.FromError = "it did not answer at the recovery point step"
-		}
-	}
-	for _, pr := range probes {
-		switch pr.Site {
-		case to:
-			if pr.Err != nil {
-				check("target reachable", false, "site %s cannot be reached: %s", to, siteCause(to, pr.Err))
-			} else {
-				targetOK = true
-				check("target reachable", true, "site %s answered in %s, password accepted", to, pr.Latency.Round(time.Millisecond))
-			}
-		case active:
-			p.FromReachable = pr.Err == nil
-			if pr.Err != nil {
-				p.FromError = pr.Err.Error()
-			}
-		}
-	}
-	// Judged when both sites were listed just now.
-	if p.FromReachable && probeOK(probes, to) {
-		if id, same, err := e.sameRepository(ctx, to, active); err != nil {
-			check("target is its own repository", false, "%v", err)
-		} else if same {
-			check("target is its own repository", false, "%s", sameRepositoryRefusal(to, active, id))
-		} else {
-			check("target is its own repository", true, "site %s is a repository apart from %s", to, active)
-		}
-	}
-	if mode == FailoverPlanned {
-		if p.FromReachable {
-			check("active site reachable", true, "site %s is up: a last backup and replication run first", active)
-		} else {
-			check("active site reachable", false, "a planned failover needs the active site %s for a last backup, and it cannot be reached (%s); if it is down, fail over with --unplanned and accept the loss shown", active, p.FromError)
-		}
-	}
-
-	cat, err := e.LoadCatalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := e.now()
-	var missing []string
-	for _, s := range sets {
-		sp := FailoverSetPlan{Name: s.Name, Target: filepath.Join(p.Target, s.Name), MissingSnapshots: -1}
-		snap, ok := cat.Newest(to, s)
-		if ok {
-			sp.Snapshot, sp.SnapshotTime, sp.Bytes = snap.ID, snap.Time, uint64(max(snap.TotalBytes, 0))
-			sp.DataLossSeconds = math.Max(0, math.Round(now.Sub(snap.Time).Seconds()))
-		}
-		if p.FromReachable {
-			sp.MissingSnapshots = len(cat.Missing(active, to, s))
-			if mode == FailoverPlanned {
-				if a, ok := cat.Newest(active, s); ok && uint64(max(a.TotalBytes, 0)) > sp.Bytes {
-					sp.Bytes = uint64(max(a.TotalBytes, 0))
-				}
-			}
-		}
-		if !ok && !(mode == FailoverPlanned && p.FromReachable) {
-			missing = append(missing, s.Name)
-		}
-		sp.TargetEntries = countEntries(sp.Target)
-		p.NeedBytes += sp.Bytes
-		p.Sets = append(p.Sets, sp)
-	}
-	switch {
-	case !targetOK:
-		// The cache cannot vouch for a site that does not answer.
-		check("every set at the target", false, "not checked: site %s cannot be reached", to)
-	case len(missing) > 0:
-		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
-	default:
-		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
-	}
-	if targetBad != "" {
-		return p, nil // nothing is created inside the data
-	}
-	if err := os.MkdirAll(p.Target, 0o700); err != nil {
-		check("failover target", false, "failover.target %s cannot be created: %v", p.Target, err)
-		return p, nil
-	}
-	free, err := freeBytes(p.Target)
-	if err != nil {
-		check("failover target", false, "failover.target %s: %v", p.Target, err)
-		return p, nil
-	}
-	p.FreeBytes = free
-	check("space at the failover target", free >= p.NeedBytes, "%s has %s free, the restore needs %s", p.Target, Bytes(free), Bytes(p.NeedBytes))
-	return p, nil
-}
-
-// countEntries is how many entries dir holds (0 when it does not exist).
-func countEntries(dir string) int {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
-	}
-	return len(ents)
-}
-
-func processAliveOn(l storage.RecoveryLock) bool {
-	host, _ := os.Hostname()
-	return l.Host != host || holderAlive(l.PID, l.Since)
 }
 
 // Failover makes site To the active one: preflight; for a planned failover
@@ -374,7 +159,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
-	if run, ok, err := e.unfinishedRun(ctx); err != nil {
+	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err != nil {
 		return nil, err
 	} else if ok {
 		err := fmt.Errorf("%w: failover %s to %s (%s) must end first: `lifeboat failover --resume` continues it, `lifeboat failover --abort` abandons it", ErrFailoverUnfinished, run.RunID, run.To, run.State)
@@ -389,12 +174,13 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 	if declared.IsZero() {
 		declared = e.now()
 	}
-	runID := newRunID(e.now())
-	if err := e.AcquireRecoveryLock(ctx, "failover", runID, req.To); err != nil {
+	runID := recovery.NewRunID(e.now())
+	rec := e.recovery()
+	if err := rec.AcquireLock(ctx, dr.KindFailover, runID, req.To); err != nil {
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
-	defer e.ReleaseRecoveryLock(runID)
+	defer rec.ReleaseLock(runID)
 
 	var rto time.Duration
 	for _, s := range sets {
@@ -429,14 +215,14 @@ type ResumeOptions struct {
 // UnfinishedFailover returns the failover that --resume or --abort would
 // act on, with its steps and the lock's holder.
 func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error) {
-	run, ok, err := e.unfinishedRun(ctx)
+	run, ok, err := e.recovery().UnfinishedFailover(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, nil
 	}
-	steps, err := e.steps(ctx, run.RunID)
+	steps, err := e.recovery().Steps(ctx, run.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +231,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 		return nil, err
 	} else if ok && held.RunID == run.RunID {
 		st.Holder = &held
-		st.HolderAlive = processAliveOn(held) && !(held.PID == os.Getpid())
+		st.HolderAlive = recovery.HolderAlive(held) && !(held.PID == os.Getpid())
 	}
 	st.HooksCut = e.hooksCut(st)
 	return st, nil
@@ -454,26 +240,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 // takeRunLock takes the recovery lock for an existing run: a live holder
 // refuses, a dead one is taken over and the takeover journaled.
 func (e *Engine) takeRunLock(ctx context.Context, st *FailoverStatus) error {
-	if st.Holder != nil {
-		if st.HolderAlive {
-			return &LockHeldError{Holder: *st.Holder}
-		}
-		host, _ := os.Hostname()
-		me := storage.RecoveryLock{RunID: st.Run.RunID, Kind: "failover", PID: os.Getpid(), Host: host,
-			Operator: e.operator.String(), Since: e.now().UTC()}
-		held, ok, err := e.store.TakeOverRecoveryLock(ctx, *st.Holder, me)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return &LockHeldError{Holder: held}
-		}
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--run "+st.Run.RunID, st.Run.RunID, OutcomeWarning,
-			fmt.Sprintf("took over the recovery lock of failover %s from pid %d on %s (operator %s): that process no longer exists",
-				st.Run.RunID, st.Holder.PID, st.Holder.Host, st.Holder.Operator))
-		return nil
-	}
-	return e.AcquireRecoveryLock(ctx, "failover", st.Run.RunID, st.Run.To)
+	return e.recovery().ReclaimLock(ctx, dr.KindFailover, st.Run.RunID, st.Run.To, st.Holder, st.HolderAlive)
 }
 
 func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error) {
@@ -490,25 +257,37 @@ func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error)
 	return f, nil
 }
 
+// reopen takes up the unfinished failover for a resume or an abort (verb):
+// its recovery lock, taken over from a dead holder, and its stored
+// decisions. release drops the lock again.
+func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *FailoverStatus, f *failoverRun, release func(), err error) {
+	st, err = e.UnfinishedFailover(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if st == nil {
+		return nil, nil, nil, fmt.Errorf("%w to %s: every recorded failover has ended", ErrNoFailover, verb)
+	}
+	if err := e.takeRunLock(ctx, st); err != nil {
+		_ = e.journalRun(ctx, "failover", st.Run.To, "--"+verb+" --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
+		return nil, nil, nil, err
+	}
+	release = func() { e.recovery().ReleaseLock(st.Run.RunID) }
+	if f, err = e.loadRun(st, obs); err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	return st, f, release, nil
+}
+
 // ResumeFailover continues the unfinished failover from its first step
 // that did not finish, after its process died or a step failed.
 func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
-	st, err := e.UnfinishedFailover(ctx)
+	st, f, release, err := e.reopen(ctx, "resume", obs)
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
-		return nil, fmt.Errorf("%w to resume: every recorded failover has ended", ErrNoFailover)
-	}
-	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
-		return nil, err
-	}
-	defer e.ReleaseRecoveryLock(st.Run.RunID)
-	f, err := e.loadRun(st, obs)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	f.ask, f.confirm = opts.Ask, opts.Confirm
 	f.data.Attempts++
 	prev := st.Run.State
@@ -533,22 +312,11 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 // site stays as it is. A run whose process still works is refused: stop
 // that process first.
 func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
-	st, err := e.UnfinishedFailover(ctx)
+	st, f, release, err := e.reopen(ctx, "abort", nil)
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
-		return nil, fmt.Errorf("%w to abort: every recorded failover has ended", ErrNoFailover)
-	}
-	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--abort --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
-		return nil, err
-	}
-	defer e.ReleaseRecoveryLock(st.Run.RunID)
-	f, err := e.loadRun(st, nil)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	if reason == "" {
 		reason = "abandoned by " + e.operator.String()
 	}
@@ -556,19 +324,16 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 	for _, m := range e.journalHooksCut(ctx, st, "--abort --run "+st.Run.RunID) {
 		f.finding("%s", m)
 	}
-	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	rb, err := e.recovery().NewRunbook(ctx, "", f.run.RunID, f.steps())
 	if err != nil {
 		return nil, err
 	}
-	for i, s := range rb.State() {
+	for _, s := range rb.State() {
 		if s.Status == dr.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
 			f.finding("the switch hooks had run before the abort: traffic may already point at %s while lifeboat keeps %s active; check your switch", f.run.To, f.run.From)
 		}
-		if s.Status == dr.StepRunning || s.Status == dr.StepFailed {
-			rb.state[i].Status, rb.state[i].Detail = dr.StepSkipped, "aborted: "+s.Detail
-			_ = rb.save(i)
-		}
 	}
+	rb.Abandon("aborted")
 	rb.Skip(0, "aborted: "+reason)
 	f.run.State = dr.FailoverAborted
 	rep, saveErr := f.finish(ctx, rb)
@@ -612,29 +377,17 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	e := f.e
 	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, f.run.Mode)+" --run "+f.run.RunID)
 	tr.runID = f.run.RunID
-	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	rb, err := e.recovery().NewRunbook(ctx, dr.KindFailover, f.run.RunID, f.steps())
 	if err != nil {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
-	rb.Kind = "failover"
-	emitSteps := func(st dr.RunbookStep) {
-		kind := EventInfo
-		if st.Status == dr.StepFailed {
-			kind = EventWarning
-		}
-		msg := st.Name + ": " + string(st.Status)
-		if st.Detail != "" && st.Status != dr.StepRunning {
-			msg += ": " + st.Detail
-		}
-		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: kind, Message: msg, Steps: rb.State()})
-	}
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventStarted, Steps: rb.State(),
 		Message: fmt.Sprintf("%s failover %s from %s to %s", f.run.Mode, f.run.RunID, f.run.From, f.run.To)})
-	runErr := rb.Run(ctx, func(st dr.RunbookStep) {
+	runErr := rb.Run(ctx, func(ch dr.StepChanged, st dr.RunbookStep) {
 		// Decisions are saved with every transition: a kill -9 loses none.
 		_ = f.save(ctx)
-		emitSteps(st)
+		f.obs.emit(stepEvent("failover", f.run.To, ch, st, rb.State()))
 	})
 	if runErr == nil {
 		f.run.State = dr.FailoverCommitted
@@ -713,7 +466,7 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	ctx = context.WithoutCancel(ctx)
 	rep := &FailoverReport{ID: f.run.RunID, Kind: dr.KindFailover, From: f.run.From, To: f.run.To,
 		Mode: f.run.Mode, Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
-		Operator: f.run.Operator, RTOObjective: secondsDuration(f.data.RTOObjectiveS), Attempts: f.data.Attempts,
+		Operator: f.run.Operator, RTOObjective: dr.FromSeconds(f.data.RTOObjectiveS), Attempts: f.data.Attempts,
 		Sets: []FailoverResult{}, Steps: []DrillStep{}, Findings: append([]string{}, f.data.Findings...),
 		ResticVersion: e.version.Version, ConfigHash: e.cfg.RecoveryHash(), Target: e.cfg.Failover.Target}
 	if f.data.Aborted != "" {
@@ -754,17 +507,12 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		return rep, err
 	}
 	if !have {
-		err = e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
+		rep.SHA256, err = recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
 			Started: rep.Declared, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash},
-			func(prev string) ([]byte, string, error) {
+			rep, func(prev string) string {
 				rep.PrevSHA256 = prev
 				rep.Markdown = failoverMarkdown(rep)
-				b, err := json.Marshal(rep)
-				if err == nil {
-					sum := sha256.Sum256(b)
-					rep.SHA256 = hex.EncodeToString(sum[:])
-				}
-				return b, rep.Markdown, err
+				return rep.Markdown
 			})
 		if err != nil {
 			return rep, err

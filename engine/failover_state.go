@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
@@ -21,7 +22,7 @@ func unfinishedState(ctx context.Context, e *Engine, run dr.FailoverRun) dr.Fail
 	}
 	// The lock of a process on this host that still exists (this one
 	// included: the console runs failovers in-process) means it runs.
-	if ok && held.RunID == run.RunID && processAliveOn(held) {
+	if ok && held.RunID == run.RunID && recovery.HolderAlive(held) {
 		return run.State
 	}
 	return dr.FailoverInterrupted

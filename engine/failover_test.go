@@ -197,7 +197,7 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 	}
 	st, err := f.eng.Status(ctx, false)
 	if err != nil || st.ActiveSite != "primary" || st.ActiveFrom != "failover" || st.LastFailover == nil ||
-		st.LastFailover.ID != back.ID || st.LastFailover.RTOSeconds != back.RTO.Seconds() || st.LastFailover.Outcome != "committed" {
+		st.LastFailover.ID != back.ID || st.LastFailover.RTO != back.RTO || st.LastFailover.Outcome != "committed" {
 		t.Errorf("status after failback: %+v %v", st.LastFailover, err)
 	}
 	hist, err := f.store.FailoverReports(ctx, "", 0)

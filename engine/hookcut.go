@@ -43,7 +43,7 @@ func (e *Engine) hooksCut(st *FailoverStatus) []string {
 func (e *Engine) journalHooksCut(ctx context.Context, st *FailoverStatus, args string) []string {
 	cut := st.HooksCut
 	for _, m := range cut {
-		_ = e.Journal(ctx, "failover", st.Run.To, "", args, OutcomeWarning, m)
+		_ = e.journalRun(ctx, "failover", st.Run.To, args, st.Run.RunID, OutcomeWarning, m)
 	}
 	return cut
 }

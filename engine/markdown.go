@@ -48,13 +48,7 @@ func drillMarkdown(r *dr.DrillReport) string {
 
 	timeline(&b, r.Steps)
 
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- found in drill: %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
+	findings(&b, r.Findings, "found in drill: ")
 	return b.String()
 }
 
@@ -97,13 +91,7 @@ func failoverMarkdown(r *dr.FailoverReport) string {
 
 	timeline(&b, r.Steps)
 
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
+	findings(&b, r.Findings, "")
 	return b.String()
 }
 
@@ -120,6 +108,17 @@ func timeline(b *strings.Builder, steps []dr.DrillStep) {
 			detail += fmt.Sprintf(" (%.1fs of it waiting on the operator)", s.HumanWait.Seconds())
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Elapsed.Seconds(), mdCell(detail))
+	}
+}
+
+// findings is the findings' list, each line after prefix.
+func findings(b *strings.Builder, fs []string, prefix string) {
+	b.WriteString("\n## Findings\n\n")
+	if len(fs) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, f := range fs {
+		fmt.Fprintf(b, "- %s%s\n", prefix, strings.ReplaceAll(f, "\n", " "))
 	}
 }
 

@@ -71,36 +71,37 @@ type CheckInfo struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
-// DrillInfo is the last drill of a site, with what it achieved.
+// DrillInfo is the last drill of a site, with what it achieved. Its JSON
+// is written by MarshalJSON (status_json.go).
 type DrillInfo struct {
-	Time                time.Time `json:"time"`
-	Passed              bool      `json:"passed"`
-	ID                  string    `json:"id,omitempty"`
-	RTOSeconds          float64   `json:"rto_seconds"`
-	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
-	// RPOSeconds is the oldest recovery point among the drill's sets.
-	RPOSeconds float64 `json:"rpo_seconds"`
+	Time         time.Time
+	Passed       bool
+	ID           string
+	RTO          time.Duration
+	RTOObjective time.Duration
+	// DataLoss is the oldest recovery point among the drill's sets.
+	DataLoss time.Duration
 }
 
 // FailoverInfo is the newest failover that ended, or the one unfinished.
 type FailoverInfo struct {
-	ID                  string    `json:"id"`
-	Time                time.Time `json:"time"`
-	From                string    `json:"from"`
-	To                  string    `json:"to"`
-	Mode                string    `json:"mode"`
-	Outcome             string    `json:"outcome"` // committed, aborted; running, interrupted or failed when unfinished
-	RTOSeconds          float64   `json:"rto_seconds"`
-	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
-	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
-	RPOSeconds          float64   `json:"rpo_seconds"` // the most data lost among the sets
+	ID           string
+	Time         time.Time
+	From         string
+	To           string
+	Mode         string
+	Outcome      string // committed, aborted; running, interrupted or failed when unfinished
+	RTO          time.Duration
+	RTOObjective time.Duration
+	HumanWait    time.Duration
+	DataLoss     time.Duration // the most data lost among the sets
 }
 
-// SetStatus is one set at every site.
+// SetStatus is one set at every site, against the set's RPO objective.
 type SetStatus struct {
-	Name       string          `json:"name"`
-	RPOSeconds float64         `json:"rpo_seconds"`
-	Sites      []SetSiteStatus `json:"sites"`
+	Name         string
+	RPOObjective time.Duration
+	Sites        []SetSiteStatus
 }
 
 // SetSiteStatus judges the newest snapshot of a set at a site against the RPO.
@@ -220,7 +221,7 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	for i := range e.cfg.Sets {
 		set := &e.cfg.Sets[i]
 		rpo := e.cfg.SetRPO(set)
-		sst := SetStatus{Name: set.Name, RPOSeconds: rpo.Seconds(), Sites: []SetSiteStatus{}}
+		sst := SetStatus{Name: set.Name, RPOObjective: rpo, Sites: []SetSiteStatus{}}
 		for _, site := range e.cfg.Sites {
 			x := SetSiteStatus{Site: site.Name, Grade: "critical", Stale: probes[site.Name].Err != nil}
 			x.Snapshots = len(cat.InSet(site.Name, set))
@@ -288,14 +289,14 @@ func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error)
 	if !ok {
 		return nil, changed
 	}
-	return &DrillInfo{Time: d.Finished.UTC(), Passed: d.Passed, ID: d.ID, RTOSeconds: d.RTOSeconds,
-		RTOObjectiveSeconds: d.RTOObjectiveSeconds, RPOSeconds: d.RPOSeconds}, changed
+	return &DrillInfo{Time: d.Finished.UTC(), Passed: d.Passed, ID: d.ID, RTO: d.RTO,
+		RTOObjective: d.RTOObjective, DataLoss: d.DataLoss}, changed
 }
 
 // lastFailover is the unfinished failover, else the newest that ended; an
 // unfinished one is a critical problem until it is resumed or aborted.
 func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
-	if run, ok, err := e.unfinishedRun(ctx); err == nil && ok {
+	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err == nil && ok {
 		state := unfinishedState(ctx, e, run)
 		if state == dr.FailoverRunning {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
@@ -318,7 +319,7 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 		return nil
 	}
 	return &FailoverInfo{ID: r.ID, Time: r.Finished.UTC(), From: r.From, To: r.Site, Mode: r.Mode, Outcome: r.Outcome,
-		RTOSeconds: r.RTOSeconds, RTOObjectiveSeconds: r.RTOObjectiveSeconds, HumanWaitSeconds: r.HumanWaitSeconds, RPOSeconds: r.RPOSeconds}
+		RTO: r.RTO, RTOObjective: r.RTOObjective, HumanWait: r.HumanWait, DataLoss: r.DataLoss}
 }
 
 // lastPassedDrill is the newest drill of site that passed, by its report.

@@ -208,13 +208,13 @@ func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, e
 			{Name: "dr", Role: "standby", Reachable: true, LatencyMS: 48.1, Locks: intp(1), Probed: fakeNow},
 		},
 		Sets: []engine.SetStatus{
-			{Name: "models", RPOSeconds: 86400, Sites: []engine.SetSiteStatus{
+			{Name: "models", RPOObjective: 86400 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "aaaa1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2},
 				{Site: "dr", NewestSnapshot: "eeee1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2}}},
-			{Name: "datasets", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+			{Name: "datasets", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "bbbb1111", NewestTime: tp(fakeNow.Add(-time.Hour)), AgeSeconds: f64(3600), RPOOK: true, Grade: "compliant", BreachInSeconds: 39600, Snapshots: 2},
 				{Site: "dr", NewestSnapshot: "dddd0000", NewestTime: tp(fakeNow.Add(-30 * time.Hour)), AgeSeconds: f64(108000), RPOOK: false, Grade: "severe", Snapshots: 1}}},
-			{Name: "serving", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+			{Name: "serving", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "cccc1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1},
 				{Site: "dr", NewestSnapshot: "ffff1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1}}},
 		},

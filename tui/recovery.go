@@ -531,7 +531,7 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 func recoverySecs(v float64) time.Duration { return time.Duration(v) * time.Second }
 
 func recoveryRPOText(set engine.SetStatus) string {
-	return config.Duration(recoverySecs(set.RPOSeconds)).String()
+	return config.Duration(recoverySecs(set.RPOObjective.Seconds())).String()
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -661,7 +661,7 @@ func (s *recoveryScreen) rows() {
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-recoverySecs(set.RPOSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-recoverySecs(set.RPOObjective.Seconds())))
 				case recoverySecs(x.BreachInSeconds) < recoveryBreachSoon:
 					breach = th.Warn.Render("breach in " + engine.Age(recoverySecs(x.BreachInSeconds)))
 				default:

@@ -14,11 +14,15 @@ import (
 // seconds is a duration as the JSON states it.
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
-// tenths is a duration the JSON states to a tenth of a second.
-func tenths(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
+// Tenths is a measured duration as the JSON states it: float seconds to a
+// tenth.
+func Tenths(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
 
-// duration reads seconds from the JSON.
-func duration(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+// FromSeconds reads float seconds from the JSON.
+func FromSeconds(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+
+func tenths(d time.Duration) float64   { return Tenths(d) }
+func duration(s float64) time.Duration { return FromSeconds(s) }
 
 type drillReportJSON struct {
 	ID                  string      `json:"id"`
@@ -64,13 +68,16 @@ func (r *DrillReport) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-type drillSetJSON struct {
+// setJSON is a set in either report; Target is a failover's only, and
+// stands where it always stood.
+type setJSON struct {
 	Name                string  `json:"name"`
 	Snapshot            string  `json:"snapshot"`
 	SnapshotTime        string  `json:"snapshot_time"`
 	Tree                string  `json:"tree"`
 	RPOSeconds          float64 `json:"rpo_seconds"`
 	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
+	Target              *string `json:"target,omitempty"`
 	Files               uint64  `json:"files"`
 	Bytes               uint64  `json:"bytes"`
 	ListedFiles         uint64  `json:"listed_files"`
@@ -79,21 +86,57 @@ type drillSetJSON struct {
 	Verified            bool    `json:"verified"`
 }
 
-func (s DrillSet) MarshalJSON() ([]byte, error) {
-	return json.Marshal(drillSetJSON{Name: s.Name, Snapshot: s.Snapshot, SnapshotTime: s.SnapshotTime, Tree: s.Tree,
+func (s DrillSet) wire() setJSON {
+	return setJSON{Name: s.Name, Snapshot: s.Snapshot, SnapshotTime: s.SnapshotTime, Tree: s.Tree,
 		RPOSeconds: seconds(s.DataLoss), RPOObjectiveSeconds: seconds(s.RPOObjective), Files: s.Files, Bytes: s.Bytes,
-		ListedFiles: s.ListedFiles, ListedBytes: s.ListedBytes, VerifiedFiles: s.VerifiedFiles, Verified: s.Verified})
+		ListedFiles: s.ListedFiles, ListedBytes: s.ListedBytes, VerifiedFiles: s.VerifiedFiles, Verified: s.Verified}
 }
 
+func (w setJSON) set() DrillSet {
+	return DrillSet{Name: w.Name, Snapshot: w.Snapshot, SnapshotTime: w.SnapshotTime, Tree: w.Tree,
+		DataLoss: duration(w.RPOSeconds), RPOObjective: duration(w.RPOObjectiveSeconds), Files: w.Files, Bytes: w.Bytes,
+		ListedFiles: w.ListedFiles, ListedBytes: w.ListedBytes, VerifiedFiles: w.VerifiedFiles, Verified: w.Verified}
+}
+
+func (s DrillSet) MarshalJSON() ([]byte, error) { return json.Marshal(s.wire()) }
+
 func (s *DrillSet) UnmarshalJSON(b []byte) error {
-	var w drillSetJSON
+	var w setJSON
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*s = DrillSet{Name: w.Name, Snapshot: w.Snapshot, SnapshotTime: w.SnapshotTime, Tree: w.Tree,
-		DataLoss: duration(w.RPOSeconds), RPOObjective: duration(w.RPOObjectiveSeconds), Files: w.Files, Bytes: w.Bytes,
-		ListedFiles: w.ListedFiles, ListedBytes: w.ListedBytes, VerifiedFiles: w.VerifiedFiles, Verified: w.Verified}
+	*s = w.set()
 	return nil
+}
+
+// A failover's set is a drill's with the target it was restored into.
+
+func (s FailoverResult) MarshalJSON() ([]byte, error) {
+	w := s.set().wire()
+	w.Target = &s.Target
+	return json.Marshal(w)
+}
+
+func (s *FailoverResult) UnmarshalJSON(b []byte) error {
+	var w setJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	d := w.set()
+	*s = FailoverResult{Name: d.Name, Snapshot: d.Snapshot, SnapshotTime: d.SnapshotTime, Tree: d.Tree, DataLoss: d.DataLoss,
+		RPOObjective: d.RPOObjective, Files: d.Files, Bytes: d.Bytes, ListedFiles: d.ListedFiles, ListedBytes: d.ListedBytes,
+		VerifiedFiles: d.VerifiedFiles, Verified: d.Verified}
+	if w.Target != nil {
+		s.Target = *w.Target
+	}
+	return nil
+}
+
+// set is the result without its target.
+func (s FailoverResult) set() DrillSet {
+	return DrillSet{Name: s.Name, Snapshot: s.Snapshot, SnapshotTime: s.SnapshotTime, Tree: s.Tree, DataLoss: s.DataLoss,
+		RPOObjective: s.RPOObjective, Files: s.Files, Bytes: s.Bytes, ListedFiles: s.ListedFiles, ListedBytes: s.ListedBytes,
+		VerifiedFiles: s.VerifiedFiles, Verified: s.Verified}
 }
 
 type drillStepJSON struct {
@@ -164,40 +207,5 @@ func (r *FailoverReport) UnmarshalJSON(b []byte) error {
 		RTO: duration(w.RTOSeconds), HumanWait: duration(w.HumanWaitSeconds), RTOObjective: duration(w.RTOObjectiveSeconds),
 		Attempts: w.Attempts, Sets: w.Sets, Steps: w.Steps, Findings: w.Findings, ResticVersion: w.ResticVersion,
 		ConfigHash: w.ConfigHash, Target: w.Target, PrevSHA256: w.PrevSHA256, SHA256: r.SHA256, Markdown: r.Markdown}
-	return nil
-}
-
-type failoverResultJSON struct {
-	Name                string  `json:"name"`
-	Snapshot            string  `json:"snapshot"`
-	SnapshotTime        string  `json:"snapshot_time"`
-	Tree                string  `json:"tree"`
-	RPOSeconds          float64 `json:"rpo_seconds"`
-	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	Target              string  `json:"target"`
-	Files               uint64  `json:"files"`
-	Bytes               uint64  `json:"bytes"`
-	ListedFiles         uint64  `json:"listed_files"`
-	ListedBytes         uint64  `json:"listed_bytes"`
-	VerifiedFiles       uint64  `json:"verified_files"`
-	Verified            bool    `json:"verified"`
-}
-
-func (s FailoverResult) MarshalJSON() ([]byte, error) {
-	return json.Marshal(failoverResultJSON{Name: s.Name, Snapshot: s.Snapshot, SnapshotTime: s.SnapshotTime, Tree: s.Tree,
-		RPOSeconds: seconds(s.DataLoss), RPOObjectiveSeconds: seconds(s.RPOObjective), Target: s.Target, Files: s.Files,
-		Bytes: s.Bytes, ListedFiles: s.ListedFiles, ListedBytes: s.ListedBytes, VerifiedFiles: s.VerifiedFiles,
-		Verified: s.Verified})
-}
-
-func (s *FailoverResult) UnmarshalJSON(b []byte) error {
-	var w failoverResultJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*s = FailoverResult{Name: w.Name, Snapshot: w.Snapshot, SnapshotTime: w.SnapshotTime, Tree: w.Tree,
-		DataLoss: duration(w.RPOSeconds), RPOObjective: duration(w.RPOObjectiveSeconds), Target: w.Target, Files: w.Files,
-		Bytes: w.Bytes, ListedFiles: w.ListedFiles, ListedBytes: w.ListedBytes, VerifiedFiles: w.VerifiedFiles,
-		Verified: w.Verified}
 	return nil
 }

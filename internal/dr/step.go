@@ -32,3 +32,10 @@ type FailoverRun struct {
 
 // Unfinished says whether the run can still be resumed or aborted.
 func (r FailoverRun) Unfinished() bool { return r.State.Unfinished() }
+
+// StepChanged is one step of a runbook moving from one state to another:
+// what a front end follows, instead of reading it out of a message.
+type StepChanged struct {
+	Step     string
+	From, To StepState
+}

@@ -1,9 +1,7 @@
-package engine
+package recovery
 
 import (
 	"context"
-	"math"
-	"time"
 
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
@@ -32,15 +30,9 @@ func failoverRow(f dr.FailoverRun) storage.FailoverRun {
 		Declared: f.Declared, Updated: f.Updated, Operator: f.Operator, Data: f.Data}
 }
 
-// secondsDuration reads float seconds stored by the engine itself (a
-// failover's data).
-func secondsDuration(s float64) time.Duration {
-	return time.Duration(math.Round(s * float64(time.Second)))
-}
-
-// steps reads the stored steps of a run.
-func (e *Engine) steps(ctx context.Context, runID string) ([]dr.RunbookStep, error) {
-	rows, err := e.store.Steps(ctx, runID)
+// Steps reads the stored steps of a run, in order.
+func (env *Env) Steps(ctx context.Context, runID string) ([]dr.RunbookStep, error) {
+	rows, err := env.Store.Steps(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -51,17 +43,18 @@ func (e *Engine) steps(ctx context.Context, runID string) ([]dr.RunbookStep, err
 	return out, nil
 }
 
-func (e *Engine) saveStep(ctx context.Context, s dr.RunbookStep) error {
-	return e.store.SaveStep(ctx, stepRow(s))
+func (env *Env) saveStep(ctx context.Context, s dr.RunbookStep) error {
+	return env.Store.SaveStep(ctx, stepRow(s))
 }
 
-func (e *Engine) saveFailoverRun(ctx context.Context, f dr.FailoverRun) error {
-	return e.store.SaveFailover(ctx, failoverRow(f))
+// SaveFailover stores a failover run's state and decisions.
+func (env *Env) SaveFailover(ctx context.Context, f dr.FailoverRun) error {
+	return env.Store.SaveFailover(ctx, failoverRow(f))
 }
 
-// unfinishedRun is the newest failover that is running or failed: the one
-// `failover --resume` or `--abort` acts on.
-func (e *Engine) unfinishedRun(ctx context.Context) (dr.FailoverRun, bool, error) {
-	r, ok, err := e.store.NewestFailoverIn(ctx, string(dr.FailoverRunning), string(dr.FailoverFailed))
+// UnfinishedFailover is the newest failover that is running or failed: the
+// one `failover --resume` or `--abort` acts on.
+func (env *Env) UnfinishedFailover(ctx context.Context) (dr.FailoverRun, bool, error) {
+	r, ok, err := env.Store.NewestFailoverIn(ctx, string(dr.FailoverRunning), string(dr.FailoverFailed))
 	return failoverFromRow(r), ok, err
 }
