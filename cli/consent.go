@@ -8,7 +8,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // canAsk says whether a question on the terminal can be answered: stdin
@@ -25,7 +25,7 @@ func (a *app) canAsk() bool {
 func confirmedBefore(st *engine.FailoverStatus) bool {
 	for _, s := range st.Steps {
 		if s.Name == "confirm" {
-			return s.Status == storage.StepDone
+			return s.Status == dr.StepDone
 		}
 	}
 	return false

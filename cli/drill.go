@@ -2,12 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 func (a *app) drillCommand() *cobra.Command {
@@ -46,7 +46,7 @@ Exit codes follow the monitoring convention: 0 passed without findings,
 			}
 			pr := a.progress()
 			rep, err := eng.Drill(ctx, engine.DrillRequest{Site: site, Sets: sets, Report: report}, func(ev engine.Event) {
-				if ev.Op == "drill" && ev.Kind == engine.EventInfo && !strings.HasSuffix(ev.Message, ": running") {
+				if ev.Op == "drill" && ev.Kind == engine.EventInfo && !startsStep(ev) {
 					pr.mu.Lock()
 					pr.clear()
 					fmt.Fprintf(pr.w, "drill @%s: %s\n", ev.Site, ev.Message)
@@ -93,22 +93,13 @@ Exit codes follow the monitoring convention: 0 passed without findings,
 func (a *app) printDrill(r *engine.DrillReport) {
 	p := a.palette()
 	w := a.stdout
-	verdict := "PASSED"
-	switch {
-	case r.CouldNotRun():
-		verdict = "COULD NOT RUN"
-	case !r.Passed:
-		verdict = "FAILED"
-	case len(r.Findings) > 0:
-		verdict = "PASSED with findings"
-	}
-	fmt.Fprintf(w, "Drill %s of site %s: %s\n", r.ID, r.Site, p.bold.Render(verdict))
-	rto := fmt.Sprintf("%.1fs", r.RTOSeconds)
+	fmt.Fprintf(w, "Drill %s of site %s: %s\n", r.ID, r.Site, p.bold.Render(r.Verdict()))
+	rto := fmt.Sprintf("%.1fs", r.RTO.Seconds())
 	if r.CouldNotRun() {
 		rto = "—" // nothing was restored: there is no RTO to show
 	}
-	if r.RTOObjectiveSeconds > 0 {
-		rto += fmt.Sprintf(" (objective %s)", engine.Age(secondsDur(r.RTOObjectiveSeconds)))
+	if r.RTOObjective > 0 {
+		rto += fmt.Sprintf(" (objective %s)", engine.Age(r.RTOObjective))
 	}
 	fmt.Fprintf(w, "RTO achieved: %s    check subset: %s    operator: %s\n", rto, r.CheckSubset, r.Operator)
 	if r.CouldNotRun() {
@@ -118,14 +109,14 @@ func (a *app) printDrill(r *engine.DrillReport) {
 
 	steps := &table{head: []string{"STEP", "STATUS", "TIME", "DETAIL"}}
 	for _, s := range r.Steps {
-		steps.add(s.Name, p.level(s.Status), fmt.Sprintf("%.1fs", s.Seconds), dash(s.Detail))
+		steps.add(s.Name, p.level(s.Status), fmt.Sprintf("%.1fs", s.Elapsed.Seconds()), dash(s.Detail))
 	}
 	steps.print(w, p)
 	fmt.Fprintln(w)
 	sets := &table{head: []string{"SET", "SNAPSHOT", "RPO AGE", "FILES", "SIZE", "VERIFIED"}}
 	for _, s := range r.Sets {
 		v := map[bool]string{true: "yes", false: "no"}[s.Verified]
-		sets.add(s.Name, dash(shortID(s.Snapshot)), engine.Age(secondsDur(s.RPOSeconds)), fmt.Sprint(s.VerifiedFiles),
+		sets.add(s.Name, dash(shortID(s.Snapshot)), engine.Age(s.DataLoss), fmt.Sprint(s.VerifiedFiles),
 			engine.Bytes(s.Bytes), p.level(v))
 	}
 	sets.print(w, p)
@@ -136,5 +127,9 @@ func (a *app) printDrill(r *engine.DrillReport) {
 		}
 	}
 }
+
+// startsStep says ev is a runbook step starting: the progress shows the
+// step's end, not its start.
+func startsStep(ev engine.Event) bool { return ev.Step != nil && ev.Step.To == dr.StepRunning }
 
 func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

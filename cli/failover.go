@@ -76,7 +76,7 @@ hash chain with the drills.`,
 			}
 			pr := a.progress()
 			obs := func(ev engine.Event) {
-				if ev.Op == "failover" && (ev.Kind == engine.EventInfo || ev.Kind == engine.EventWarning) && !strings.HasSuffix(ev.Message, ": running") {
+				if ev.Op == "failover" && (ev.Kind == engine.EventInfo || ev.Kind == engine.EventWarning) && !startsStep(ev) {
 					pr.mu.Lock()
 					pr.clear()
 					fmt.Fprintf(pr.w, "failover @%s: %s\n", ev.Site, ev.Message)
@@ -263,36 +263,27 @@ func (a *app) printUnfinished(st *engine.FailoverStatus) {
 func (a *app) printFailover(r *engine.FailoverReport) {
 	p := a.palette()
 	w := a.stdout
-	verdict := "COMMITTED"
-	switch {
-	case r.Outcome == "aborted":
-		verdict = "ABORTED"
-	case !r.Passed:
-		verdict = "COMMITTED, not every set verified"
-	case len(r.Findings) > 0:
-		verdict = "COMMITTED with findings"
-	}
-	fmt.Fprintf(w, "Failover %s: %s → %s (%s): %s\n", r.ID, r.From, r.To, r.Mode, p.bold.Render(verdict))
+	fmt.Fprintf(w, "Failover %s: %s → %s (%s): %s\n", r.ID, r.From, r.To, r.Mode, p.bold.Render(r.Verdict()))
 	if r.Switched != nil {
-		rto := fmt.Sprintf("%.1fs", r.RTOSeconds)
-		if r.RTOObjectiveSeconds > 0 {
-			rto += fmt.Sprintf(" (objective %s)", engine.Age(secondsDur(r.RTOObjectiveSeconds)))
+		rto := fmt.Sprintf("%.1fs", r.RTO.Seconds())
+		if r.RTOObjective > 0 {
+			rto += fmt.Sprintf(" (objective %s)", engine.Age(r.RTOObjective))
 		}
-		fmt.Fprintf(w, "RTO achieved: %s    human wait apart: %.1fs    attempts: %d    operator: %s\n", rto, r.HumanWaitSeconds, r.Attempts, r.Operator)
+		fmt.Fprintf(w, "RTO achieved: %s    human wait apart: %.1fs    attempts: %d    operator: %s\n", rto, r.HumanWait.Seconds(), r.Attempts, r.Operator)
 		fmt.Fprintf(w, "%s is now the active site; %s is a standby (replication runs %s → %s).\n\n", r.To, r.From, r.To, r.From)
 	} else {
 		fmt.Fprintf(w, "%s stays the active site.\n\n", r.From)
 	}
 	steps := &table{head: []string{"STEP", "STATUS", "TIME", "DETAIL"}}
 	for _, s := range r.Steps {
-		steps.add(s.Name, p.level(s.Status), fmt.Sprintf("%.1fs", s.Seconds), dash(s.Detail))
+		steps.add(s.Name, p.level(s.Status), fmt.Sprintf("%.1fs", s.Elapsed.Seconds()), dash(s.Detail))
 	}
 	steps.print(w, p)
 	fmt.Fprintln(w)
 	sets := &table{head: []string{"SET", "SNAPSHOT", "DATA LOST (RPO)", "FILES", "SIZE", "VERIFIED", "TARGET"}}
 	for _, s := range r.Sets {
 		v := map[bool]string{true: "yes", false: "no"}[s.Verified]
-		sets.add(s.Name, dash(shortID(s.Snapshot)), engine.Age(secondsDur(s.RPOSeconds)), fmt.Sprint(s.VerifiedFiles),
+		sets.add(s.Name, dash(shortID(s.Snapshot)), engine.Age(s.DataLoss), fmt.Sprint(s.VerifiedFiles),
 			engine.Bytes(s.Bytes), p.level(v), dash(s.Target))
 	}
 	sets.print(w, p)

@@ -70,8 +70,8 @@ func (a *app) printStatus(st *engine.Status) {
 		drill := "never"
 		if s.LastDrill != nil {
 			drill = ago(s.LastDrill.Time) + " " + p.level(map[bool]string{true: "ok", false: "failed"}[s.LastDrill.Passed])
-			if s.LastDrill.RTOSeconds > 0 {
-				drill += fmt.Sprintf(" RTO %s", engine.Age(secondsDur(s.LastDrill.RTOSeconds)))
+			if s.LastDrill.RTO > 0 {
+				drill += fmt.Sprintf(" RTO %s", engine.Age(s.LastDrill.RTO))
 			}
 		}
 		locks := "?" // unknown while the site is down, not 0
@@ -85,7 +85,7 @@ func (a *app) printStatus(st *engine.Status) {
 
 	sets := &table{head: []string{"SET", "SITE", "NEWEST", "AGE", "RPO", "VERDICT", "SNAPSHOTS"}}
 	for _, set := range st.Sets {
-		rpo := engine.Age(time.Duration(set.RPOSeconds) * time.Second)
+		rpo := engine.Age(set.RPOObjective.Truncate(time.Second))
 		for _, x := range set.Sites {
 			newest, age, verdict := "-", "-", "none"
 			if x.Stale {
@@ -116,12 +116,12 @@ func (a *app) printStatus(st *engine.Status) {
 
 	if f := st.LastFailover; f != nil {
 		fmt.Fprintf(w, "\nLast failover: %s %s → %s (%s) %s, %s", f.ID, f.From, f.To, f.Mode, p.level(f.Outcome), ago(f.Time))
-		if f.RTOSeconds > 0 {
-			fmt.Fprintf(w, "; RTO %s", engine.Age(secondsDur(f.RTOSeconds)))
-			if f.RTOObjectiveSeconds > 0 {
-				fmt.Fprintf(w, " of %s", engine.Age(secondsDur(f.RTOObjectiveSeconds)))
+		if f.RTO > 0 {
+			fmt.Fprintf(w, "; RTO %s", engine.Age(f.RTO))
+			if f.RTOObjective > 0 {
+				fmt.Fprintf(w, " of %s", engine.Age(f.RTOObjective))
 			}
-			fmt.Fprintf(w, ", data lost up to %s", engine.Age(secondsDur(f.RPOSeconds)))
+			fmt.Fprintf(w, ", data lost up to %s", engine.Age(f.DataLoss))
 		}
 		fmt.Fprintln(w)
 	}

@@ -2,23 +2,17 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
-	"github.com/lifeboat-dr/lifeboat/internal/proc"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -29,90 +23,6 @@ type DrillRequest struct {
 	Site   string   // the standby to rehearse; "" is the first standby
 	Sets   []string // none: every set
 	Report string   // optional path for the Markdown report
-}
-
-// DrillReport is the JSON of `lifeboat drill --json` (contract §4), also
-// stored hash-chained and rendered as Markdown. Fields may be added, never
-// renamed.
-type DrillReport struct {
-	ID                  string      `json:"id"`
-	Site                string      `json:"site"`
-	From                string      `json:"from"` // the active site at the time
-	Passed              bool        `json:"passed"`
-	Started             time.Time   `json:"started"`
-	Finished            time.Time   `json:"finished"`
-	Operator            string      `json:"operator"`
-	RTOSeconds          float64     `json:"rto_seconds"`
-	RTOObjectiveSeconds float64     `json:"rto_objective_seconds"`
-	Sets                []DrillSet  `json:"sets"`
-	Steps               []DrillStep `json:"steps"`
-	Findings            []string    `json:"findings"`
-	ResticVersion       string      `json:"restic_version"`
-	CheckSubset         string      `json:"check_subset"`
-	ConfigHash          string      `json:"config_hash"`
-	Scratch             string      `json:"scratch"`
-	Kept                bool        `json:"kept"`
-	PrevSHA256          string      `json:"prev_sha256"`
-	// Evaluated is false for a drill that could not run (the standby
-	// unreachable or locked, no usable scratch space): it says nothing about
-	// the standby's data, and has no RTO. NotEvaluated says why.
-	Evaluated    bool   `json:"evaluated"`
-	NotEvaluated string `json:"not_evaluated,omitempty"`
-
-	// SHA256 is the hash of the stored canonical JSON (which cannot hold its
-	// own hash); Markdown is the rendering.
-	SHA256   string `json:"-"`
-	Markdown string `json:"-"`
-	// Level is the monitoring verdict: ok, warning (passed with findings),
-	// critical (failed).
-	Level Level `json:"-"`
-}
-
-// DrillSet is what a drill proved about one set.
-type DrillSet struct {
-	Name                string  `json:"name"`
-	Snapshot            string  `json:"snapshot"`
-	SnapshotTime        string  `json:"snapshot_time"`
-	Tree                string  `json:"tree"`
-	RPOSeconds          float64 `json:"rpo_seconds"`
-	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	// Files and Bytes are the regular files restic restored (directories
-	// apart); ListedFiles/ListedBytes are the regular files of the
-	// snapshot's listing under the set's paths; VerifiedFiles are the
-	// regular files found restored, verified by restic, matching the listing.
-	Files         uint64 `json:"files"`
-	Bytes         uint64 `json:"bytes"`
-	ListedFiles   uint64 `json:"listed_files"`
-	ListedBytes   uint64 `json:"listed_bytes"`
-	VerifiedFiles uint64 `json:"verified_files"`
-	Verified      bool   `json:"verified"`
-}
-
-// DrillStep is one line of the drill's timeline.
-type DrillStep struct {
-	Name    string    `json:"name"`
-	Status  string    `json:"status"` // ok, failed, skipped, pending
-	Started time.Time `json:"started"`
-	Seconds float64   `json:"seconds"`
-	Detail  string    `json:"detail"`
-	// HumanWaitSeconds is the part of Seconds spent waiting on a person.
-	HumanWaitSeconds float64   `json:"human_wait_seconds,omitempty"`
-	Finished         time.Time `json:"-"`
-}
-
-// ChainProblem is one break in the chain of stored drill reports.
-type ChainProblem struct {
-	DrillID string `json:"drill_id"`
-	// JournalID is set instead for a break in the journal's own chain.
-	JournalID int64  `json:"journal_id,omitempty"`
-	Problem   string `json:"problem"`
-}
-
-func (p ChainProblem) String() string {
-	if p.JournalID != 0 {
-		return fmt.Sprintf("journal entry %d: %s", p.JournalID, p.Problem)
-	}
-	return "report " + p.DrillID + ": " + p.Problem
 }
 
 // drillRun is the state the steps of one drill share.
@@ -186,12 +96,13 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		return nil, err
 	}
 	started := e.now().UTC()
-	runID := newRunID(started)
-	if err := e.AcquireRecoveryLock(ctx, "drill", runID, req.Site); err != nil {
+	runID := recovery.NewRunID(started)
+	rec := e.recovery()
+	if err := rec.AcquireLock(ctx, dr.KindDrill, runID, req.Site); err != nil {
 		_ = e.Journal(ctx, "drill", req.Site, "", drillArgs(req), OutcomeRefused, err.Error())
 		return nil, err
 	}
-	defer e.ReleaseRecoveryLock(runID)
+	defer rec.ReleaseLock(runID)
 
 	prevCount, err := e.store.CountDrills(ctx, req.Site)
 	if err != nil {
@@ -213,11 +124,11 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 			rto = r
 		}
 	}
-	rep.RTOObjectiveSeconds = rto.Seconds()
+	rep.RTOObjective = rto
 	d := &drillRun{e: e, req: req, obs: obs, rep: rep, active: active, sets: sets, snaps: map[string]Snapshot{},
 		dir: rep.Scratch, byName: map[string]*DrillSet{}, hookBad: map[string]bool{}}
 	for _, s := range sets {
-		rep.Sets = append(rep.Sets, DrillSet{Name: s.Name, RPOObjectiveSeconds: e.cfg.SetRPO(s).Seconds()})
+		rep.Sets = append(rep.Sets, DrillSet{Name: s.Name, RPOObjective: e.cfg.SetRPO(s)})
 	}
 	for i := range rep.Sets {
 		d.byName[rep.Sets[i].Name] = &rep.Sets[i]
@@ -236,30 +147,18 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	steps = append(steps, Step{Name: "verify hooks", Run: d.hooks},
 		Step{Name: "check", Run: d.check(n, t)})
-	rb, err := e.NewRunbook(ctx, runID, steps)
+	rb, err := rec.NewRunbook(ctx, dr.KindDrill, runID, steps)
 	if err != nil {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
-	rb.Kind = "drill"
-	onStep := func(st storage.RunbookStep) {
-		kind := EventInfo
-		if st.Status == storage.StepFailed {
-			kind = EventWarning
-		}
-		msg := st.Name + ": " + st.Status
-		if st.Detail != "" && st.Status != storage.StepRunning {
-			msg += ": " + st.Detail
-		}
-		obs.emit(Event{Op: "drill", Site: req.Site, Kind: kind, Message: msg})
+	onStep := func(ch dr.StepChanged, st dr.RunbookStep) {
+		obs.emit(stepEvent("drill", req.Site, ch, st, nil))
 	}
 	runErr := rb.Run(ctx, onStep)
 	if runErr != nil {
-		for i, st := range rb.State() {
-			if st.Status == storage.StepFailed {
-				rb.Skip(i+1, "not run: step "+st.Name+" failed")
-				break
-			}
+		if i, name := rb.Failed(); i >= 0 {
+			rb.Skip(i+1, "not run: step "+name+" failed")
 		}
 		if !d.noted || ctx.Err() != nil {
 			d.noted = false
@@ -268,7 +167,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	}
 	// Cleanup runs whatever happened before: scratch space is never left
 	// behind by a failed drill unless drills.keep says so.
-	cleanup, err := e.NewRunbook(context.WithoutCancel(ctx), runID+"/cleanup", []Step{{Name: "cleanup", Run: d.cleanup}})
+	cleanup, err := rec.NewRunbook(context.WithoutCancel(ctx), "", runID+"/cleanup", []Step{{Name: "cleanup", Run: d.cleanup}})
 	var cleanErr error
 	if err == nil {
 		cleanErr = cleanup.Run(context.WithoutCancel(ctx), onStep)
@@ -279,16 +178,12 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 		d.fail("cleanup of %s: %v", d.dir, cleanErr)
 	}
 
-	states := append(rb.State(), cleanupState(cleanup)...)
+	states := append(rb.State(), cleanup.State()...)
 	for _, st := range states {
-		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail}
-		if !st.Started.IsZero() && !st.Finished.IsZero() {
-			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
-		}
-		rep.Steps = append(rep.Steps, ds)
+		rep.Steps = append(rep.Steps, dr.TimelineStep(st))
 	}
 	if !d.rtoFrom.IsZero() && !d.rtoTo.IsZero() {
-		rep.RTOSeconds = round1(d.rtoTo.Sub(d.rtoFrom).Seconds())
+		rep.RTO = dr.Tenth(d.rtoTo.Sub(d.rtoFrom))
 	}
 
 	rep.Passed = runErr == nil && cleanErr == nil
@@ -297,10 +192,10 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 			rep.Passed = false
 		}
 	}
-	if rep.Passed && rto > 0 && rep.RTOSeconds > rto.Seconds() {
+	if rep.Passed && !rep.RTOMet() {
 		rep.Passed = false
 		d.fail("RTO not met: restore and verification took %s, the objective is %s",
-			time.Duration(rep.RTOSeconds*float64(time.Second)).Round(time.Second), config.Duration(rto))
+			rep.RTO.Round(time.Second), config.Duration(rto))
 	}
 	if !rep.Passed && d.failure == "" {
 		d.failure = "not every set was verified"
@@ -309,7 +204,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	rep.Evaluated = d.notRun == "" && ctx.Err() == nil
 	switch {
 	case d.notRun != "":
-		rep.NotEvaluated, rep.RTOSeconds = d.notRun, 0
+		rep.NotEvaluated, rep.RTO = d.notRun, 0
 	case ctx.Err() != nil:
 		rep.NotEvaluated = "cancelled before it ended"
 	}
@@ -324,7 +219,7 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 
 	saveErr := e.saveDrill(context.WithoutCancel(ctx), rep, n, t)
 	outcome := OutcomeOK
-	detail := fmt.Sprintf("passed: RTO %.1fs of %s objective, %d set(s) verified", rep.RTOSeconds, config.Duration(rto), len(rep.Sets))
+	detail := fmt.Sprintf("passed: RTO %.1fs of %s objective, %d set(s) verified", rep.RTO.Seconds(), config.Duration(rto), len(rep.Sets))
 	switch {
 	case ctx.Err() != nil:
 		outcome, detail = OutcomeCancelled, "cancelled: "+strings.Join(first(rep.Findings, 2), "; ")
@@ -362,21 +257,6 @@ func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*Dr
 	return rep, werr
 }
 
-func standbyNames(cfg *config.Config, active string) []string {
-	var out []string
-	for _, s := range cfg.Standbys(active) {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-func cleanupState(rb *Runbook) []storage.RunbookStep {
-	if rb == nil {
-		return nil
-	}
-	return rb.State()
-}
-
 func drillArgs(req DrillRequest) string {
 	var parts []string
 	parts = append(parts, "--site", req.Site)
@@ -388,15 +268,6 @@ func drillArgs(req DrillRequest) string {
 	}
 	return argString(parts...)
 }
-
-func reportStatus(s string) string {
-	if s == storage.StepDone {
-		return "ok"
-	}
-	return s
-}
-
-func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 func (d *drillRun) preflight(ctx context.Context) (string, error) {
 	e, site := d.e, d.req.Site
@@ -438,8 +309,8 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 		ds := d.byName[s.Name]
 		ds.Snapshot, ds.SnapshotTime, ds.Tree = snap.ID, snap.Time.UTC().Format(time.RFC3339), snap.Tree
 		age := d.rep.Started.Sub(snap.Time)
-		ds.RPOSeconds = math.Max(0, math.Round(age.Seconds()))
-		if rpo := e.cfg.SetRPO(s); rpo > 0 && age > rpo {
+		ds.DataLoss = max(0, age.Round(time.Second))
+		if rpo := e.cfg.SetRPO(s); !dr.Met(age, rpo) {
 			d.finding("RPO breached: the newest snapshot of set %s at site %s (%s) is %s old, over its RPO of %s",
 				s.Name, site, snap.ShortID, Age(age), config.Duration(rpo))
 		}
@@ -465,14 +336,6 @@ func (d *drillRun) preflight(ctx context.Context) (string, error) {
 		return "", d.couldNotRun(fmt.Errorf("scratch space %s has %s free, the restore needs %s", e.cfg.Drills.Scratch, Bytes(free), Bytes(need)))
 	}
 	return fmt.Sprintf("site %s reachable, %d set(s) present, scratch %s free of %s needed", site, len(d.sets), Bytes(free), Bytes(need)), nil
-}
-
-func freeBytes(dir string) (uint64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return st.Bavail * uint64(st.Bsize), nil
 }
 
 func (d *drillRun) target(set string) string { return filepath.Join(d.dir, set) }
@@ -521,63 +384,6 @@ func (d *drillRun) compareStep(s *config.Set) func(context.Context) (string, err
 	}
 }
 
-// comparison is a restored copy against its snapshot's listing.
-type comparison struct {
-	listedFiles, listedBytes uint64 // regular files under the set's paths
-	files, bytes             uint64 // regular files found in the copy
-}
-
-// compareRestored counts the regular files and bytes of snapshot snapID
-// under the set's paths and of the restored copy in dir; they must agree.
-func (e *Engine) compareRestored(ctx context.Context, site, snapID string, s *config.Set, dir string) (comparison, error) {
-	var c comparison
-	short := shortHash(snapID)[:min(8, len(snapID))]
-	roots := make([]string, len(s.Paths))
-	for i, p := range s.Paths {
-		roots[i] = path.Clean(filepath.ToSlash(p))
-	}
-	err := e.List(ctx, site, snapID, func(n restic.Node) {
-		if n.Type != "file" {
-			return
-		}
-		for _, r := range roots {
-			if n.Path == r || strings.HasPrefix(n.Path, r+"/") {
-				c.listedFiles++
-				c.listedBytes += n.Size
-				return
-			}
-		}
-	})
-	if err != nil {
-		return c, fmt.Errorf("listing snapshot %s of set %s at site %s failed: %w", short, s.Name, site, err)
-	}
-	err = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if de.Type().IsRegular() {
-			info, err := de.Info()
-			if err != nil {
-				return err
-			}
-			c.files++
-			c.bytes += uint64(info.Size())
-		}
-		return nil
-	})
-	if err != nil {
-		return c, fmt.Errorf("reading the restored copy of set %s failed: %w", s.Name, err)
-	}
-	if c.files != c.listedFiles || c.bytes != c.listedBytes {
-		return c, fmt.Errorf("set %s: the restored copy holds %d files (%s), the snapshot %s lists %d files (%s)",
-			s.Name, c.files, Bytes(c.bytes), short, c.listedFiles, Bytes(c.listedBytes))
-	}
-	return c, nil
-}
-
-// hookTail is how much of a failing hook's output a finding quotes.
-const hookTail = 400
-
 func (d *drillRun) hooks(ctx context.Context) (string, error) {
 	hooks := d.e.cfg.Drills.Verify
 	if len(hooks) == 0 {
@@ -604,30 +410,6 @@ func (d *drillRun) hooks(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%d of %d hook run(s) failed", len(failed), runs), fmt.Errorf("verify hooks failed for set(s) %s", strings.Join(failed, ", "))
 	}
 	return fmt.Sprintf("%d hook run(s) ok", runs), nil
-}
-
-// runHook runs one operator hook with sh in dir, with the LIFEBOAT_*
-// variables in env added to the allowlisted part of lifeboat's
-// environment, less the site credentials. A failure quotes the end of the
-// hook's output.
-// A hook that outlives timeout (the config key named by key) is stopped,
-// with everything it started.
-func (e *Engine) runHook(ctx context.Context, hook, dir string, env []string, timeout config.Duration, key string) error {
-	out, err := proc.Shell{Command: hook, Dir: dir, Env: env, Hide: hiddenEnv(e.cfg), Timeout: timeout.D()}.Run(ctx)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, proc.ErrTimeout) {
-		err = fmt.Errorf("%w (%s)", err, key)
-	}
-	tail := strings.TrimSpace(string(out))
-	if len(tail) > hookTail {
-		tail = "…" + tail[len(tail)-hookTail:]
-	}
-	if tail != "" {
-		return fmt.Errorf("%w: %s", err, tail)
-	}
-	return err
 }
 
 func (d *drillRun) check(n, t int) func(context.Context) (string, error) {
@@ -669,247 +451,15 @@ func (d *drillRun) cleanup(ctx context.Context) (string, error) {
 	return "removed " + d.dir, nil
 }
 
-// removeAll removes dir even when restored directories are read-only.
-func removeAll(dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	_ = filepath.WalkDir(dir, func(p string, de fs.DirEntry, err error) error {
-		if err == nil && de.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	return os.RemoveAll(dir)
-}
-
 // saveDrill renders the report, links it to the chain's head and stores it.
 func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
-	return e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: storage.KindDrill,
+	sha, err := recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
 		Started: rep.Started, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t},
-		func(prev string) ([]byte, string, error) {
+		rep, func(prev string) string {
 			rep.PrevSHA256 = prev
-			rep.Markdown = rep.RenderMarkdown()
-			b, err := json.Marshal(rep)
-			if err == nil {
-				sum := sha256.Sum256(b)
-				rep.SHA256 = hex.EncodeToString(sum[:])
-			}
-			return b, rep.Markdown, err
+			rep.Markdown = drillMarkdown(rep)
+			return rep.Markdown
 		})
-}
-
-// chainReport stores a report (drill or failover) at the head of the
-// chain: render gets the head's hash and returns the canonical JSON, which
-// must carry it, and the Markdown.
-func (e *Engine) chainReport(ctx context.Context, rec storage.DrillRecord, render func(prev string) ([]byte, string, error)) error {
-	prev, err := e.store.LastDrillSHA256(ctx)
-	if err != nil {
-		return err
-	}
-	b, md, err := render(prev)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(b)
-	rec.PrevSHA256, rec.ReportJSON, rec.ReportMD, rec.SHA256 = prev, string(b), md, hex.EncodeToString(sum[:])
-	return e.store.SaveDrill(ctx, rec)
-}
-
-// VerifyDrillChain recomputes the hash of every stored drill report and
-// follows the chain: an edited report, a broken link or a journaled drill
-// whose report is gone is named by drill id. No problems: nil.
-func (e *Engine) VerifyDrillChain(ctx context.Context) ([]ChainProblem, error) {
-	all, err := e.store.AllDrills(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return verifyChain(ctx, e.store, all)
-}
-
-// VerifyDrillChain is the check of Engine.VerifyDrillChain on a store
-// alone (the journal command needs no restic).
-func VerifyDrillChain(ctx context.Context, st *storage.Store) ([]ChainProblem, error) {
-	all, err := st.AllDrills(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return verifyChain(ctx, st, all)
-}
-
-func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillRecord) ([]ChainProblem, error) {
-	var out []ChainProblem
-	prev := ""
-	have := map[string]bool{}
-	for _, d := range all {
-		have[d.ID] = true
-		sum := sha256.Sum256([]byte(d.ReportJSON))
-		if hex.EncodeToString(sum[:]) != d.SHA256 {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report was changed after it was written (its sha256 no longer matches)"})
-		}
-		var r struct {
-			ID   string `json:"id"`
-			Prev string `json:"prev_sha256"`
-		}
-		if err := json.Unmarshal([]byte(d.ReportJSON), &r); err != nil {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report is not valid JSON: " + err.Error()})
-		} else if r.ID != d.ID || r.Prev != d.PrevSHA256 {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "the stored report does not match its record (id or previous hash differ)"})
-		}
-		if d.PrevSHA256 != prev {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: fmt.Sprintf("the report before it is missing or was changed: it links to %s, the previous stored report is %s",
-				shortHash(d.PrevSHA256), shortHash(prev))})
-		}
-		prev = d.SHA256
-	}
-	// Every finished drill or failover is journaled with its report's hash:
-	// a report removed from the end of the chain, or rewritten together with
-	// its hash, shows there.
-	byID := map[string]storage.DrillRecord{}
-	for _, d := range all {
-		byID[d.ID] = d
-	}
-	entries, err := st.Journal(ctx, storage.JournalQuery{})
-	if err != nil {
-		return out, err
-	}
-	for _, entry := range entries {
-		if entry.ReportSHA256 == "" {
-			continue
-		}
-		d, ok := byID[entry.RunID]
-		switch {
-		case !ok:
-			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: "journaled as finished on " + entry.Time.Format(time.RFC3339) + " but its report is missing"})
-		case d.SHA256 != entry.ReportSHA256:
-			out = append(out, ChainProblem{DrillID: entry.RunID, Problem: fmt.Sprintf("its sha256 is %s, but the journal recorded %s when it was written",
-				shortHash(d.SHA256), shortHash(entry.ReportSHA256))})
-		}
-	}
-	// Every report written since the journal records reports has an entry.
-	start, chained, err := st.JournalChainStart(ctx)
-	if err != nil {
-		return out, err
-	}
-	recorded := map[string]bool{} // runs whose end the journal recorded (a mismatch is named above)
-	for _, entry := range entries {
-		if entry.ReportSHA256 != "" {
-			recorded[entry.RunID] = true
-		}
-	}
-	for _, d := range all {
-		if recorded[d.ID] {
-			continue
-		}
-		r, err := readReport(d)
-		if err != nil {
-			continue // named above: its hash does not match
-		}
-		if chained && !r.Finished.Before(start) {
-			out = append(out, ChainProblem{DrillID: d.ID, Problem: "no journal entry recorded it: it was not written by a drill or failover that ended"})
-		}
-	}
-	// The journal itself is a chain.
-	_, _, breaks, err := st.VerifyJournal(ctx)
-	if err != nil {
-		return out, err
-	}
-	for _, b := range breaks {
-		out = append(out, ChainProblem{JournalID: b.ID, Problem: b.Problem})
-	}
-	return out, nil
-}
-
-func shortHash(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
-// RenderMarkdown renders the report for people: timeline, sets, objectives
-// against achieved, findings and the check subset.
-func (r *DrillReport) RenderMarkdown() string {
-	var b strings.Builder
-	verdict := "PASSED"
-	if r.CouldNotRun() {
-		verdict = "COULD NOT RUN"
-	} else if !r.Passed {
-		verdict = "FAILED"
-	} else if len(r.Findings) > 0 {
-		verdict = "PASSED with findings"
-	}
-	fmt.Fprintf(&b, "# Drill %s: site %s — %s\n\n", r.ID, r.Site, verdict)
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
-	fmt.Fprintf(&b, "| Rehearsed | failover from %s to %s |\n", r.From, r.Site)
-	fmt.Fprintf(&b, "| Started | %s |\n", r.Started.Format(time.RFC3339))
-	if !r.Finished.IsZero() {
-		fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
-	fmt.Fprintf(&b, "| Check subset read | %s |\n", r.CheckSubset)
-	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
-	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
-
-	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
-	rtoOK := r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds
-	rtoAchieved, rtoWord := secs(r.RTOSeconds), okWord(rtoOK)
-	if r.CouldNotRun() {
-		rtoAchieved, rtoWord = "—", "not evaluated: "+mdCell(r.NotEvaluated)
-	}
-	fmt.Fprintf(&b, "| RTO (restore + verification, machine time) | %s | %s | %s |\n",
-		secs(r.RTOObjectiveSeconds), rtoAchieved, rtoWord)
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| RPO %s | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secs(s.RPOSeconds),
-			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
-	}
-
-	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|\n")
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
-			shortHash(s.Tree), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
-	}
-
-	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
-	for _, s := range r.Steps {
-		start := "-"
-		if !s.Started.IsZero() {
-			start = s.Started.Format("15:04:05")
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(s.Detail))
-	}
-
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- found in drill: %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
-	return b.String()
-}
-
-func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
-func secs(s float64) string {
-	if s <= 0 {
-		return "-"
-	}
-	if s < 120 {
-		return fmt.Sprintf("%.1fs", s)
-	}
-	return Age(time.Duration(s) * time.Second)
-}
-
-func okWord(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
+	rep.SHA256 = sha
+	return err
 }

@@ -8,7 +8,3 @@ func (d *drillRun) couldNotRun(err error) error {
 	}
 	return err
 }
-
-// CouldNotRun says the drill was not evaluated. Reports stored before the
-// field existed decode with Evaluated false but no reason: they ran.
-func (r *DrillReport) CouldNotRun() bool { return !r.Evaluated && r.NotEvaluated != "" }

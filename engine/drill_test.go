@@ -37,9 +37,9 @@ func TestDrillPasses(t *testing.T) {
 	mdPath := filepath.Join(f.dir, "drill.md")
 	start := time.Now()
 	rep, err := f.eng.Drill(ctx, engine.DrillRequest{Report: mdPath}, nil)
-	t.Logf("drill took %v (rto %.1fs)", time.Since(start), rep.RTOSeconds)
+	t.Logf("drill took %v (rto %.1fs)", time.Since(start), rep.RTO.Seconds())
 	for _, s := range rep.Steps {
-		t.Logf("  %-18s %-7s %5.1fs %s", s.Name, s.Status, s.Seconds, s.Detail)
+		t.Logf("  %-18s %-7s %5.1fs %s", s.Name, s.Status, s.Elapsed.Seconds(), s.Detail)
 	}
 	if err != nil {
 		t.Fatalf("drill: %v\nfindings: %v\nsteps: %+v", err, rep.Findings, rep.Steps)
@@ -50,8 +50,8 @@ func TestDrillPasses(t *testing.T) {
 	if rep.Operator != "alice@bastion (ssh from 10.0.0.9)" || rep.CheckSubset != "1/10" || rep.ConfigHash != f.cfg.RecoveryHash() {
 		t.Errorf("report header: %q %q %q", rep.Operator, rep.CheckSubset, rep.ConfigHash)
 	}
-	if rep.RTOSeconds <= 0 || rep.RTOObjectiveSeconds != 1800 {
-		t.Errorf("rto %v of %v", rep.RTOSeconds, rep.RTOObjectiveSeconds)
+	if rep.RTO.Seconds() <= 0 || rep.RTOObjective.Seconds() != 1800 {
+		t.Errorf("rto %v of %v", rep.RTO.Seconds(), rep.RTOObjective.Seconds())
 	}
 	if len(rep.Sets) != 3 {
 		t.Fatalf("sets: %+v", rep.Sets)
@@ -286,7 +286,7 @@ func TestDrillChainDetectsEditedReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !rep.Passed || rep.Level != engine.LevelWarning || len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0], "RPO breached") ||
-			rep.Sets[0].RPOSeconds < 3*3600-60 {
+			rep.Sets[0].DataLoss.Seconds() < 3*3600-60 {
 			t.Fatalf("drill with an RPO breach: passed %v level %v findings %v sets %+v", rep.Passed, rep.Level, rep.Findings, rep.Sets)
 		}
 		reps = append(reps, rep)
@@ -384,8 +384,8 @@ func TestRunbookResumes(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	got, _ := f.store.Steps(ctx, "run-1")
-	if len(got) != 3 || got[0].Status != storage.StepDone || got[1].Status != storage.StepFailed ||
-		got[1].Detail != "disk on fire" || got[2].Status != storage.StepPending || got[1].Started.IsZero() {
+	if len(got) != 3 || got[0].Status != "done" || got[1].Status != "failed" ||
+		got[1].Detail != "disk on fire" || got[2].Status != "pending" || got[1].Started.IsZero() {
 		t.Fatalf("stored steps after failure: %+v", got)
 	}
 	fail = false
@@ -401,7 +401,7 @@ func TestRunbookResumes(t *testing.T) {
 	}
 	got, _ = f.store.Steps(ctx, "run-1")
 	for _, s := range got {
-		if s.Status != storage.StepDone || s.Detail != s.Name+" done" {
+		if s.Status != "done" || s.Detail != s.Name+" done" {
 			t.Fatalf("after resume: %+v", got)
 		}
 	}

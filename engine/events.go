@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/ledger"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -34,9 +35,12 @@ type Event struct {
 	Progress Progress
 	Message  string
 	Outcome  Outcome
-	// Steps is the runbook as it stands, on the events of a drill or a
-	// failover that move a step (nil otherwise).
-	Steps []storage.RunbookStep
+	// Step is set on the events of a drill or a failover that move a step:
+	// which, and from what state to what state.
+	Step *dr.StepChanged
+	// Steps is the runbook as it stands, on the events of a failover that
+	// move a step (nil otherwise).
+	Steps []dr.RunbookStep
 }
 
 // Progress counts work done. Items are whole snapshots for replication.
@@ -57,18 +61,6 @@ func (o Observer) emit(ev Event) {
 		o(ev)
 	}
 }
-
-// Outcome is how an operation ended; the journal records it as text.
-type Outcome string
-
-const (
-	OutcomeOK          Outcome = "ok"
-	OutcomeWarning     Outcome = "warning"
-	OutcomeFailed      Outcome = "failed"
-	OutcomeCancelled   Outcome = "cancelled"
-	OutcomeRefused     Outcome = "refused"
-	OutcomeInterrupted Outcome = "interrupted"
-)
 
 // outcomeOf classifies an error: nil is ok, a cancellation is cancelled,
 // restic's partial backup is a warning, anything else failed.

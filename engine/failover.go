@@ -2,31 +2,18 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
-)
-
-// FailoverMode says whether the active site takes part in a failover.
-type FailoverMode string
-
-const (
-	// FailoverPlanned takes a last backup at the active site and replicates
-	// it to the target first: no data is lost. The active site must be up.
-	FailoverPlanned FailoverMode = "planned"
-	// FailoverUnplanned restores what the target holds and accepts the loss
-	// since its newest copy of each set.
-	FailoverUnplanned FailoverMode = "unplanned"
 )
 
 // Failover errors callers explain.
@@ -56,102 +43,10 @@ type FailoverRequest struct {
 	Report    string // optional path for the Markdown report
 }
 
-// FailoverPlan is what a failover would do and what it would cost: the
-// preflight's findings and, per set, the recovery point and expected loss.
-type FailoverPlan struct {
-	RunID         string            `json:"run_id,omitempty"`
-	From          string            `json:"from"`
-	To            string            `json:"to"`
-	Mode          FailoverMode      `json:"mode"`
-	FromReachable bool              `json:"from_reachable"`
-	FromError     string            `json:"from_error,omitempty"`
-	Target        string            `json:"target"`
-	FreeBytes     uint64            `json:"free_bytes"`
-	NeedBytes     uint64            `json:"need_bytes"`
-	Sets          []FailoverSetPlan `json:"sets"`
-	Checks        []PreflightCheck  `json:"checks"`
-	// Refusal, when set, is why the failover cannot go ahead as asked.
-	Refusal string `json:"refusal,omitempty"`
-}
-
-// FailoverSetPlan is one set's recovery point at the target.
-type FailoverSetPlan struct {
-	Name         string    `json:"name"`
-	Snapshot     string    `json:"snapshot"`
-	SnapshotTime time.Time `json:"snapshot_time"`
-	// DataLossSeconds is the age of the newest copy at the target: what an
-	// unplanned failover loses. A planned one replicates first.
-	DataLossSeconds float64 `json:"data_loss_seconds"`
-	// MissingSnapshots are at the active site and not at the target (-1:
-	// unknown, the active site could not be listed).
-	MissingSnapshots int    `json:"missing_snapshots"`
-	Bytes            uint64 `json:"bytes"`
-	Target           string `json:"target"`
-	// TargetEntries is how many entries the target directory holds now;
-	// the failover replaces them with the snapshot.
-	TargetEntries int `json:"target_entries"`
-}
-
-// PreflightCheck is one readiness check.
-type PreflightCheck struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-}
-
-// FailoverReport is the JSON of `lifeboat failover --json`, stored in the
-// hash chain with the drills and rendered as Markdown.
-type FailoverReport struct {
-	ID      string       `json:"id"`
-	Kind    string       `json:"kind"` // failover
-	From    string       `json:"from"`
-	To      string       `json:"to"`
-	Mode    FailoverMode `json:"mode"`
-	Outcome string       `json:"outcome"` // committed, aborted
-	// Passed: committed with every set restored and verified.
-	Passed   bool       `json:"passed"`
-	Declared time.Time  `json:"declared"`
-	Switched *time.Time `json:"switched"`
-	Finished time.Time  `json:"finished"`
-	Operator string     `json:"operator"`
-	// RTOSeconds is declared → switched less HumanWaitSeconds.
-	RTOSeconds          float64          `json:"rto_seconds"`
-	HumanWaitSeconds    float64          `json:"human_wait_seconds"`
-	RTOObjectiveSeconds float64          `json:"rto_objective_seconds"`
-	Attempts            int              `json:"attempts"` // 1 + resumes
-	Sets                []FailoverResult `json:"sets"`
-	Steps               []DrillStep      `json:"steps"`
-	Findings            []string         `json:"findings"`
-	ResticVersion       string           `json:"restic_version"`
-	ConfigHash          string           `json:"config_hash"`
-	Target              string           `json:"target"`
-	PrevSHA256          string           `json:"prev_sha256"`
-
-	SHA256   string `json:"-"`
-	Markdown string `json:"-"`
-}
-
-// FailoverResult is what a failover did with one set.
-type FailoverResult struct {
-	Name                string  `json:"name"`
-	Snapshot            string  `json:"snapshot"`
-	SnapshotTime        string  `json:"snapshot_time"`
-	Tree                string  `json:"tree"`
-	RPOSeconds          float64 `json:"rpo_seconds"` // declared − snapshot time: data lost
-	RPOObjectiveSeconds float64 `json:"rpo_objective_seconds"`
-	Target              string  `json:"target"`
-	Files               uint64  `json:"files"`
-	Bytes               uint64  `json:"bytes"`
-	ListedFiles         uint64  `json:"listed_files"`
-	ListedBytes         uint64  `json:"listed_bytes"`
-	VerifiedFiles       uint64  `json:"verified_files"`
-	Verified            bool    `json:"verified"`
-}
-
 // FailoverStatus is an unfinished failover, for the resume prompt.
 type FailoverStatus struct {
-	Run   storage.FailoverRun
-	Steps []storage.RunbookStep
+	Run   dr.FailoverRun
+	Steps []dr.RunbookStep
 	// Holder is the process holding the recovery lock for this run, if any;
 	// HolderAlive says whether it still runs (then it is not interrupted).
 	Holder      *storage.RecoveryLock
@@ -163,7 +58,7 @@ type FailoverStatus struct {
 // NextStep is the first step that is not done, "" when all are.
 func (s *FailoverStatus) NextStep() string {
 	for _, st := range s.Steps {
-		if st.Status != storage.StepDone && st.Status != storage.StepSkipped {
+		if !st.Status.Finished() {
 			return st.Name
 		}
 	}
@@ -188,7 +83,7 @@ type failoverData struct {
 // failoverRun is the state the steps of one failover share.
 type failoverRun struct {
 	e    *Engine
-	run  storage.FailoverRun
+	run  dr.FailoverRun
 	data failoverData
 	sets []*config.Set
 	obs  Observer
@@ -229,7 +124,7 @@ func (f *failoverRun) save(ctx context.Context) error {
 	}
 	f.run.Data = string(b)
 	f.run.Updated = f.e.now().UTC()
-	return f.e.store.SaveFailover(context.WithoutCancel(ctx), f.run)
+	return f.e.recovery().SaveFailover(context.WithoutCancel(ctx), f.run)
 }
 
 func (f *failoverRun) setTarget(set string) string {
@@ -238,183 +133,6 @@ func (f *failoverRun) setTarget(set string) string {
 
 func failoverArgs(to string, mode FailoverMode) string {
 	return argString("--to", to, "--"+string(mode))
-}
-
-// PlanFailover runs the failover's preflight without changing anything:
-// reachability of both sites, the recovery point of each set at the
-// target and the data an unplanned failover would lose, space at the
-// failover target, and whether anything stands in the way.
-func (e *Engine) PlanFailover(ctx context.Context, to string, mode FailoverMode) (*FailoverPlan, error) {
-	active, _, err := e.ActiveSite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.validateFailover(to, mode, active); err != nil {
-		return nil, err
-	}
-	sets, err := e.sets(nil)
-	if err != nil {
-		return nil, err
-	}
-	return e.planFailover(ctx, active, to, mode, sets, "", nil)
-}
-
-func (e *Engine) validateFailover(to string, mode FailoverMode, active string) error {
-	if _, err := e.site(to); err != nil {
-		return err
-	}
-	if to == active {
-		return fmt.Errorf("%w: site %s is already the active site (standbys: %s)", ErrFailoverRefused, to, strings.Join(standbyNames(e.cfg, active), ", "))
-	}
-	if mode != FailoverPlanned && mode != FailoverUnplanned {
-		return fmt.Errorf("failover: say --planned (the active site %s is up: last backup and replication first, no data lost) or --unplanned (it is down: restore what %s holds)", active, to)
-	}
-	if e.cfg.Failover.Target == "" {
-		return fmt.Errorf("%w: failover.target is not set in the config; set the directory each set is restored into (<target>/<set>)", ErrFailoverRefused)
-	}
-	return nil
-}
-
-// planFailover is the preflight; runID is the run asking (its own lock
-// and record do not stand in its way), "" for a preview. With fromOK set,
-// the sites are not probed again: the catalog was just refreshed and
-// *fromOK says whether the active site answered then.
-func (e *Engine) planFailover(ctx context.Context, active, to string, mode FailoverMode, sets []*config.Set, runID string, fromOK *bool) (*FailoverPlan, error) {
-	p := &FailoverPlan{RunID: runID, From: active, To: to, Mode: mode, Target: e.cfg.Failover.Target, Sets: []FailoverSetPlan{}, Checks: []PreflightCheck{}}
-	check := func(name string, ok bool, format string, args ...any) {
-		p.Checks = append(p.Checks, PreflightCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
-		if !ok && p.Refusal == "" {
-			p.Refusal = fmt.Sprintf(format, args...)
-		}
-	}
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
-		return nil, err
-	} else if ok && run.RunID != p.RunID {
-		check("no unfinished failover", false, "failover %s to %s (%s) is unfinished: resume it with `lifeboat failover --resume` or abandon it with `lifeboat failover --abort`", run.RunID, run.To, run.State)
-	}
-	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
-		return nil, err
-	} else if ok && held.RunID != p.RunID {
-		check("recovery lock free", !processAliveOn(held), "%s %s holds the recovery lock (operator %s, host %s, pid %d)", held.Kind, held.RunID, held.Operator, held.Host, held.PID)
-	}
-	// A restore replaces what the target holds: never live data.
-	targetBad := overlapRefusal(e.cfg, "failover.target", p.Target, "a failover replaces what the target holds and would destroy live data")
-	if targetBad != "" {
-		check("target outside the data", false, "%s", targetBad)
-	} else {
-		check("target outside the data", true, "%s lies apart from every set's paths", p.Target)
-	}
-
-	var probes []SiteProbe
-	targetOK := fromOK != nil // a cached plan: the target was read at the recovery point
-	if fromOK == nil {
-		probes = e.refreshListings(ctx, to, active)
-	} else {
-		p.FromReachable = *fromOK
-		if !p.FromReachable {
-			p.FromError = "it did not answer at the recovery point step"
-		}
-	}
-	for _, pr := range probes {
-		switch pr.Site {
-		case to:
-			if pr.Err != nil {
-				check("target reachable", false, "site %s cannot be reached: %s", to, siteCause(to, pr.Err))
-			} else {
-				targetOK = true
-				check("target reachable", true, "site %s answered in %s, password accepted", to, pr.Latency.Round(time.Millisecond))
-			}
-		case active:
-			p.FromReachable = pr.Err == nil
-			if pr.Err != nil {
-				p.FromError = pr.Err.Error()
-			}
-		}
-	}
-	// Judged when both sites were listed just now.
-	if p.FromReachable && probeOK(probes, to) {
-		if id, same, err := e.sameRepository(ctx, to, active); err != nil {
-			check("target is its own repository", false, "%v", err)
-		} else if same {
-			check("target is its own repository", false, "%s", sameRepositoryRefusal(to, active, id))
-		} else {
-			check("target is its own repository", true, "site %s is a repository apart from %s", to, active)
-		}
-	}
-	if mode == FailoverPlanned {
-		if p.FromReachable {
-			check("active site reachable", true, "site %s is up: a last backup and replication run first", active)
-		} else {
-			check("active site reachable", false, "a planned failover needs the active site %s for a last backup, and it cannot be reached (%s); if it is down, fail over with --unplanned and accept the loss shown", active, p.FromError)
-		}
-	}
-
-	cat, err := e.LoadCatalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := e.now()
-	var missing []string
-	for _, s := range sets {
-		sp := FailoverSetPlan{Name: s.Name, Target: filepath.Join(p.Target, s.Name), MissingSnapshots: -1}
-		snap, ok := cat.Newest(to, s)
-		if ok {
-			sp.Snapshot, sp.SnapshotTime, sp.Bytes = snap.ID, snap.Time, uint64(max(snap.TotalBytes, 0))
-			sp.DataLossSeconds = math.Max(0, math.Round(now.Sub(snap.Time).Seconds()))
-		}
-		if p.FromReachable {
-			sp.MissingSnapshots = len(cat.Missing(active, to, s))
-			if mode == FailoverPlanned {
-				if a, ok := cat.Newest(active, s); ok && uint64(max(a.TotalBytes, 0)) > sp.Bytes {
-					sp.Bytes = uint64(max(a.TotalBytes, 0))
-				}
-			}
-		}
-		if !ok && !(mode == FailoverPlanned && p.FromReachable) {
-			missing = append(missing, s.Name)
-		}
-		sp.TargetEntries = countEntries(sp.Target)
-		p.NeedBytes += sp.Bytes
-		p.Sets = append(p.Sets, sp)
-	}
-	switch {
-	case !targetOK:
-		// The cache cannot vouch for a site that does not answer.
-		check("every set at the target", false, "not checked: site %s cannot be reached", to)
-	case len(missing) > 0:
-		check("every set at the target", false, "site %s holds no snapshot of set(s) %s: nothing to fail over to", to, strings.Join(missing, ", "))
-	default:
-		check("every set at the target", true, "%d set(s) have a recovery point", len(sets))
-	}
-	if targetBad != "" {
-		return p, nil // nothing is created inside the data
-	}
-	if err := os.MkdirAll(p.Target, 0o700); err != nil {
-		check("failover target", false, "failover.target %s cannot be created: %v", p.Target, err)
-		return p, nil
-	}
-	free, err := freeBytes(p.Target)
-	if err != nil {
-		check("failover target", false, "failover.target %s: %v", p.Target, err)
-		return p, nil
-	}
-	p.FreeBytes = free
-	check("space at the failover target", free >= p.NeedBytes, "%s has %s free, the restore needs %s", p.Target, Bytes(free), Bytes(p.NeedBytes))
-	return p, nil
-}
-
-// countEntries is how many entries dir holds (0 when it does not exist).
-func countEntries(dir string) int {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
-	}
-	return len(ents)
-}
-
-func processAliveOn(l storage.RecoveryLock) bool {
-	host, _ := os.Hostname()
-	return l.Host != host || holderAlive(l.PID, l.Since)
 }
 
 // Failover makes site To the active one: preflight; for a planned failover
@@ -444,7 +162,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err != nil {
+	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err != nil {
 		return nil, err
 	} else if ok {
 		err := fmt.Errorf("%w: failover %s to %s (%s) must end first: `lifeboat failover --resume` continues it, `lifeboat failover --abort` abandons it", ErrFailoverUnfinished, run.RunID, run.To, run.State)
@@ -459,12 +177,13 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 	if declared.IsZero() {
 		declared = e.now()
 	}
-	runID := newRunID(e.now())
-	if err := e.AcquireRecoveryLock(ctx, "failover", runID, req.To); err != nil {
+	runID := recovery.NewRunID(e.now())
+	rec := e.recovery()
+	if err := rec.AcquireLock(ctx, dr.KindFailover, runID, req.To); err != nil {
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
-	defer e.ReleaseRecoveryLock(runID)
+	defer rec.ReleaseLock(runID)
 
 	var rto time.Duration
 	for _, s := range sets {
@@ -473,12 +192,12 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		}
 	}
 	f := &failoverRun{e: e, obs: obs, ask: req.Ask, sets: sets,
-		run: storage.FailoverRun{RunID: runID, From: active, To: req.To, Mode: string(req.Mode), State: storage.FailoverRunning,
+		run: dr.FailoverRun{RunID: runID, From: active, To: req.To, Mode: req.Mode, State: dr.FailoverRunning,
 			Declared: declared.UTC(), Operator: e.operator.String()},
 		data: failoverData{HumanWaitNS: int64(req.HumanWait), Attempts: 1, Report: req.Report, RTOObjectiveS: rto.Seconds()}}
 	for _, s := range sets {
 		f.data.Sets = append(f.data.Sets, s.Name)
-		f.result(s.Name).RPOObjectiveSeconds = e.cfg.SetRPO(s).Seconds()
+		f.result(s.Name).RPOObjective = e.cfg.SetRPO(s)
 	}
 	if err := f.save(ctx); err != nil {
 		return nil, err
@@ -499,14 +218,14 @@ type ResumeOptions struct {
 // UnfinishedFailover returns the failover that --resume or --abort would
 // act on, with its steps and the lock's holder.
 func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error) {
-	run, ok, err := e.store.UnfinishedFailover(ctx)
+	run, ok, err := e.recovery().UnfinishedFailover(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, nil
 	}
-	steps, err := e.store.Steps(ctx, run.RunID)
+	steps, err := e.recovery().Steps(ctx, run.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +234,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 		return nil, err
 	} else if ok && held.RunID == run.RunID {
 		st.Holder = &held
-		st.HolderAlive = processAliveOn(held) && !(held.PID == os.Getpid())
+		st.HolderAlive = recovery.HolderAlive(held) && !(held.PID == os.Getpid())
 	}
 	st.HooksCut = e.hooksCut(st)
 	return st, nil
@@ -524,26 +243,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 // takeRunLock takes the recovery lock for an existing run: a live holder
 // refuses, a dead one is taken over and the takeover journaled.
 func (e *Engine) takeRunLock(ctx context.Context, st *FailoverStatus) error {
-	if st.Holder != nil {
-		if st.HolderAlive {
-			return &LockHeldError{Holder: *st.Holder}
-		}
-		host, _ := os.Hostname()
-		me := storage.RecoveryLock{RunID: st.Run.RunID, Kind: "failover", PID: os.Getpid(), Host: host,
-			Operator: e.operator.String(), Since: e.now().UTC()}
-		held, ok, err := e.store.TakeOverRecoveryLock(ctx, *st.Holder, me)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return &LockHeldError{Holder: held}
-		}
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--run "+st.Run.RunID, st.Run.RunID, OutcomeWarning,
-			fmt.Sprintf("took over the recovery lock of failover %s from pid %d on %s (operator %s): that process no longer exists",
-				st.Run.RunID, st.Holder.PID, st.Holder.Host, st.Holder.Operator))
-		return nil
-	}
-	return e.AcquireRecoveryLock(ctx, "failover", st.Run.RunID, st.Run.To)
+	return e.recovery().ReclaimLock(ctx, dr.KindFailover, st.Run.RunID, st.Run.To, st.Holder, st.HolderAlive)
 }
 
 func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error) {
@@ -560,34 +260,46 @@ func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error)
 	return f, nil
 }
 
+// reopen takes up the unfinished failover for a resume or an abort (verb):
+// its recovery lock, taken over from a dead holder, and its stored
+// decisions. release drops the lock again.
+func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *FailoverStatus, f *failoverRun, release func(), err error) {
+	st, err = e.UnfinishedFailover(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if st == nil {
+		return nil, nil, nil, fmt.Errorf("%w to %s: every recorded failover has ended", ErrNoFailover, verb)
+	}
+	if err := e.takeRunLock(ctx, st); err != nil {
+		_ = e.journalRun(ctx, "failover", st.Run.To, "--"+verb+" --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
+		return nil, nil, nil, err
+	}
+	release = func() { e.recovery().ReleaseLock(st.Run.RunID) }
+	if f, err = e.loadRun(st, obs); err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	return st, f, release, nil
+}
+
 // ResumeFailover continues the unfinished failover from its first step
 // that did not finish, after its process died or a step failed.
 func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
-	st, err := e.UnfinishedFailover(ctx)
+	st, f, release, err := e.reopen(ctx, "resume", obs)
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
-		return nil, fmt.Errorf("%w to resume: every recorded failover has ended", ErrNoFailover)
-	}
-	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
-		return nil, err
-	}
-	defer e.ReleaseRecoveryLock(st.Run.RunID)
-	f, err := e.loadRun(st, obs)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	f.ask, f.confirm = opts.Ask, opts.Confirm
 	f.data.Attempts++
 	prev := st.Run.State
-	f.run.State = storage.FailoverRunning
+	f.run.State = dr.FailoverRunning
 	if err := f.save(ctx); err != nil {
 		return nil, err
 	}
 	how := "failed"
-	if prev == storage.FailoverRunning {
+	if prev == dr.FailoverRunning {
 		how = "was interrupted (its process died)"
 	}
 	_ = e.journalRun(ctx, "failover", st.Run.To, "--resume --run "+st.Run.RunID, st.Run.RunID, OutcomeOK,
@@ -603,22 +315,11 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 // site stays as it is. A run whose process still works is refused: stop
 // that process first.
 func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
-	st, err := e.UnfinishedFailover(ctx)
+	st, f, release, err := e.reopen(ctx, "abort", nil)
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
-		return nil, fmt.Errorf("%w to abort: every recorded failover has ended", ErrNoFailover)
-	}
-	if err := e.takeRunLock(ctx, st); err != nil {
-		_ = e.journalRun(ctx, "failover", st.Run.To, "--abort --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
-		return nil, err
-	}
-	defer e.ReleaseRecoveryLock(st.Run.RunID)
-	f, err := e.loadRun(st, nil)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	if reason == "" {
 		reason = "abandoned by " + e.operator.String()
 	}
@@ -626,21 +327,18 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 	for _, m := range e.journalHooksCut(ctx, st, "--abort --run "+st.Run.RunID) {
 		f.finding("%s", m)
 	}
-	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	rb, err := e.recovery().NewRunbook(ctx, "", f.run.RunID, f.steps())
 	if err != nil {
 		return nil, err
 	}
-	for i, s := range rb.State() {
-		if s.Status == storage.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
+	for _, s := range rb.State() {
+		if s.Status == dr.StepDone && strings.HasPrefix(s.Name, "switch hooks") {
 			f.finding("the switch hooks had run before the abort: traffic may already point at %s while lifeboat keeps %s active; check your switch", f.run.To, f.run.From)
 		}
-		if s.Status == storage.StepRunning || s.Status == storage.StepFailed {
-			rb.state[i].Status, rb.state[i].Detail = storage.StepSkipped, "aborted: "+s.Detail
-			_ = rb.save(i)
-		}
 	}
+	rb.Abandon("aborted")
 	rb.Skip(0, "aborted: "+reason)
-	f.run.State = storage.FailoverAborted
+	f.run.State = dr.FailoverAborted
 	rep, saveErr := f.finish(ctx, rb)
 	return rep, saveErr
 }
@@ -649,7 +347,7 @@ func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverRep
 // run finds its stored state.
 func (f *failoverRun) steps() []Step {
 	steps := []Step{{Name: "preflight", Run: f.preflight}}
-	if f.run.Mode == string(FailoverPlanned) {
+	if f.run.Mode == FailoverPlanned {
 		steps = append(steps, Step{Name: "final backup at " + f.run.From, Run: f.finalBackup},
 			Step{Name: "replicate to " + f.run.To, Run: f.replicate})
 	}
@@ -680,37 +378,25 @@ func isBeforeChange(name string) bool {
 
 func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	e := f.e
-	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, FailoverMode(f.run.Mode))+" --run "+f.run.RunID)
+	tr := e.track(ctx, "failover", f.run.To, "", failoverArgs(f.run.To, f.run.Mode)+" --run "+f.run.RunID)
 	tr.runID = f.run.RunID
-	rb, err := e.NewRunbook(ctx, f.run.RunID, f.steps())
+	rb, err := e.recovery().NewRunbook(ctx, dr.KindFailover, f.run.RunID, f.steps())
 	if err != nil {
 		tr.finish(OutcomeFailed, err.Error(), 0, 0)
 		return nil, err
 	}
-	rb.Kind = "failover"
-	emitSteps := func(st storage.RunbookStep) {
-		kind := EventInfo
-		if st.Status == storage.StepFailed {
-			kind = EventWarning
-		}
-		msg := st.Name + ": " + st.Status
-		if st.Detail != "" && st.Status != storage.StepRunning {
-			msg += ": " + st.Detail
-		}
-		f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: kind, Message: msg, Steps: rb.State()})
-	}
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventStarted, Steps: rb.State(),
 		Message: fmt.Sprintf("%s failover %s from %s to %s", f.run.Mode, f.run.RunID, f.run.From, f.run.To)})
-	runErr := rb.Run(ctx, func(st storage.RunbookStep) {
+	runErr := rb.Run(ctx, func(ch dr.StepChanged, st dr.RunbookStep) {
 		// Decisions are saved with every transition: a kill -9 loses none.
 		_ = f.save(ctx)
-		emitSteps(st)
+		f.obs.emit(stepEvent("failover", f.run.To, ch, st, rb.State()))
 	})
 	if runErr == nil {
-		f.run.State = storage.FailoverCommitted
+		f.run.State = dr.FailoverCommitted
 		rep, err := f.finish(ctx, rb)
 		detail := fmt.Sprintf("committed: %s is the active site, %s a standby; RTO %s (human wait %s apart)",
-			f.run.To, f.run.From, secs(rep.RTOSeconds), secsOrZero(rep.HumanWaitSeconds))
+			f.run.To, f.run.From, secs(rep.RTO), secsOrZero(rep.HumanWait))
 		setsDetail, files, bytes := setCounts(rep.Sets)
 		detail += setsDetail
 		if rep.SHA256 != "" {
@@ -728,7 +414,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 
 	failed := ""
 	for _, st := range rb.State() {
-		if st.Status == storage.StepFailed {
+		if st.Status == dr.StepFailed {
 			failed = st.Name
 			break
 		}
@@ -740,7 +426,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	var detail string
 	if failed != "" && isBeforeChange(failed) {
 		// Nothing switched: the failover is refused, not left half-done.
-		f.run.State = storage.FailoverRefused
+		f.run.State = dr.FailoverRefused
 		rb.Skip(0, "not run: the failover was refused at "+failed)
 		if outcome != OutcomeCancelled {
 			outcome = OutcomeRefused
@@ -753,7 +439,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 			runErr = fmt.Errorf("%w: cancelled at step %q (%w); nothing was switched, %s stays active", ErrFailoverRefused, failed, context.Canceled, f.run.From)
 		}
 	} else {
-		f.run.State = storage.FailoverFailed
+		f.run.State = dr.FailoverFailed
 		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))
 		runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
 			f.run.RunID, f.run.To, failed, unwrapStep(runErr))
@@ -761,7 +447,7 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 	_ = f.save(ctx)
 	tr.finish(outcome, detail, 0, 0)
 	f.obs.emit(Event{Op: "failover", Site: f.run.To, Kind: EventFinished, Outcome: outcome, Message: detail, Steps: rb.State()})
-	if f.run.State == storage.FailoverRefused {
+	if f.run.State == dr.FailoverRefused {
 		e.Notify(context.WithoutCancel(ctx), config.AlertFailoverFinished, f.run.To, "", "failover "+f.run.RunID+" "+detail)
 	}
 	return nil, runErr
@@ -781,9 +467,9 @@ func unwrapStep(err error) error {
 func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport, error) {
 	e := f.e
 	ctx = context.WithoutCancel(ctx)
-	rep := &FailoverReport{ID: f.run.RunID, Kind: storage.KindFailover, From: f.run.From, To: f.run.To,
-		Mode: FailoverMode(f.run.Mode), Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
-		Operator: f.run.Operator, RTOObjectiveSeconds: f.data.RTOObjectiveS, Attempts: f.data.Attempts,
+	rep := &FailoverReport{ID: f.run.RunID, Kind: dr.KindFailover, From: f.run.From, To: f.run.To,
+		Mode: f.run.Mode, Outcome: f.run.State, Declared: f.run.Declared, Finished: e.now().UTC(),
+		Operator: f.run.Operator, RTOObjective: dr.FromSeconds(f.data.RTOObjectiveS), Attempts: f.data.Attempts,
 		Sets: []FailoverResult{}, Steps: []DrillStep{}, Findings: append([]string{}, f.data.Findings...),
 		ResticVersion: e.version.Version, ConfigHash: e.cfg.RecoveryHash(), Target: e.cfg.Failover.Target}
 	if f.data.Aborted != "" {
@@ -791,15 +477,10 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	}
 	var wait time.Duration = time.Duration(f.data.HumanWaitNS)
 	for _, st := range rb.State() {
-		ds := DrillStep{Name: st.Name, Status: reportStatus(st.Status), Started: st.Started, Finished: st.Finished, Detail: st.Detail,
-			HumanWaitSeconds: round1(st.HumanWait.Seconds())}
-		if !st.Started.IsZero() && !st.Finished.IsZero() {
-			ds.Seconds = round1(st.Finished.Sub(st.Started).Seconds())
-		}
-		rep.Steps = append(rep.Steps, ds)
+		rep.Steps = append(rep.Steps, dr.TimelineStep(st))
 	}
-	rep.HumanWaitSeconds = round1(wait.Seconds())
-	rep.Passed = f.run.State == storage.FailoverCommitted
+	rep.HumanWait = dr.Tenth(wait)
+	rep.Passed = f.run.State == dr.FailoverCommitted
 	for _, r := range f.data.Results {
 		rep.Sets = append(rep.Sets, *r)
 		if !r.Verified {
@@ -809,16 +490,16 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	if !f.data.Switched.IsZero() {
 		sw := f.data.Switched
 		rep.Switched = &sw
-		rep.RTOSeconds = round1(math.Max(0, (sw.Sub(f.run.Declared) - wait).Seconds()))
-		if rep.RTOObjectiveSeconds > 0 && rep.RTOSeconds > rep.RTOObjectiveSeconds {
+		rep.RTO = dr.Tenth(max(0, sw.Sub(f.run.Declared)-wait))
+		if !rep.RTOMet() {
 			rep.Findings = append(rep.Findings, fmt.Sprintf("RTO not met: %s from declaration to switch (human wait apart), the objective is %s",
-				secs(rep.RTOSeconds), secs(rep.RTOObjectiveSeconds)))
+				secs(rep.RTO), secs(rep.RTOObjective)))
 		}
 	}
 	for _, r := range rep.Sets {
-		if r.RPOObjectiveSeconds > 0 && r.RPOSeconds > r.RPOObjectiveSeconds {
+		if !r.RPOMet() {
 			rep.Findings = append(rep.Findings, fmt.Sprintf("RPO not met for set %s: %s of data lost, the objective is %s",
-				r.Name, secs(r.RPOSeconds), secs(r.RPOObjectiveSeconds)))
+				r.Name, secs(r.DataLoss), secs(r.RPOObjective)))
 		}
 	}
 	if err := f.save(ctx); err != nil {
@@ -829,17 +510,12 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		return rep, err
 	}
 	if !have {
-		err = e.chainReport(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: storage.KindFailover,
+		rep.SHA256, err = recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
 			Started: rep.Declared, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash},
-			func(prev string) ([]byte, string, error) {
+			rep, func(prev string) string {
 				rep.PrevSHA256 = prev
-				rep.Markdown = rep.RenderMarkdown()
-				b, err := json.Marshal(rep)
-				if err == nil {
-					sum := sha256.Sum256(b)
-					rep.SHA256 = hex.EncodeToString(sum[:])
-				}
-				return b, rep.Markdown, err
+				rep.Markdown = failoverMarkdown(rep)
+				return rep.Markdown
 			})
 		if err != nil {
 			return rep, err
@@ -854,9 +530,9 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 	}
 	msg := fmt.Sprintf("failover %s from %s to %s %s", rep.ID, rep.From, rep.To, rep.Outcome)
 	if rep.Switched != nil {
-		msg += fmt.Sprintf("; RTO %s", secs(rep.RTOSeconds))
+		msg += fmt.Sprintf("; RTO %s", secs(rep.RTO))
 	}
-	if f.run.State == storage.FailoverAborted {
+	if f.run.State == dr.FailoverAborted {
 		_ = e.journal(ctx, storage.JournalEntry{Action: "failover", Site: rep.To, Args: "--abort --run " + rep.ID,
 			Outcome: string(OutcomeCancelled), RunID: rep.ID, ReportSHA256: rep.SHA256,
 			Detail: "aborted: " + f.data.Aborted + "; " + f.run.From + " stays active; report sha256 " + rep.SHA256})
@@ -868,81 +544,4 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		}
 	}
 	return rep, nil
-}
-
-// RenderMarkdown renders the failover report for people.
-func (r *FailoverReport) RenderMarkdown() string {
-	var b strings.Builder
-	verdict := "COMMITTED"
-	switch {
-	case r.Outcome == storage.FailoverAborted:
-		verdict = "ABORTED"
-	case !r.Passed:
-		verdict = "COMMITTED, not every set verified"
-	case len(r.Findings) > 0:
-		verdict = "COMMITTED with findings"
-	}
-	fmt.Fprintf(&b, "# Failover %s: %s → %s — %s\n\n", r.ID, r.From, r.To, verdict)
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Operator | %s |\n", mdCell(r.Operator))
-	fmt.Fprintf(&b, "| Mode | %s |\n", r.Mode)
-	fmt.Fprintf(&b, "| Declared | %s |\n", r.Declared.Format(time.RFC3339))
-	if r.Switched != nil {
-		fmt.Fprintf(&b, "| Switched | %s |\n", r.Switched.Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "| Finished | %s |\n", r.Finished.Format(time.RFC3339))
-	fmt.Fprintf(&b, "| Attempts | %d |\n", r.Attempts)
-	fmt.Fprintf(&b, "| Failover target | %s |\n", mdCell(r.Target))
-	fmt.Fprintf(&b, "| restic | %s |\n", mdCell(r.ResticVersion))
-	fmt.Fprintf(&b, "| Config hash | `%s` |\n", shortHash(r.ConfigHash))
-	fmt.Fprintf(&b, "| Previous report | `%s` |\n\n", shortHash(r.PrevSHA256))
-
-	b.WriteString("## Objectives\n\n| | objective | achieved | |\n|---|---|---|---|\n")
-	if r.Switched != nil {
-		fmt.Fprintf(&b, "| RTO (declared → switched, human wait apart) | %s | %s | %s |\n", secs(r.RTOObjectiveSeconds), secs(r.RTOSeconds),
-			okWord(r.RTOObjectiveSeconds <= 0 || r.RTOSeconds <= r.RTOObjectiveSeconds))
-	} else {
-		fmt.Fprintf(&b, "| RTO | %s | not switched | |\n", secs(r.RTOObjectiveSeconds))
-	}
-	fmt.Fprintf(&b, "| Human wait (kept apart) | | %s | |\n", secsOrZero(r.HumanWaitSeconds))
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| RPO %s (data lost) | %s | %s | %s |\n", s.Name, secs(s.RPOObjectiveSeconds), secsOrZero(s.RPOSeconds),
-			okWord(s.RPOObjectiveSeconds <= 0 || s.RPOSeconds <= s.RPOObjectiveSeconds))
-	}
-
-	b.WriteString("\n## Sets\n\n| set | snapshot | snapshot time | tree | restored into | files | bytes | verified files | verified |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %s | %d | %d | %d | %s |\n", s.Name, shortHash(s.Snapshot), s.SnapshotTime,
-			shortHash(s.Tree), mdCell(s.Target), s.Files, s.Bytes, s.VerifiedFiles, map[bool]string{true: "yes", false: "no"}[s.Verified])
-	}
-
-	b.WriteString("\n## Timeline\n\n| step | status | started | seconds | detail |\n|---|---|---|---|---|\n")
-	for _, s := range r.Steps {
-		start := "-"
-		if !s.Started.IsZero() {
-			start = s.Started.Format("15:04:05")
-		}
-		detail := s.Detail
-		if s.HumanWaitSeconds > 0 {
-			detail += fmt.Sprintf(" (%.1fs of it waiting on the operator)", s.HumanWaitSeconds)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %s |\n", s.Name, s.Status, start, s.Seconds, mdCell(detail))
-	}
-
-	b.WriteString("\n## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(f, "\n", " "))
-	}
-	return b.String()
-}
-
-// secsOrZero is secs for an amount where zero is an achievement, not a gap.
-func secsOrZero(s float64) string {
-	if s <= 0 {
-		return "0s"
-	}
-	return secs(s)
 }

@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // unfinishedState is how an unfinished failover stands: a run stored as
 // running whose process no longer holds the recovery lock alive (killed,
 // crashed, the host rebooted) is "interrupted", not running.
-func unfinishedState(ctx context.Context, e *Engine, run storage.FailoverRun) string {
-	if run.State != storage.FailoverRunning {
+func unfinishedState(ctx context.Context, e *Engine, run dr.FailoverRun) dr.FailoverState {
+	if run.State != dr.FailoverRunning {
 		return run.State
 	}
 	held, ok, err := e.store.RecoveryLockHolder(ctx)
@@ -21,10 +22,10 @@ func unfinishedState(ctx context.Context, e *Engine, run storage.FailoverRun) st
 	}
 	// The lock of a process on this host that still exists (this one
 	// included: the console runs failovers in-process) means it runs.
-	if ok && held.RunID == run.RunID && processAliveOn(held) {
+	if ok && held.RunID == run.RunID && recovery.HolderAlive(held) {
 		return run.State
 	}
-	return string(OutcomeInterrupted)
+	return dr.FailoverInterrupted
 }
 
 // setCounts is the journal's account of what a failover put in place, the

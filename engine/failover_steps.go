@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -102,7 +101,7 @@ func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("%w of set %s at site %s", ErrNoSnapshot, s.Name, f.run.To)
 		}
-		if f.run.Mode == string(FailoverPlanned) && fromOK {
+		if f.run.Mode == FailoverPlanned && fromOK {
 			if missing := cat.Missing(f.run.From, f.run.To, s); len(missing) > 0 {
 				return "", fmt.Errorf("set %s: %d snapshot(s) at %s are still not at %s after replication", s.Name, len(missing), f.run.From, f.run.To)
 			}
@@ -110,7 +109,7 @@ func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 		r := f.result(s.Name)
 		r.Snapshot, r.SnapshotTime, r.Tree = snap.ID, snap.Time.UTC().Format(time.RFC3339), snap.Tree
 		r.Target = f.setTarget(s.Name)
-		r.RPOSeconds = math.Max(0, math.Round(f.run.Declared.Sub(snap.Time).Seconds()))
+		r.DataLoss = max(0, f.run.Declared.Sub(snap.Time).Round(time.Second))
 		ids = append(ids, snap.ID)
 		parts = append(parts, s.Name+" "+snap.ShortID)
 	}

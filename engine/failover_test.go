@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -110,20 +111,20 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 		t.Fatalf("failover: %v", err)
 	}
 	for _, s := range rep.Steps {
-		t.Logf("  %-22s %-7s %5.1fs %s", s.Name, s.Status, s.Seconds, s.Detail)
+		t.Logf("  %-22s %-7s %5.1fs %s", s.Name, s.Status, s.Elapsed.Seconds(), s.Detail)
 	}
-	if !rep.Passed || rep.Outcome != storage.FailoverCommitted || rep.From != "primary" || rep.To != "dr" || rep.Attempts != 1 {
+	if !rep.Passed || rep.Outcome != dr.FailoverCommitted || rep.From != "primary" || rep.To != "dr" || rep.Attempts != 1 {
 		t.Fatalf("report: %+v", rep)
 	}
-	if rep.Switched == nil || rep.RTOSeconds <= 0 || rep.HumanWaitSeconds < 0.3 || rep.RTOObjectiveSeconds != 1800 {
-		t.Errorf("rto %v human wait %v objective %v switched %v", rep.RTOSeconds, rep.HumanWaitSeconds, rep.RTOObjectiveSeconds, rep.Switched)
+	if rep.Switched == nil || rep.RTO.Seconds() <= 0 || rep.HumanWait.Seconds() < 0.3 || rep.RTOObjective.Seconds() != 1800 {
+		t.Errorf("rto %v human wait %v objective %v switched %v", rep.RTO.Seconds(), rep.HumanWait.Seconds(), rep.RTOObjective.Seconds(), rep.Switched)
 	}
-	if total := rep.Switched.Sub(rep.Declared).Seconds(); rep.RTOSeconds > total-rep.HumanWaitSeconds+0.2 {
-		t.Errorf("rto %.1f is not declared→switched (%.1f) less the human wait (%.1f)", rep.RTOSeconds, total, rep.HumanWaitSeconds)
+	if total := rep.Switched.Sub(rep.Declared).Seconds(); rep.RTO.Seconds() > total-rep.HumanWait.Seconds()+0.2 {
+		t.Errorf("rto %.1f is not declared→switched (%.1f) less the human wait (%.1f)", rep.RTO.Seconds(), total, rep.HumanWait.Seconds())
 	}
 	for _, s := range rep.Steps {
-		if (s.Name == "confirm") != (s.HumanWaitSeconds >= 0.3) {
-			t.Errorf("step %s: human wait %.1fs", s.Name, s.HumanWaitSeconds)
+		if (s.Name == "confirm") != (s.HumanWait.Seconds() >= 0.3) {
+			t.Errorf("step %s: human wait %.1fs", s.Name, s.HumanWait.Seconds())
 		}
 	}
 	if plan == nil || plan.RunID != rep.ID || len(plan.Sets) != 3 {
@@ -150,7 +151,7 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range rep.Sets {
-		if !s.Verified || s.VerifiedFiles != s.ListedFiles || s.RPOSeconds > 60 || s.Target != filepath.Join(target, s.Name) {
+		if !s.Verified || s.VerifiedFiles != s.ListedFiles || s.DataLoss.Seconds() > 60 || s.Target != filepath.Join(target, s.Name) {
 			t.Errorf("set %s: %+v", s.Name, s)
 		}
 		if p := proven[s.Snapshot]; p.Kind != "failover" || p.RunID != rep.ID || p.Site != "dr" {
@@ -196,7 +197,7 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 	}
 	st, err := f.eng.Status(ctx, false)
 	if err != nil || st.ActiveSite != "primary" || st.ActiveFrom != "failover" || st.LastFailover == nil ||
-		st.LastFailover.ID != back.ID || st.LastFailover.RTOSeconds != back.RTOSeconds || st.LastFailover.Outcome != "committed" {
+		st.LastFailover.ID != back.ID || st.LastFailover.RTO != back.RTO || st.LastFailover.Outcome != "committed" {
 		t.Errorf("status after failback: %+v %v", st.LastFailover, err)
 	}
 	hist, err := f.store.FailoverReports(ctx, "", 0)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // hooksCut says what the operator hooks of an interrupted failover may have
@@ -20,7 +20,7 @@ func (e *Engine) hooksCut(st *FailoverStatus) []string {
 	hooks := e.cfg.Failover.Hooks
 	var out []string
 	for _, s := range st.Steps {
-		if s.Status != storage.StepRunning {
+		if s.Status != dr.StepRunning {
 			continue
 		}
 		switch {
@@ -43,7 +43,7 @@ func (e *Engine) hooksCut(st *FailoverStatus) []string {
 func (e *Engine) journalHooksCut(ctx context.Context, st *FailoverStatus, args string) []string {
 	cut := st.HooksCut
 	for _, m := range cut {
-		_ = e.Journal(ctx, "failover", st.Run.To, "", args, OutcomeWarning, m)
+		_ = e.journalRun(ctx, "failover", st.Run.To, args, st.Run.RunID, OutcomeWarning, m)
 	}
 	return cut
 }

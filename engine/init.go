@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 )
 
@@ -113,7 +114,7 @@ func (e *Engine) busyOperations(ctx context.Context) ([]string, error) {
 	}
 	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
 		return nil, err
-	} else if ok && processAliveOn(held) {
+	} else if ok && recovery.HolderAlive(held) {
 		out = append(out, fmt.Sprintf("%s %s is running (operator %s, pid %d on %s)", held.Kind, held.RunID, held.Operator, held.PID, held.Host))
 	}
 	return out, nil

@@ -113,7 +113,7 @@ func TestUnfinishedFailoverRunningOnlyWhileItsProcessLives(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	if err := f.store.SaveFailover(ctx, storage.FailoverRun{RunID: "fo-1", From: "primary", To: "dr", Mode: "planned",
-		State: storage.FailoverRunning, Declared: now, Updated: now, Operator: "alice", Data: "{}"}); err != nil {
+		State: "running", Declared: now, Updated: now, Operator: "alice", Data: "{}"}); err != nil {
 		t.Fatal(err)
 	}
 	// A live process: this test's own.
@@ -185,7 +185,7 @@ func TestDrillLockedAtStandbyIsNotEvaluated(t *testing.T) {
 	if err == nil || rep == nil {
 		t.Fatalf("drill under a held lock: %v %+v", err, rep)
 	}
-	if rep.Evaluated || rep.Level != engine.LevelUnknown || !strings.Contains(rep.NotEvaluated, "lock") || rep.RTOSeconds != 0 {
-		t.Fatalf("drill under a held lock: evaluated %v, level %v, not_evaluated %q, rto %v", rep.Evaluated, rep.Level, rep.NotEvaluated, rep.RTOSeconds)
+	if rep.Evaluated || rep.Level != engine.LevelUnknown || !strings.Contains(rep.NotEvaluated, "lock") || rep.RTO.Seconds() != 0 {
+		t.Fatalf("drill under a held lock: evaluated %v, level %v, not_evaluated %q, rto %v", rep.Evaluated, rep.Level, rep.NotEvaluated, rep.RTO.Seconds())
 	}
 }

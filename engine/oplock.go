@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -80,7 +81,7 @@ func (e *Engine) tryLockOperation(ctx context.Context, site, op, evOp string) (*
 
 func (e *Engine) takeOperationLock(ctx context.Context, site, op string, obs Observer, evOp, set string, wait bool) (*opLock, error) {
 	host, _ := os.Hostname()
-	me := storage.OperationLock{Site: site, Operation: op, Token: newRunID(e.now()), PID: os.Getpid(), Host: host,
+	me := storage.OperationLock{Site: site, Operation: op, Token: recovery.NewRunID(e.now()), PID: os.Getpid(), Host: host,
 		Operator: e.operator.String()}
 	var told string
 	for {

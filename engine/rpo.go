@@ -67,7 +67,7 @@ func BreachIn(d time.Duration) string {
 func RPOOutlooks(st *Status) []RPOOutlook {
 	var out []RPOOutlook
 	for _, set := range st.Sets {
-		obj := time.Duration(set.RPOSeconds * float64(time.Second))
+		obj := set.RPOObjective
 		for _, x := range set.Sites {
 			var newest time.Time
 			if x.NewestTime != nil {

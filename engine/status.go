@@ -7,23 +7,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
-
-// Level is the monitoring verdict; its value is the exit code of status,
-// check and drill (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
-type Level int
-
-const (
-	LevelOK Level = iota
-	LevelWarning
-	LevelCritical
-	LevelUnknown
-)
-
-func (l Level) String() string {
-	return [...]string{"ok", "warning", "critical", "unknown"}[l]
-}
 
 func worse(a, b Level) Level {
 	if b > a {
@@ -91,36 +76,37 @@ type CheckInfo struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
-// DrillInfo is the last drill of a site, with what it achieved.
+// DrillInfo is the last drill of a site, with what it achieved. Its JSON
+// is written by MarshalJSON (status_json.go).
 type DrillInfo struct {
-	Time                time.Time `json:"time"`
-	Passed              bool      `json:"passed"`
-	ID                  string    `json:"id,omitempty"`
-	RTOSeconds          float64   `json:"rto_seconds"`
-	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
-	// RPOSeconds is the oldest recovery point among the drill's sets.
-	RPOSeconds float64 `json:"rpo_seconds"`
+	Time         time.Time
+	Passed       bool
+	ID           string
+	RTO          time.Duration
+	RTOObjective time.Duration
+	// DataLoss is the oldest recovery point among the drill's sets.
+	DataLoss time.Duration
 }
 
 // FailoverInfo is the newest failover that ended, or the one unfinished.
 type FailoverInfo struct {
-	ID                  string    `json:"id"`
-	Time                time.Time `json:"time"`
-	From                string    `json:"from"`
-	To                  string    `json:"to"`
-	Mode                string    `json:"mode"`
-	Outcome             string    `json:"outcome"` // committed, aborted; running, interrupted or failed when unfinished
-	RTOSeconds          float64   `json:"rto_seconds"`
-	RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
-	HumanWaitSeconds    float64   `json:"human_wait_seconds"`
-	RPOSeconds          float64   `json:"rpo_seconds"` // the most data lost among the sets
+	ID           string
+	Time         time.Time
+	From         string
+	To           string
+	Mode         string
+	Outcome      string // committed, aborted; running, interrupted or failed when unfinished
+	RTO          time.Duration
+	RTOObjective time.Duration
+	HumanWait    time.Duration
+	DataLoss     time.Duration // the most data lost among the sets
 }
 
-// SetStatus is one set at every site.
+// SetStatus is one set at every site, against the set's RPO objective.
 type SetStatus struct {
-	Name       string          `json:"name"`
-	RPOSeconds float64         `json:"rpo_seconds"`
-	Sites      []SetSiteStatus `json:"sites"`
+	Name         string
+	RPOObjective time.Duration
+	Sites        []SetSiteStatus
 }
 
 // SetSiteStatus judges the newest snapshot of a set at a site against the RPO.
@@ -144,9 +130,6 @@ type SetSiteStatus struct {
 	LastSeen *time.Time `json:"last_seen,omitempty"`
 }
 
-// GradeUnknown is the grade of a set at a site that cannot be listed now.
-const GradeUnknown = "unknown"
-
 // ReplicationStatus is how far a standby is behind the active site for a set.
 type ReplicationStatus struct {
 	From             string  `json:"from"`
@@ -154,23 +137,6 @@ type ReplicationStatus struct {
 	Set              string  `json:"set"`
 	MissingSnapshots int     `json:"missing_snapshots"`
 	LagSeconds       float64 `json:"lag_seconds"`
-}
-
-// Grade places an age against an objective on Acronis's scale.
-func Grade(age, rpo time.Duration) string {
-	if rpo <= 0 {
-		return "compliant"
-	}
-	r := float64(age) / float64(rpo)
-	switch {
-	case r < 1:
-		return "compliant"
-	case r <= 2:
-		return "exceeded"
-	case r <= 4:
-		return "severe"
-	}
-	return "critical"
 }
 
 // Status probes every site (unless probe is false, then it reports the last
@@ -264,7 +230,7 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	for i := range e.cfg.Sets {
 		set := &e.cfg.Sets[i]
 		rpo := e.cfg.SetRPO(set)
-		sst := SetStatus{Name: set.Name, RPOSeconds: rpo.Seconds(), Sites: []SetSiteStatus{}}
+		sst := SetStatus{Name: set.Name, RPOObjective: rpo, Sites: []SetSiteStatus{}}
 		for _, site := range e.cfg.Sites {
 			x := SetSiteStatus{Site: site.Name, Grade: "critical", Stale: probes[site.Name].Err != nil}
 			x.Snapshots = len(cat.InSet(site.Name, set))
@@ -328,20 +294,20 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 // read from the report's hashed content; changed names a stored report
 // that no longer matches its hash (it is passed over).
 func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error) {
-	d, ok, changed := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Evaluated })
+	d, ok, changed := e.lastReport(ctx, dr.KindDrill, site, func(r storedReport) bool { return r.Evaluated })
 	if !ok {
 		return nil, changed
 	}
-	return &DrillInfo{Time: d.Finished.UTC(), Passed: d.Passed, ID: d.ID, RTOSeconds: d.RTOSeconds,
-		RTOObjectiveSeconds: d.RTOObjectiveSeconds, RPOSeconds: d.RPOSeconds}, changed
+	return &DrillInfo{Time: d.Finished.UTC(), Passed: d.Passed, ID: d.ID, RTO: d.RTO,
+		RTOObjective: d.RTOObjective, DataLoss: d.DataLoss}, changed
 }
 
 // lastFailover is the unfinished failover, else the newest that ended; an
 // unfinished one is a critical problem until it is resumed or aborted.
 func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
-	if run, ok, err := e.store.UnfinishedFailover(ctx); err == nil && ok {
+	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err == nil && ok {
 		state := unfinishedState(ctx, e, run)
-		if state == "running" {
+		if state == dr.FailoverRunning {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
 		} else {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
@@ -352,9 +318,9 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 				problem(LevelCritical, run.To, "", "%s", m)
 			}
 		}
-		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: run.Mode, Outcome: state}
+		return &FailoverInfo{ID: run.RunID, Time: run.Updated.UTC(), From: run.From, To: run.To, Mode: string(run.Mode), Outcome: string(state)}
 	}
-	r, ok, changed := e.lastReport(ctx, storage.KindFailover, "", nil)
+	r, ok, changed := e.lastReport(ctx, dr.KindFailover, "", nil)
 	if changed != nil {
 		problem(LevelCritical, "", "", "%v", changed)
 	}
@@ -362,12 +328,12 @@ func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, s
 		return nil
 	}
 	return &FailoverInfo{ID: r.ID, Time: r.Finished.UTC(), From: r.From, To: r.Site, Mode: r.Mode, Outcome: r.Outcome,
-		RTOSeconds: r.RTOSeconds, RTOObjectiveSeconds: r.RTOObjectiveSeconds, HumanWaitSeconds: r.HumanWaitSeconds, RPOSeconds: r.RPOSeconds}
+		RTO: r.RTO, RTOObjective: r.RTOObjective, HumanWait: r.HumanWait, DataLoss: r.DataLoss}
 }
 
 // lastPassedDrill is the newest drill of site that passed, by its report.
 func (e *Engine) lastPassedDrill(ctx context.Context, site string) (storedReport, bool) {
-	r, ok, _ := e.lastReport(ctx, storage.KindDrill, site, func(r storedReport) bool { return r.Passed })
+	r, ok, _ := e.lastReport(ctx, dr.KindDrill, site, func(r storedReport) bool { return r.Passed })
 	return r, ok
 }
 

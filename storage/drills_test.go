@@ -56,14 +56,14 @@ func TestDrillsChainOrder(t *testing.T) {
 func TestRunbookSteps(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	st := RunbookStep{RunID: "r1", Index: 1, Name: "restore models", Status: StepRunning, Started: at(0)}
-	if err := s.SaveStep(ctx, RunbookStep{RunID: "r1", Index: 0, Name: "preflight", Status: StepDone, Started: at(0), Finished: at(time.Second)}); err != nil {
+	st := RunbookStep{RunID: "r1", Index: 1, Name: "restore models", Status: "running", Started: at(0)}
+	if err := s.SaveStep(ctx, RunbookStep{RunID: "r1", Index: 0, Name: "preflight", Status: "done", Started: at(0), Finished: at(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveStep(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	st.Status, st.Finished, st.Detail, st.HumanWait = StepFailed, at(time.Minute), "boom", 5*time.Second
+	st.Status, st.Finished, st.Detail, st.HumanWait = "failed", at(time.Minute), "boom", 5*time.Second
 	if err := s.SaveStep(ctx, st); err != nil {
 		t.Fatal(err)
 	}

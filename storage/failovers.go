@@ -5,21 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// States of a failover run.
-const (
-	FailoverRunning   = "running"   // started; a process is (or was, if it died) working on it
-	FailoverFailed    = "failed"    // a step after the confirmation failed: resume or abort
-	FailoverRefused   = "refused"   // stopped before the confirmation: nothing was switched
-	FailoverCommitted = "committed" // the target is the active site
-	FailoverAborted   = "aborted"   // abandoned by an operator
-)
-
-// FailoverRun is the record of one failover: who started it, where to, and
-// what its steps decided (Data, JSON owned by the engine), so that another
-// process can resume it.
+// FailoverRun is the stored row of one failover: who started it, where
+// to, its state as text (the words belong to internal/dr), and what its
+// steps decided (Data, JSON owned by the engine).
 type FailoverRun struct {
 	RunID    string
 	From     string
@@ -30,11 +22,6 @@ type FailoverRun struct {
 	Updated  time.Time
 	Operator string
 	Data     string
-}
-
-// Unfinished says whether the run can still be resumed or aborted.
-func (r FailoverRun) Unfinished() bool {
-	return r.State == FailoverRunning || r.State == FailoverFailed
 }
 
 // SaveFailover inserts or updates a run.
@@ -87,11 +74,19 @@ func (s *Store) Failover(ctx context.Context, runID string) (FailoverRun, bool, 
 	return out[0], true, nil
 }
 
-// UnfinishedFailover returns the newest run that is running or failed: the
-// one `failover --resume` or `--abort` acts on.
-func (s *Store) UnfinishedFailover(ctx context.Context) (FailoverRun, bool, error) {
+// NewestFailoverIn returns the newest run (by declaration) whose state is
+// one of states: the engine asks for the unfinished ones.
+func (s *Store) NewestFailoverIn(ctx context.Context, states ...string) (FailoverRun, bool, error) {
+	if len(states) == 0 {
+		return FailoverRun{}, false, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(states)), ", ")
+	args := make([]any, len(states))
+	for i, st := range states {
+		args[i] = st
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+failoverColumns+` FROM failovers
-		WHERE state IN (?, ?) ORDER BY declared DESC LIMIT 1`, FailoverRunning, FailoverFailed)
+		WHERE state IN (`+marks+`) ORDER BY declared DESC LIMIT 1`, args...)
 	if err != nil {
 		return FailoverRun{}, false, fmt.Errorf("storage: read unfinished failover: %w", err)
 	}

@@ -8,22 +8,14 @@ import (
 	"time"
 )
 
-// Step states of a runbook.
-const (
-	StepPending = "pending"
-	StepRunning = "running"
-	StepDone    = "done"
-	StepFailed  = "failed"
-	StepSkipped = "skipped"
-)
-
-// RunbookStep is the persisted state of one step of a runbook (a drill or
-// a failover): enough to show it, time it and resume after a crash.
+// RunbookStep is the stored row of one step of a runbook (a drill or a
+// failover). Status is the step state as text; its words belong to
+// internal/dr, and the engine maps rows to and from them.
 type RunbookStep struct {
 	RunID     string
 	Index     int
 	Name      string
-	Status    string // pending, running, done, failed, skipped
+	Status    string
 	Started   time.Time
 	Finished  time.Time
 	Detail    string
@@ -36,7 +28,7 @@ func (s *Store) SaveStep(ctx context.Context, st RunbookStep) error {
 		return errors.New("storage: save step: empty run id")
 	}
 	if st.Status == "" {
-		st.Status = StepPending
+		return fmt.Errorf("storage: save step %d of %s: empty status", st.Index, st.RunID)
 	}
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO runbook_steps (run_id, idx, name, status, started, finished, detail, human_wait_ns)

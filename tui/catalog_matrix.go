@@ -56,7 +56,7 @@ func (s *catalogScreen) matrixRows() {
 	cur, _ := s.matrix.Selected()
 	if s.status != nil {
 		for i, ss := range s.status.Sets {
-			cells := []string{ss.Name, catRPO(ss.RPOSeconds)}
+			cells := []string{ss.Name, catRPO(ss.RPOObjective.Seconds())}
 			onCursor := cur.ID == ss.Name || (cur.ID == "" && i == 0)
 			for j, st := range sites {
 				mark := "  "
@@ -170,7 +170,7 @@ func (s *catalogScreen) setStatus(set, site string) (engine.SetSiteStatus, float
 	for _, ss := range s.status.Sets {
 		if ss.Name == set {
 			x, ok := ss.At(site)
-			return x, ss.RPOSeconds, ok
+			return x, ss.RPOObjective.Seconds(), ok
 		}
 	}
 	return engine.SetSiteStatus{}, 0, false

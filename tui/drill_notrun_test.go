@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
@@ -12,7 +13,7 @@ import (
 func TestRecoveryHistoryDrillThatCouldNotRun(t *testing.T) {
 	s := newRecoveryForTest(t, 120, 40, screenFakeData(t, newFakeBackend(), true, nil))
 	feedScreen(s, recoveryDrillsMsg{seq: s.drillSeq, drills: []engine.DrillReport{{
-		ID: "d-9", Site: "dr", Started: fakeNow, RTOObjectiveSeconds: 1800,
+		ID: "d-9", Site: "dr", Started: fakeNow, RTOObjective: 1800 * time.Second,
 		NotEvaluated: "site dr: repository is unreachable", Sets: []engine.DrillSet{{Name: "models"}}}}})
 	var line string
 	for _, l := range s.historyLines() {

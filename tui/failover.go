@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"strings"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // failoverStep is where the failover wizard stands.
@@ -367,10 +367,10 @@ func (w *failoverWizard) chooseAbort() {
 			"Whatever it already restored into the failover target stays there.", st.Run.RunID, st.Run.From), "Abort failover")
 }
 
-func stepDone(steps []storage.RunbookStep, name string) bool {
+func stepDone(steps []dr.RunbookStep, name string) bool {
 	for _, s := range steps {
 		if s.Name == name {
-			return s.Status == storage.StepDone || s.Status == storage.StepSkipped
+			return s.Status == dr.StepDone || s.Status == dr.StepSkipped
 		}
 	}
 	return false
@@ -446,7 +446,7 @@ func runningFailover(ops *Ops) string {
 		}
 		s := "FAILOVER " + op.Target
 		for _, st := range op.Steps {
-			if st.Status == storage.StepRunning {
+			if st.Status == dr.StepRunning {
 				s += ": " + st.Name
 				break
 			}

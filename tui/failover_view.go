@@ -3,13 +3,12 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // The failover wizard's drawing: one view per step, the runbook with its
@@ -183,12 +182,12 @@ func (w *failoverWizard) planView(bw int) []string {
 
 // stepsView is the runbook with per-step timings; the running step shows
 // its elapsed time and, when it reports any, its progress.
-func (w *failoverWizard) stepsView(steps []storage.RunbookStep, op *Op) []string {
+func (w *failoverWizard) stepsView(steps []dr.RunbookStep, op *Op) []string {
 	th := w.ctx.Theme
 	now := w.ctx.Now()
 	nameW := 8
 	for _, s := range steps {
-		if s.Started.IsZero() && s.Status == storage.StepDone {
+		if s.Started.IsZero() && s.Status == dr.StepDone {
 			continue // a summary line of compactSteps
 		}
 		nameW = max(nameW, min(28, len(s.Name)))
@@ -197,13 +196,13 @@ func (w *failoverWizard) stepsView(steps []storage.RunbookStep, op *Op) []string
 	for _, s := range steps {
 		mark, took := th.Muted.Render("·"), ""
 		switch s.Status {
-		case storage.StepDone:
+		case dr.StepDone:
 			mark = th.OK.Render("✓")
-		case storage.StepFailed:
+		case dr.StepFailed:
 			mark = th.Critical.Render("✗")
-		case storage.StepSkipped:
+		case dr.StepSkipped:
 			mark = th.Muted.Render("–")
-		case storage.StepRunning:
+		case dr.StepRunning:
 			mark = th.Accent.Render(w.spin.View())
 			if op == nil || !op.Running() {
 				mark = th.Warn.Render("!")
@@ -212,18 +211,18 @@ func (w *failoverWizard) stepsView(steps []storage.RunbookStep, op *Op) []string
 		switch {
 		case !s.Started.IsZero() && !s.Finished.IsZero():
 			took = stepTime(s.Finished.Sub(s.Started))
-		case !s.Started.IsZero() && s.Status == storage.StepRunning && op != nil && op.Running():
+		case !s.Started.IsZero() && s.Status == dr.StepRunning && op != nil && op.Running():
 			took = stepTime(now.Sub(s.Started)) + "…"
 		}
 		detail := s.Detail
-		if s.Status == storage.StepRunning {
+		if s.Status == dr.StepRunning {
 			detail = "interrupted"
 			if op != nil && op.Running() {
 				detail = progressText(op.Progress)
 			}
 		}
 		line := fmt.Sprintf("%s %-*s %8s  ", mark, nameW, s.Name, took)
-		if s.Status == storage.StepFailed {
+		if s.Status == dr.StepFailed {
 			line += th.Critical.Render(detail)
 		} else {
 			line += th.Muted.Render(detail)
@@ -235,23 +234,23 @@ func (w *failoverWizard) stepsView(steps []storage.RunbookStep, op *Op) []string
 
 // compactSteps fits a runbook into room lines: the leading finished steps
 // become one line, then the trailing pending ones.
-func compactSteps(steps []storage.RunbookStep, room int) []storage.RunbookStep {
+func compactSteps(steps []dr.RunbookStep, room int) []dr.RunbookStep {
 	if len(steps) <= room {
 		return steps
 	}
 	room = max(room, 3)
 	done := 0
-	for done < len(steps) && (steps[done].Status == storage.StepDone || steps[done].Status == storage.StepSkipped) {
+	for done < len(steps) && (steps[done].Status == dr.StepDone || steps[done].Status == dr.StepSkipped) {
 		done++
 	}
 	out := steps
 	if cut := min(done, len(steps)-room+1); cut > 1 {
-		sum := storage.RunbookStep{Name: fmt.Sprintf("%d steps done (%s … %s)", cut, steps[0].Name, steps[cut-1].Name), Status: storage.StepDone}
-		out = append([]storage.RunbookStep{sum}, steps[cut:]...)
+		sum := dr.RunbookStep{Name: fmt.Sprintf("%d steps done (%s … %s)", cut, steps[0].Name, steps[cut-1].Name), Status: dr.StepDone}
+		out = append([]dr.RunbookStep{sum}, steps[cut:]...)
 	}
 	if len(out) > room {
 		rest := len(out) - room + 1
-		out = append(out[:room-1:room-1], storage.RunbookStep{Name: fmt.Sprintf("… %d more step(s)", rest), Status: storage.StepPending})
+		out = append(out[:room-1:room-1], dr.RunbookStep{Name: fmt.Sprintf("… %d more step(s)", rest), Status: dr.StepPending})
 	}
 	return out
 }
@@ -278,7 +277,7 @@ func (w *failoverWizard) runningView(bw int) []string {
 		return []string{th.Title.Render(fmt.Sprintf("Aborting failover %s → %s", w.from, w.to)), "", w.spin.View() + " recording the abort…"}
 	}
 	lines := []string{w.title(4, string(w.mode)+" failover running"), ""}
-	var steps []storage.RunbookStep
+	var steps []dr.RunbookStep
 	if op != nil {
 		steps = op.Steps
 	}
@@ -334,23 +333,23 @@ func (w *failoverWizard) resultView(bw int) []string {
 		}
 		return append(lines, "", th.Muted.Render("enter/esc: close"))
 	}
-	verdict := th.Level(r.Outcome)
-	if r.Outcome == storage.FailoverCommitted && !r.Passed {
+	verdict := th.Level(string(r.Outcome))
+	if r.Outcome == dr.FailoverCommitted && !r.Passed {
 		verdict += th.Warn.Render(" (not every set verified)")
 	}
 	lines = append(lines, th.Title.Render(fmt.Sprintf("Failover %s → %s (%s) ", r.From, r.To, r.Mode))+verdict, "")
-	if r.Outcome == storage.FailoverCommitted {
+	if r.Outcome == dr.FailoverCommitted {
 		lines = append(lines, th.OK.Render(fmt.Sprintf("%s is the active site; %s is a standby", r.To, r.From)))
 	} else {
 		lines = append(lines, fmt.Sprintf("%s stays the active site", r.From))
 	}
 	if r.Switched != nil {
-		lines = append(lines, "RTO "+achieved(th, r.RTOSeconds, r.RTOObjectiveSeconds)+th.Muted.Render(fmt.Sprintf("  (declared → switched; human wait %s kept apart)", secsAge(r.HumanWaitSeconds))))
+		lines = append(lines, "RTO "+achieved(th, r.RTO.Seconds(), r.RTOObjective.Seconds())+th.Muted.Render(fmt.Sprintf("  (declared → switched; human wait %s kept apart)", secsAge(r.HumanWait.Seconds()))))
 	} else {
-		lines = append(lines, "RTO not switched"+th.Muted.Render(" / objective "+secsAge(r.RTOObjectiveSeconds)))
+		lines = append(lines, "RTO not switched"+th.Muted.Render(" / objective "+secsAge(r.RTOObjective.Seconds())))
 	}
 	for _, s := range r.Sets {
-		line := fmt.Sprintf("RPO %-12s ", s.Name) + achieved(th, s.RPOSeconds, s.RPOObjectiveSeconds)
+		line := fmt.Sprintf("RPO %-12s ", s.Name) + achieved(th, s.DataLoss.Seconds(), s.RPOObjective.Seconds())
 		if s.Verified {
 			line += th.OK.Render("  ✓ verified") + th.Muted.Render(fmt.Sprintf(" %d files", s.VerifiedFiles))
 		} else {
@@ -373,7 +372,7 @@ func (w *failoverWizard) resultView(bw int) []string {
 	if len(r.Steps) > 0 && len(lines)+len(tail)+1+len(r.Steps) <= w.height-2 {
 		lines = append(lines, "")
 		for _, s := range r.Steps {
-			lines = append(lines, fmt.Sprintf("  %-28s %-8s %7s", s.Name, s.Status, stepTime(time.Duration(s.Seconds*float64(time.Second)))))
+			lines = append(lines, fmt.Sprintf("  %-28s %-8s %7s", s.Name, s.Status, stepTime(s.Elapsed)))
 		}
 	}
 	return append(lines, tail...)
@@ -396,7 +395,7 @@ func (w *failoverWizard) resumeView(bw int) []string {
 	st := w.unfinished
 	r := st.Run
 	how := "was interrupted"
-	if r.State == storage.FailoverFailed {
+	if r.State == dr.FailoverFailed {
 		how = "failed"
 	}
 	next := st.NextStep()

@@ -11,6 +11,7 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -209,13 +210,13 @@ func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, e
 			{Name: "dr", Role: "standby", Reachable: true, LatencyMS: 48.1, Locks: intp(1), Probed: fakeNow},
 		},
 		Sets: []engine.SetStatus{
-			{Name: "models", RPOSeconds: 86400, Sites: []engine.SetSiteStatus{
+			{Name: "models", RPOObjective: 86400 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "aaaa1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2},
 				{Site: "dr", NewestSnapshot: "eeee1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2}}},
-			{Name: "datasets", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+			{Name: "datasets", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "bbbb1111", NewestTime: tp(fakeNow.Add(-time.Hour)), AgeSeconds: f64(3600), RPOOK: true, Grade: "compliant", BreachInSeconds: 39600, Snapshots: 2},
 				{Site: "dr", NewestSnapshot: "dddd0000", NewestTime: tp(fakeNow.Add(-30 * time.Hour)), AgeSeconds: f64(108000), RPOOK: false, Grade: "severe", Snapshots: 1}}},
-			{Name: "serving", RPOSeconds: 43200, Sites: []engine.SetSiteStatus{
+			{Name: "serving", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
 				{Site: "primary", NewestSnapshot: "cccc1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1},
 				{Site: "dr", NewestSnapshot: "ffff1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1}}},
 		},
@@ -305,7 +306,7 @@ func (f *fakeBackend) Drill(ctx context.Context, req engine.DrillRequest, obs en
 	f.record("drill " + req.Site)
 	err := f.run(ctx, "drill", req.Site, "", obs)
 	rep := &engine.DrillReport{ID: "d1", Site: req.Site, Passed: err == nil, Started: fakeNow, Finished: fakeNow.Add(time.Minute),
-		RTOSeconds: 42, RTOObjectiveSeconds: 1800}
+		RTO: 42 * time.Second, RTOObjective: 1800 * time.Second}
 	if err == nil {
 		b, _ := json.Marshal(rep)
 		f.mu.Lock()
@@ -412,31 +413,31 @@ func (f *fakeBackend) PlanFailover(ctx context.Context, to string, mode engine.F
 }
 
 // fakeSteps is a failover runbook for the fake, every step pending.
-func fakeSteps(from, to string, mode engine.FailoverMode) []storage.RunbookStep {
+func fakeSteps(from, to string, mode engine.FailoverMode) []dr.RunbookStep {
 	names := []string{"preflight"}
 	if mode == engine.FailoverPlanned {
 		names = append(names, "final backup at "+from, "replicate to "+to)
 	}
 	names = append(names, "recovery point", "confirm", "pre hooks", "restore models", "verify models", "switch hooks", "commit")
-	out := make([]storage.RunbookStep, len(names))
+	out := make([]dr.RunbookStep, len(names))
 	for i, n := range names {
-		out[i] = storage.RunbookStep{RunID: "f1", Index: i, Name: n, Status: storage.StepPending}
+		out[i] = dr.RunbookStep{RunID: "f1", Index: i, Name: n, Status: dr.StepPending}
 	}
 	return out
 }
 
 // runSteps runs the fake runbook from its first step not done; it stops in
 // "restore models" while f.block is set, until it closes or ctx ends.
-func (f *fakeBackend) runSteps(ctx context.Context, run storage.FailoverRun, steps []storage.RunbookStep, obs engine.Observer) (*engine.FailoverReport, error) {
+func (f *fakeBackend) runSteps(ctx context.Context, run dr.FailoverRun, steps []dr.RunbookStep, obs engine.Observer) (*engine.FailoverReport, error) {
 	base := fakeNow.Add(-time.Minute)
 	emit := func() {
-		obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventInfo, Steps: append([]storage.RunbookStep(nil), steps...)})
+		obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventInfo, Steps: append([]dr.RunbookStep(nil), steps...)})
 	}
 	for i := range steps {
-		if steps[i].Status == storage.StepDone {
+		if steps[i].Status == dr.StepDone {
 			continue
 		}
-		steps[i].Status, steps[i].Started = storage.StepRunning, base.Add(time.Duration(i)*2*time.Second)
+		steps[i].Status, steps[i].Started = dr.StepRunning, base.Add(time.Duration(i)*2*time.Second)
 		emit()
 		if steps[i].Name == "restore models" {
 			obs(engine.Event{Op: "failover", Site: run.To, Set: "models", Kind: engine.EventProgress, Progress: engine.Progress{
@@ -445,34 +446,34 @@ func (f *fakeBackend) runSteps(ctx context.Context, run storage.FailoverRun, ste
 				select {
 				case <-f.block:
 				case <-ctx.Done():
-					steps[i].Status, steps[i].Finished, steps[i].Detail = storage.StepFailed, base.Add(time.Duration(i)*2*time.Second+time.Second), "cancelled"
+					steps[i].Status, steps[i].Finished, steps[i].Detail = dr.StepFailed, base.Add(time.Duration(i)*2*time.Second+time.Second), "cancelled"
 					emit()
 					f.mu.Lock()
 					f.unfinished = &engine.FailoverStatus{Run: run, Steps: steps}
-					f.unfinished.Run.State = storage.FailoverFailed
+					f.unfinished.Run.State = dr.FailoverFailed
 					f.mu.Unlock()
 					return nil, fmt.Errorf("failover f1 to %s stopped at step %q: %w", run.To, steps[i].Name, context.Canceled)
 				}
 			}
 		}
-		steps[i].Status, steps[i].Finished, steps[i].Detail = storage.StepDone, steps[i].Started.Add(1500*time.Millisecond), "ok"
+		steps[i].Status, steps[i].Finished, steps[i].Detail = dr.StepDone, steps[i].Started.Add(1500*time.Millisecond), "ok"
 		emit()
 	}
 	sw := base.Add(30 * time.Second)
 	rep := &engine.FailoverReport{ID: "f1", Kind: "failover", From: run.From, To: run.To, Mode: engine.FailoverMode(run.Mode),
-		Outcome: storage.FailoverCommitted, Passed: true, Declared: run.Declared, Switched: &sw, Finished: sw.Add(time.Second),
-		RTOSeconds: 252, HumanWaitSeconds: 35, RTOObjectiveSeconds: 1800, Attempts: 1, SHA256: "0123456789abcdef",
-		Sets:     []engine.FailoverResult{{Name: "models", RPOSeconds: 7200, RPOObjectiveSeconds: 86400, Verified: true, VerifiedFiles: 34}},
+		Outcome: dr.FailoverCommitted, Passed: true, Declared: run.Declared, Switched: &sw, Finished: sw.Add(time.Second),
+		RTO: 252 * time.Second, HumanWait: 35 * time.Second, RTOObjective: 1800 * time.Second, Attempts: 1, SHA256: "0123456789abcdef",
+		Sets:     []engine.FailoverResult{{Name: "models", DataLoss: 7200 * time.Second, RPOObjective: 86400 * time.Second, Verified: true, VerifiedFiles: 34}},
 		Findings: []string{}}
 	for _, st := range steps {
-		rep.Steps = append(rep.Steps, engine.DrillStep{Name: st.Name, Status: st.Status, Seconds: 1.5})
+		rep.Steps = append(rep.Steps, engine.DrillStep{Name: st.Name, Status: string(st.Status), Elapsed: 1500 * time.Millisecond})
 	}
 	b, _ := json.Marshal(rep)
 	f.mu.Lock()
 	f.active, f.unfinished = run.To, nil
 	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", Passed: true, ReportJSON: string(b)}}, f.failovers...)
 	f.mu.Unlock()
-	obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "committed", Steps: append([]storage.RunbookStep(nil), steps...)})
+	obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "committed", Steps: append([]dr.RunbookStep(nil), steps...)})
 	return rep, nil
 }
 
@@ -481,7 +482,7 @@ func (f *fakeBackend) Failover(ctx context.Context, req engine.FailoverRequest, 
 	if req.Confirm != req.To {
 		return nil, fmt.Errorf("%w: you typed %q, a failover to %s needs exactly %q; nothing was changed", engine.ErrConfirmMismatch, req.Confirm, req.To, req.To)
 	}
-	run := storage.FailoverRun{RunID: "f1", From: "primary", To: req.To, Mode: string(req.Mode), State: storage.FailoverRunning, Declared: req.Declared}
+	run := dr.FailoverRun{RunID: "f1", From: "primary", To: req.To, Mode: req.Mode, State: dr.FailoverRunning, Declared: req.Declared}
 	return f.runSteps(ctx, run, fakeSteps("primary", req.To, req.Mode), obs)
 }
 
@@ -493,7 +494,7 @@ func (f *fakeBackend) ResumeFailover(ctx context.Context, opts engine.ResumeOpti
 	if st == nil {
 		return nil, fmt.Errorf("%w to resume", engine.ErrNoFailover)
 	}
-	return f.runSteps(ctx, st.Run, append([]storage.RunbookStep(nil), st.Steps...), obs)
+	return f.runSteps(ctx, st.Run, append([]dr.RunbookStep(nil), st.Steps...), obs)
 }
 
 func (f *fakeBackend) AbortFailover(ctx context.Context, reason string) (*engine.FailoverReport, error) {
@@ -506,7 +507,7 @@ func (f *fakeBackend) AbortFailover(ctx context.Context, reason string) (*engine
 	}
 	f.unfinished = nil
 	rep := &engine.FailoverReport{ID: st.Run.RunID, Kind: "failover", From: st.Run.From, To: st.Run.To, Mode: engine.FailoverMode(st.Run.Mode),
-		Outcome: storage.FailoverAborted, Declared: st.Run.Declared, Finished: fakeNow, RTOObjectiveSeconds: 1800,
+		Outcome: dr.FailoverAborted, Declared: st.Run.Declared, Finished: fakeNow, RTOObjective: 1800 * time.Second,
 		Findings: []string{"aborted: " + reason}}
 	b, _ := json.Marshal(rep)
 	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", ReportJSON: string(b)}}, f.failovers...)
@@ -533,14 +534,14 @@ func interruptedFailover() *engine.FailoverStatus {
 	for i := range steps {
 		switch {
 		case steps[i].Name == "restore models":
-			steps[i].Status, steps[i].Started = storage.StepRunning, base.Add(time.Duration(i)*time.Minute)
+			steps[i].Status, steps[i].Started = dr.StepRunning, base.Add(time.Duration(i)*time.Minute)
 		case i < 6:
-			steps[i].Status, steps[i].Started, steps[i].Finished, steps[i].Detail = storage.StepDone,
+			steps[i].Status, steps[i].Started, steps[i].Finished, steps[i].Detail = dr.StepDone,
 				base.Add(time.Duration(i)*time.Minute), base.Add(time.Duration(i)*time.Minute+20*time.Second), "ok"
 		}
 	}
 	return &engine.FailoverStatus{
-		Run: storage.FailoverRun{RunID: "f0", From: "primary", To: "dr", Mode: "planned", State: storage.FailoverRunning,
+		Run: dr.FailoverRun{RunID: "f0", From: "primary", To: "dr", Mode: "planned", State: dr.FailoverRunning,
 			Declared: base, Operator: "alice@bastion"},
 		Steps:  steps,
 		Holder: &storage.RecoveryLock{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},

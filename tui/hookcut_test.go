@@ -3,7 +3,7 @@ package tui
 import (
 	"testing"
 
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // The resume prompt says, before the operator chooses, that a hook cut short
@@ -14,10 +14,10 @@ func TestResumePromptSaysAHookWasCutShort(t *testing.T) {
 	for i := range st.Steps {
 		switch st.Steps[i].Name {
 		case "switch hooks":
-			st.Steps[i].Status = storage.StepRunning
+			st.Steps[i].Status = dr.StepRunning
 		case "commit":
 		default:
-			st.Steps[i].Status = storage.StepDone
+			st.Steps[i].Status = dr.StepDone
 		}
 	}
 	st.HooksCut = []string{"switch hooks were running when lifeboat died: traffic may already point at dr while lifeboat keeps primary active; check your switch"}

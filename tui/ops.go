@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // OpState is where an operation started from the console stands.
@@ -35,7 +35,7 @@ type Op struct {
 	Message  string // last message, then the result
 	Warnings []string
 	// Steps is the runbook of a drill or failover as it last stood.
-	Steps  []storage.RunbookStep
+	Steps  []dr.RunbookStep
 	Err    error
 	Result any
 	cancel context.CancelFunc

@@ -42,10 +42,10 @@ func TestRecoveryPostureAndRTOTrend(t *testing.T) {
 
 	at := func(h int) time.Time { return fakeNow.Add(time.Duration(h) * time.Hour) }
 	feedScreen(s, recoveryDrillsMsg{seq: s.drillSeq, drills: []engine.DrillReport{ // newest first
-		{ID: "d-4", Site: "dr", Started: at(-1), Passed: true, Evaluated: true, RTOSeconds: 240, RTOObjectiveSeconds: 1800},
-		{ID: "d-3", Site: "dr", Started: at(-2), Passed: false, Evaluated: true, RTOSeconds: 90, RTOObjectiveSeconds: 1800},
-		{ID: "d-2", Site: "dr", Started: at(-3), Evaluated: false, NotEvaluated: "site dr: repository is unreachable", RTOObjectiveSeconds: 1800},
-		{ID: "d-1", Site: "dr", Started: at(-4), Passed: true, Evaluated: true, RTOSeconds: 2700, RTOObjectiveSeconds: 1800},
+		{ID: "d-4", Site: "dr", Started: at(-1), Passed: true, Evaluated: true, RTO: 240 * time.Second, RTOObjective: 1800 * time.Second},
+		{ID: "d-3", Site: "dr", Started: at(-2), Passed: false, Evaluated: true, RTO: 90 * time.Second, RTOObjective: 1800 * time.Second},
+		{ID: "d-2", Site: "dr", Started: at(-3), Evaluated: false, NotEvaluated: "site dr: repository is unreachable", RTOObjective: 1800 * time.Second},
+		{ID: "d-1", Site: "dr", Started: at(-4), Passed: true, Evaluated: true, RTO: 2700 * time.Second, RTOObjective: 1800 * time.Second},
 	}})
 	v = plainView(s)
 	// Oldest first: over the objective (full bar), failed, then 4m of 30m;

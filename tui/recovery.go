@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"sort"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // recoveryBreachSoon is how close to its RPO a set must be for the screen to warn.
@@ -282,8 +282,8 @@ func (s *recoveryScreen) postureLines() []string {
 		ds := s.trend[site]
 		last := ds[len(ds)-1]
 		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
-			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTOSeconds)),
-			engine.Age(wholeSecs(last.RTOObjectiveSeconds)), len(ds)))
+			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTO.Seconds())),
+			engine.Age(wholeSecs(last.RTOObjective.Seconds())), len(ds)))
 	}
 	return lines
 }
@@ -298,7 +298,7 @@ func rtoSparkline(th Theme, ds []engine.DrillReport, n int) string {
 	levels := []rune("▁▂▃▄▅▆▇█")
 	var top float64
 	for _, d := range ds {
-		top = max(top, d.RTOSeconds, d.RTOObjectiveSeconds)
+		top = max(top, d.RTO.Seconds(), d.RTOObjective.Seconds())
 	}
 	var b strings.Builder
 	for _, d := range ds {
@@ -308,10 +308,10 @@ func rtoSparkline(th Theme, ds []engine.DrillReport, n int) string {
 		}
 		i := 0
 		if top > 0 {
-			i = min(len(levels)-1, int(d.RTOSeconds/top*float64(len(levels)-1)+0.5))
+			i = min(len(levels)-1, int(d.RTO.Seconds()/top*float64(len(levels)-1)+0.5))
 		}
 		bar := string(levels[i])
-		if d.RTOObjectiveSeconds > 0 && d.RTOSeconds > d.RTOObjectiveSeconds {
+		if !d.RTOMet() {
 			bar = th.Critical.Render(bar)
 		}
 		b.WriteString(bar)
@@ -326,7 +326,7 @@ func (s *recoveryScreen) historyLines() []string {
 	var lines []string
 	if u := s.unfinished; u != nil {
 		how := "interrupted"
-		if u.Run.State == storage.FailoverFailed {
+		if u.Run.State == dr.FailoverFailed {
 			how = "failed"
 		}
 		line := th.Critical.Render(fmt.Sprintf("✗ failover %s → %s %s at step %q", u.Run.From, u.Run.To, how, u.NextStep()))
@@ -353,32 +353,32 @@ func (s *recoveryScreen) historyLines() []string {
 		if !d.Passed {
 			verdict = th.Level("failed")
 		}
-		rto := secsAge(d.RTOSeconds)
+		rto := secsAge(d.RTO.Seconds())
 		if d.CouldNotRun() {
 			verdict, rto = th.Warn.Render("could not run"), "—"
 		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			rto, engine.Age(wholeSecs(d.RTOObjectiveSeconds)), len(d.Sets))
+			rto, engine.Age(wholeSecs(d.RTOObjective.Seconds())), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
 		es = append(es, entry{d.Started, line})
 	}
 	for _, f := range s.failovers {
-		line := fmt.Sprintf("%s  failover %s → %s %s %s", f.Declared.Local().Format("2006-01-02 15:04"), f.From, f.To, f.Mode, th.Level(f.Outcome))
+		line := fmt.Sprintf("%s  failover %s → %s %s %s", f.Declared.Local().Format("2006-01-02 15:04"), f.From, f.To, f.Mode, th.Level(string(f.Outcome)))
 		if f.Switched != nil {
-			line += "  RTO " + achieved(th, f.RTOSeconds, f.RTOObjectiveSeconds)
+			line += "  RTO " + achieved(th, f.RTO.Seconds(), f.RTOObjective.Seconds())
 		}
 		// The set that lost the most, against its objective.
 		worst := -1
 		for i, set := range f.Sets {
-			if worst < 0 || set.RPOSeconds > f.Sets[worst].RPOSeconds {
+			if worst < 0 || set.DataLoss > f.Sets[worst].DataLoss {
 				worst = i
 			}
 		}
 		if worst >= 0 {
 			set := f.Sets[worst]
-			line += fmt.Sprintf("  RPO %s ", set.Name) + achieved(th, set.RPOSeconds, set.RPOObjectiveSeconds)
+			line += fmt.Sprintf("  RPO %s ", set.Name) + achieved(th, set.DataLoss.Seconds(), set.RPOObjective.Seconds())
 		}
 		if n := len(f.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
@@ -509,7 +509,7 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 }
 
 func recoveryRPOText(set engine.SetStatus) string {
-	return engine.DurationText(wholeSecs(set.RPOSeconds))
+	return engine.DurationText(wholeSecs(set.RPOObjective.Seconds()))
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -623,7 +623,7 @@ func (s *recoveryScreen) rows() {
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOObjective.Seconds())))
 				case wholeSecs(x.BreachInSeconds) < recoveryBreachSoon:
 					breach = th.Warn.Render("breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
 				default:

@@ -27,7 +27,7 @@ func addOffsite(st *engine.Status) {
 	for i := range st.Sets {
 		age := 3600.0
 		st.Sets[i].Sites = append(st.Sets[i].Sites, engine.SetSiteStatus{Site: "offsite", NewestSnapshot: "0fff", NewestTime: tp(fakeNow.Add(-time.Hour)),
-			AgeSeconds: &age, RPOOK: true, Grade: "compliant", BreachInSeconds: st.Sets[i].RPOSeconds - age, Snapshots: 1})
+			AgeSeconds: &age, RPOOK: true, Grade: "compliant", BreachInSeconds: st.Sets[i].RPOObjective.Seconds() - age, Snapshots: 1})
 		st.Replication = append(st.Replication, engine.ReplicationStatus{From: "primary", To: "offsite", Set: st.Sets[i].Name})
 	}
 }

@@ -1,10 +1,13 @@
-package engine
+package recovery
 
 import (
 	"context"
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
+
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // FaultKillEnv names the step after which a runbook kills its own process
@@ -44,7 +47,7 @@ func (rb *Runbook) faultKillStep(ctx context.Context) string {
 		detail = fmt.Sprintf("%s=%q is set: lifeboat kills this %s with SIGKILL after step %q, on purpose (a rehearsal of a resume)",
 			FaultKillEnv, v, rb.Kind, step)
 	}
-	_ = rb.e.Journal(context.WithoutCancel(ctx), rb.Kind, "", "", "--run "+rb.ID, OutcomeWarning, detail)
+	rb.env.warn(context.WithoutCancel(ctx), storage.JournalEntry{Action: rb.Kind, Args: "--run " + rb.ID, RunID: rb.ID, Detail: detail})
 	return kill
 }
 
@@ -63,4 +66,12 @@ func (rb *Runbook) stepNames() []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// faultKill kills this process with SIGKILL, right after a step's work and
+// before its end is stored: the worst moment to die, with the step's work
+// done and its record saying "running". See faultKillStep.
+func faultKill() {
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // the signal is on its way
 }

@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
+)
+
+// The JSON of `lifeboat status` (contract §4) states durations in float
+// seconds under the names it always had; these write it from the Go
+// durations.
+
+func (d DrillInfo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Time                time.Time `json:"time"`
+		Passed              bool      `json:"passed"`
+		ID                  string    `json:"id,omitempty"`
+		RTOSeconds          float64   `json:"rto_seconds"`
+		RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
+		RPOSeconds          float64   `json:"rpo_seconds"`
+	}{d.Time, d.Passed, d.ID, dr.Tenths(d.RTO), d.RTOObjective.Seconds(), d.DataLoss.Seconds()})
+}
+
+func (f FailoverInfo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID                  string    `json:"id"`
+		Time                time.Time `json:"time"`
+		From                string    `json:"from"`
+		To                  string    `json:"to"`
+		Mode                string    `json:"mode"`
+		Outcome             string    `json:"outcome"`
+		RTOSeconds          float64   `json:"rto_seconds"`
+		RTOObjectiveSeconds float64   `json:"rto_objective_seconds"`
+		HumanWaitSeconds    float64   `json:"human_wait_seconds"`
+		RPOSeconds          float64   `json:"rpo_seconds"`
+	}{f.ID, f.Time, f.From, f.To, f.Mode, f.Outcome, dr.Tenths(f.RTO), f.RTOObjective.Seconds(), dr.Tenths(f.HumanWait),
+		f.DataLoss.Seconds()})
+}
+
+func (s SetStatus) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name       string          `json:"name"`
+		RPOSeconds float64         `json:"rpo_seconds"`
+		Sites      []SetSiteStatus `json:"sites"`
+	}{s.Name, s.RPOObjective.Seconds(), s.Sites})
+}
