@@ -327,8 +327,8 @@ func (w *failoverWizard) confirmBody() string {
 	} else {
 		worst, loss := "", 0.0
 		for _, s := range w.plan.Sets {
-			if s.DataLossSeconds >= loss {
-				worst, loss = s.Name, s.DataLossSeconds
+			if s.DataLoss.Seconds() >= loss {
+				worst, loss = s.Name, s.DataLoss.Seconds()
 			}
 		}
 		what = fmt.Sprintf("Unplanned: what %s holds now is restored; up to %s of data is lost (set %s).", w.to, secsAge(loss), worst)
@@ -566,7 +566,7 @@ func (w *failoverWizard) planView(bw int) []string {
 		if s.Snapshot != "" {
 			point = shortID(s.Snapshot) + " " + s.SnapshotTime.Local().Format("2006-01-02 15:04")
 		}
-		loss := secsAge(s.DataLossSeconds)
+		loss := secsAge(s.DataLoss.Seconds())
 		if s.Snapshot == "" {
 			loss = "everything"
 		}
