@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -131,5 +130,3 @@ func (a *app) printDrill(r *engine.DrillReport) {
 // startsStep says ev is a runbook step starting: the progress shows the
 // step's end, not its start.
 func startsStep(ev engine.Event) bool { return ev.Step != nil && ev.Step.To == dr.StepRunning }
-
-func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

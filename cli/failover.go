@@ -222,7 +222,7 @@ func (a *app) askFailover(ctx context.Context, p *engine.FailoverPlan) error {
 		if s.MissingSnapshots >= 0 {
 			miss = fmt.Sprint(s.MissingSnapshots)
 		}
-		loss := engine.Age(secondsDur(s.DataLossSeconds))
+		loss := engine.Age(s.DataLoss)
 		target := s.Target
 		if s.TargetEntries > 0 {
 			target += fmt.Sprintf(" (%d entries replaced)", s.TargetEntries)

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,14 +33,16 @@ type FailoverPlan struct {
 	Refusal string `json:"refusal,omitempty"`
 }
 
-// FailoverSetPlan is one set's recovery point at the target.
+// FailoverSetPlan is one set's recovery point at the target. Its JSON
+// states DataLoss in float seconds (data_loss_seconds).
 type FailoverSetPlan struct {
 	Name         string    `json:"name"`
 	Snapshot     string    `json:"snapshot"`
 	SnapshotTime time.Time `json:"snapshot_time"`
-	// DataLossSeconds is the age of the newest copy at the target: what an
-	// unplanned failover loses. A planned one replicates first.
-	DataLossSeconds float64 `json:"data_loss_seconds"`
+	// DataLoss is the age of the newest copy at the target, in whole
+	// seconds: what an unplanned failover loses. A planned one replicates
+	// first.
+	DataLoss time.Duration `json:"-"`
 	// MissingSnapshots are at the active site and not at the target (-1:
 	// unknown, the active site could not be listed).
 	MissingSnapshots int    `json:"missing_snapshots"`
@@ -172,7 +173,7 @@ func (e *Engine) planFailover(ctx context.Context, active, to string, mode Failo
 		snap, ok := cat.Newest(to, s)
 		if ok {
 			sp.Snapshot, sp.SnapshotTime, sp.Bytes = snap.ID, snap.Time, uint64(max(snap.TotalBytes, 0))
-			sp.DataLossSeconds = math.Max(0, math.Round(now.Sub(snap.Time).Seconds()))
+			sp.DataLoss = max(0, now.Sub(snap.Time).Round(time.Second))
 		}
 		if p.FromReachable {
 			sp.MissingSnapshots = len(cat.Missing(active, to, s))

@@ -131,7 +131,7 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 		t.Fatalf("plan at the confirmation: %+v", plan)
 	}
 	for _, s := range plan.Sets {
-		if s.MissingSnapshots != 0 || s.DataLossSeconds > 60 {
+		if s.MissingSnapshots != 0 || s.DataLoss.Seconds() > 60 {
 			t.Errorf("after the final replication set %s should lose nothing: %+v", s.Name, s)
 		}
 	}

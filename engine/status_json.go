@@ -7,9 +7,9 @@ import (
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
-// The JSON of `lifeboat status` (contract §4) states durations in float
-// seconds under the names it always had; these write it from the Go
-// durations.
+// The JSON of `lifeboat status` (contract §4) and of a failover's plan
+// states durations in float seconds under the names it always had; these
+// write it from the Go durations.
 
 func (d DrillInfo) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -44,4 +44,17 @@ func (s SetStatus) MarshalJSON() ([]byte, error) {
 		RPOSeconds float64         `json:"rpo_seconds"`
 		Sites      []SetSiteStatus `json:"sites"`
 	}{s.Name, s.RPOObjective.Seconds(), s.Sites})
+}
+
+func (p FailoverSetPlan) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name             string    `json:"name"`
+		Snapshot         string    `json:"snapshot"`
+		SnapshotTime     time.Time `json:"snapshot_time"`
+		DataLossSeconds  float64   `json:"data_loss_seconds"`
+		MissingSnapshots int       `json:"missing_snapshots"`
+		Bytes            uint64    `json:"bytes"`
+		Target           string    `json:"target"`
+		TargetEntries    int       `json:"target_entries"`
+	}{p.Name, p.Snapshot, p.SnapshotTime, p.DataLoss.Seconds(), p.MissingSnapshots, p.Bytes, p.Target, p.TargetEntries})
 }

@@ -329,8 +329,8 @@ func (w *failoverWizard) confirmBody() string {
 	} else {
 		worst, loss := "", 0.0
 		for _, s := range w.plan.Sets {
-			if s.DataLossSeconds >= loss {
-				worst, loss = s.Name, s.DataLossSeconds
+			if s.DataLoss.Seconds() >= loss {
+				worst, loss = s.Name, s.DataLoss.Seconds()
 			}
 		}
 		what = fmt.Sprintf("Unplanned: what %s holds now is restored; up to %s of data is lost (set %s).", w.to, secsAge(loss), worst)

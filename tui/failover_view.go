@@ -132,7 +132,7 @@ func (w *failoverWizard) planView(bw int) []string {
 		if s.Snapshot != "" {
 			point = shortID(s.Snapshot) + " " + s.SnapshotTime.Local().Format("2006-01-02 15:04")
 		}
-		loss := secsAge(s.DataLossSeconds)
+		loss := secsAge(s.DataLoss.Seconds())
 		if s.Snapshot == "" {
 			loss = "everything"
 		}

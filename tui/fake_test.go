@@ -405,9 +405,9 @@ func (f *fakeBackend) PlanFailover(ctx context.Context, to string, mode engine.F
 		return n
 	}
 	p.Sets = []engine.FailoverSetPlan{
-		{Name: "models", Snapshot: "eeee1111", SnapshotTime: fakeNow.Add(-2 * time.Hour), DataLossSeconds: 7200, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/models", TargetEntries: 12},
-		{Name: "datasets", Snapshot: "dddd0000", SnapshotTime: fakeNow.Add(-30 * time.Hour), DataLossSeconds: 108000, MissingSnapshots: missing(1), Bytes: 5 << 30, Target: "/srv/failover/datasets"},
-		{Name: "serving", Snapshot: "ffff1111", SnapshotTime: fakeNow.Add(-30 * time.Minute), DataLossSeconds: 1800, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/serving"},
+		{Name: "models", Snapshot: "eeee1111", SnapshotTime: fakeNow.Add(-2 * time.Hour), DataLoss: 7200 * time.Second, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/models", TargetEntries: 12},
+		{Name: "datasets", Snapshot: "dddd0000", SnapshotTime: fakeNow.Add(-30 * time.Hour), DataLoss: 108000 * time.Second, MissingSnapshots: missing(1), Bytes: 5 << 30, Target: "/srv/failover/datasets"},
+		{Name: "serving", Snapshot: "ffff1111", SnapshotTime: fakeNow.Add(-30 * time.Minute), DataLoss: 1800 * time.Second, MissingSnapshots: missing(0), Bytes: 5 << 30, Target: "/srv/failover/serving"},
 	}
 	return p, nil
 }
