@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/storage"
@@ -121,4 +122,35 @@ func viewsOf[R, V any](rows []R, err error, view func(R) V) ([]V, error) {
 		out[i] = view(r)
 	}
 	return out, nil
+}
+
+// RecentDrills are the stored drill reports, newest first, decoded; a
+// record whose JSON no longer parses is left out (journal --verify names it).
+func (e *Engine) RecentDrills(ctx context.Context, limit int) ([]DrillReport, error) {
+	recs, err := e.store.Drills(ctx, "", limit)
+	if err != nil {
+		return nil, err
+	}
+	return decodeReports[DrillReport](recs), nil
+}
+
+// RecentFailovers are the stored failover reports, newest first, decoded.
+func (e *Engine) RecentFailovers(ctx context.Context, limit int) ([]FailoverReport, error) {
+	recs, err := e.store.FailoverReports(ctx, "", limit)
+	if err != nil {
+		return nil, err
+	}
+	return decodeReports[FailoverReport](recs), nil
+}
+
+// decodeReports decodes stored report records, skipping any that do not parse.
+func decodeReports[R any](recs []storage.DrillRecord) []R {
+	var out []R
+	for _, r := range recs {
+		var rep R
+		if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
+			out = append(out, rep)
+		}
+	}
+	return out
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // Backend is what the console needs of the engine. *engine.Engine is the
@@ -32,8 +31,8 @@ type Backend interface {
 	Restore(ctx context.Context, req engine.RestoreRequest, obs engine.Observer) (*engine.RestoreResult, error)
 	Unlock(ctx context.Context, site string, all bool) error
 	Drill(ctx context.Context, req engine.DrillRequest, obs engine.Observer) (*engine.DrillReport, error)
-	// Drills are the stored drill records, newest first.
-	Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error)
+	// RecentDrills are the stored drill reports, newest first.
+	RecentDrills(ctx context.Context, limit int) ([]engine.DrillReport, error)
 	// PlanFailover is the read-only preflight of a failover to site to.
 	PlanFailover(ctx context.Context, to string, mode engine.FailoverMode) (*engine.FailoverPlan, error)
 	// Failover runs the failover runbook; the console confirms before the call.
@@ -45,7 +44,7 @@ type Backend interface {
 	// UnfinishedFailover is the interrupted or failed failover, nil when none.
 	UnfinishedFailover(ctx context.Context) (*engine.FailoverStatus, error)
 	// FailoverReports are the stored failover records, newest first.
-	FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error)
+	RecentFailovers(ctx context.Context, limit int) ([]engine.FailoverReport, error)
 	// ProbeServices runs a site's configured http/tcp/command/disk probes.
 	ProbeServices(ctx context.Context, site string) []engine.ProbeResult
 	// Locks details the locks held at a site.
@@ -76,14 +75,6 @@ var _ Backend = EngineBackend{}
 
 func (b EngineBackend) Journal(ctx context.Context, q engine.JournalQuery) ([]engine.JournalEntry, error) {
 	return b.JournalEntries(ctx, q)
-}
-
-func (b EngineBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
-	return b.Store().Drills(ctx, "", limit)
-}
-
-func (b EngineBackend) FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
-	return b.Store().FailoverReports(ctx, "", limit)
 }
 
 func (b EngineBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {

@@ -316,10 +316,22 @@ func (f *fakeBackend) Drill(ctx context.Context, req engine.DrillRequest, obs en
 	return rep, err
 }
 
-func (f *fakeBackend) Drills(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+func (f *fakeBackend) RecentDrills(ctx context.Context, limit int) ([]engine.DrillReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]storage.DrillRecord(nil), f.drills...), nil
+	return decodeStored[engine.DrillReport](f.drills), nil
+}
+
+// decodeStored decodes report records as the engine does for the console.
+func decodeStored[R any](recs []storage.DrillRecord) []R {
+	var out []R
+	for _, r := range recs {
+		var rep R
+		if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
+			out = append(out, rep)
+		}
+	}
+	return out
 }
 
 func (f *fakeBackend) Journal(ctx context.Context, q engine.JournalQuery) ([]engine.JournalEntry, error) {
@@ -520,10 +532,10 @@ func (f *fakeBackend) UnfinishedFailover(ctx context.Context) (*engine.FailoverS
 	return f.unfinished, nil
 }
 
-func (f *fakeBackend) FailoverReports(ctx context.Context, limit int) ([]storage.DrillRecord, error) {
+func (f *fakeBackend) RecentFailovers(ctx context.Context, limit int) ([]engine.FailoverReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]storage.DrillRecord(nil), f.failovers...), nil
+	return decodeStored[engine.FailoverReport](f.failovers), nil
 }
 
 // interruptedFailover is a planned failover to dr whose process died in

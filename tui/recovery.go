@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"sort"
@@ -101,21 +100,11 @@ func (s *recoveryScreen) loadDrills() tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		msg := recoveryDrillsMsg{seq: seq}
-		if recs, err := b.Drills(ctx, recoveryTrend); err == nil {
-			for _, r := range recs {
-				var rep engine.DrillReport
-				if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
-					msg.drills = append(msg.drills, rep)
-				}
-			}
+		if reps, err := b.RecentDrills(ctx, recoveryTrend); err == nil {
+			msg.drills = reps
 		}
-		if recs, err := b.FailoverReports(ctx, recoveryHistory); err == nil {
-			for _, r := range recs {
-				var rep engine.FailoverReport
-				if json.Unmarshal([]byte(r.ReportJSON), &rep) == nil {
-					msg.failovers = append(msg.failovers, rep)
-				}
-			}
+		if reps, err := b.RecentFailovers(ctx, recoveryHistory); err == nil {
+			msg.failovers = reps
 		}
 		return msg
 	}
