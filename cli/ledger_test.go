@@ -61,3 +61,50 @@ func TestLedgerCarriesAFailoverToAnotherBastion(t *testing.T) {
 		t.Fatalf("ledger: %d\n%s", code, out)
 	}
 }
+
+// A failover killed with SIGKILL on bastion a is resumed from bastion b,
+// which has only the config, the passwords and the sites' ledgers: b
+// finds the unfinished run, takes the recovery lock over from a's dead
+// process and journals that, and finishes it; a then learns the outcome.
+func TestFailoverKilledOnOneBastionIsResumedFromAnother(t *testing.T) {
+	t.Parallel()
+	w := newFoWorld(t)
+	w.protect(t)
+	state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:restore models"},
+		"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
+	if !killedBySIGKILL(state) {
+		t.Fatalf("the failover was not killed after its restore: %v\n%s", state, out)
+	}
+	b := *w
+	b.state = filepath.Join(w.dir, "state-b")
+	code, out, errs := b.run(t, "failover", "--resume", "--confirm", "dr", "--yes", "--json")
+	if code != 0 {
+		t.Fatalf("resume on bastion b: %d\n%s\n%s", code, out, errs)
+	}
+	var rep struct {
+		Outcome  string `json:"outcome"`
+		Attempts int    `json:"attempts"`
+		Passed   bool   `json:"passed"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Outcome != "committed" || !rep.Passed || rep.Attempts < 2 {
+		t.Fatalf("bastion b's report: %+v %v\n%s", rep, err, out)
+	}
+	_, j, _ := b.run(t, "journal", "--json", "--action", "failover")
+	if !strings.Contains(j, "took over the recovery lock") {
+		t.Fatalf("bastion b did not journal the takeover of a's lock:\n%s", j)
+	}
+	// Bastion a, back, sees what b did: the failover committed, dr active,
+	// nothing left to resume.
+	_, out, _ = w.run(t, "status", "--json")
+	var st struct {
+		ActiveSite       string          `json:"active_site"`
+		ActiveGeneration int             `json:"active_generation"`
+		LastFailover     json.RawMessage `json:"last_failover"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.ActiveSite != "dr" || st.ActiveGeneration != 1 {
+		t.Fatalf("bastion a after b's resume: %+v %v\n%s", st, err, out)
+	}
+	if code, out, errs := w.run(t, "failover", "--resume", "--confirm", "dr", "--yes"); code == 0 || !strings.Contains(out+errs, "ended") {
+		t.Fatalf("a resume on bastion a after b finished the failover: %d\n%s\n%s", code, out, errs)
+	}
+}

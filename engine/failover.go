@@ -184,6 +184,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 		return nil, err
 	}
 	defer rec.ReleaseLock(runID)
+	defer rec.KeepLease(runID)()
 
 	var rto time.Duration
 	for _, s := range sets {
@@ -275,7 +276,8 @@ func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *Fai
 		_ = e.journalRun(ctx, "failover", st.Run.To, "--"+verb+" --run "+st.Run.RunID, st.Run.RunID, OutcomeRefused, err.Error())
 		return nil, nil, nil, err
 	}
-	release = func() { e.recovery().ReleaseLock(st.Run.RunID) }
+	stopLease := e.recovery().KeepLease(st.Run.RunID)
+	release = func() { stopLease(); e.recovery().ReleaseLock(st.Run.RunID) }
 	if f, err = e.loadRun(st, obs); err != nil {
 		release()
 		return nil, nil, nil, err

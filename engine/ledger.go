@@ -223,6 +223,15 @@ func (e *Engine) ReadLedgers(ctx context.Context, cached time.Duration) ([]Ledge
 		}()
 	}
 	wg.Wait()
+	read := 0
+	for _, r := range out {
+		read += r.Read
+	}
+	if read > 0 {
+		if err := e.adoptRuns(ctx); err != nil {
+			return out, err
+		}
+	}
 	if err := e.followGenerations(ctx); err != nil {
 		return out, err
 	}

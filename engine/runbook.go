@@ -25,7 +25,7 @@ const FaultKillEnv = recovery.FaultKillEnv
 
 // recovery is the machinery's view of this engine.
 func (e *Engine) recovery() *recovery.Env {
-	return &recovery.Env{Store: e.store, Now: e.now, Operator: e.operator.String(), Journal: e.journal}
+	return &recovery.Env{Store: e.store, Now: e.now, Operator: e.operator.String(), Journal: e.journal, Record: e.recordRun}
 }
 
 // NewRunbook prepares a runbook of no kind (LIFEBOAT_FAULT_KILL spares it):

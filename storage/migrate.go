@@ -277,6 +277,9 @@ CREATE TABLE ledger_read (
 	snapshot TEXT NOT NULL,
 	PRIMARY KEY (site, snapshot)
 ) WITHOUT ROWID;
+-- A holder on another host cannot be probed: it holds the recovery lock
+-- while its lease (refreshed as it runs) lasts; 0 is a lease never given.
+ALTER TABLE recovery_lock ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 `,
 }
 

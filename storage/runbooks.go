@@ -77,20 +77,23 @@ type RecoveryLock struct {
 	Host     string
 	Operator string
 	Since    time.Time
+	// LeaseUntil is when the holder's lease runs out unless it refreshes
+	// it; zero for a lock taken before leases existed.
+	LeaseUntil time.Time
 }
 
 func readLock(ctx context.Context, tx *sql.Tx) (RecoveryLock, bool, error) {
 	var l RecoveryLock
-	var since int64
-	err := tx.QueryRowContext(ctx, `SELECT run_id, kind, pid, host, operator, since FROM recovery_lock WHERE one = 1`).
-		Scan(&l.RunID, &l.Kind, &l.PID, &l.Host, &l.Operator, &since)
+	var since, lease int64
+	err := tx.QueryRowContext(ctx, `SELECT run_id, kind, pid, host, operator, since, lease_until FROM recovery_lock WHERE one = 1`).
+		Scan(&l.RunID, &l.Kind, &l.PID, &l.Host, &l.Operator, &since, &lease)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RecoveryLock{}, false, nil
 	}
 	if err != nil {
 		return RecoveryLock{}, false, err
 	}
-	l.Since = fromNanos(since)
+	l.Since, l.LeaseUntil = fromNanos(since), fromNanos(lease)
 	return l, true, nil
 }
 
@@ -111,8 +114,8 @@ func (s *Store) AcquireRecoveryLock(ctx context.Context, l RecoveryLock) (held R
 			held, ok = cur, cur.RunID == l.RunID
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since)
-			VALUES (1, ?, ?, ?, ?, ?, ?)`, l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since, lease_until)
+			VALUES (1, ?, ?, ?, ?, ?, ?, ?)`, l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since), nanos(l.LeaseUntil)); err != nil {
 			return err
 		}
 		held, ok = l, true
@@ -162,11 +165,7 @@ func (s *Store) TakeOverRecoveryLock(ctx context.Context, old, l RecoveryLock) (
 			held, ok = cur, false
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since)
-			VALUES (1, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (one) DO UPDATE SET run_id = excluded.run_id, kind = excluded.kind, pid = excluded.pid,
-				host = excluded.host, operator = excluded.operator, since = excluded.since`,
-			l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since)); err != nil {
+		if err := putLock(ctx, tx, l); err != nil {
 			return err
 		}
 		held, ok = l, true
@@ -176,4 +175,44 @@ func (s *Store) TakeOverRecoveryLock(ctx context.Context, old, l RecoveryLock) (
 		return RecoveryLock{}, false, fmt.Errorf("storage: take over recovery lock: %w", err)
 	}
 	return held, ok, nil
+}
+
+func putLock(ctx context.Context, tx *sql.Tx, l RecoveryLock) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since, lease_until)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (one) DO UPDATE SET run_id = excluded.run_id, kind = excluded.kind, pid = excluded.pid,
+			host = excluded.host, operator = excluded.operator, since = excluded.since, lease_until = excluded.lease_until`,
+		l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since), nanos(l.LeaseUntil))
+	return err
+}
+
+// RenewRecoveryLease moves the lease of runID's lock (held by pid) to
+// until; it reports whether that lock is still there to renew.
+func (s *Store) RenewRecoveryLease(ctx context.Context, runID string, pid int, until time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE recovery_lock SET lease_until = ? WHERE run_id = ? AND pid = ?`, nanos(until), runID, pid)
+	if err != nil {
+		return false, fmt.Errorf("storage: renew the recovery lease of %s: %w", runID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// AdoptRecoveryLock records a lock that the ledger says a process on
+// another bastion holds (or held): l replaces the lock only when none is
+// held or the one held belongs to the same run, so that a takeover here is
+// never undone by an older record.
+func (s *Store) AdoptRecoveryLock(ctx context.Context, l RecoveryLock) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, exists, err := readLock(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if exists && cur.RunID != l.RunID {
+			return nil
+		}
+		if err := putLock(ctx, tx, l); err != nil {
+			return fmt.Errorf("storage: adopt recovery lock of %s: %w", l.RunID, err)
+		}
+		return nil
+	})
 }

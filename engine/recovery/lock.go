@@ -26,18 +26,62 @@ func (e *LockHeldError) Error() string {
 
 func (e *LockHeldError) Unwrap() error { return ErrRecoveryLocked }
 
-// HolderAlive says whether the lock's holder may still run: a process on
-// another host cannot be probed, so it counts as alive.
+// Lease is how long a holder's claim on the recovery lock lasts without a
+// renewal; a running holder renews it every Lease/3. A holder on another
+// host whose lease ran out is taken for dead.
+const Lease = 2 * time.Minute
+
+// HolderAlive says whether the lock's holder may still run. A process on
+// this host is looked for; one on another host cannot be probed, so it
+// counts as alive while its lease lasts (always, for a lock taken before
+// leases existed).
 func HolderAlive(l storage.RecoveryLock) bool {
 	host, _ := os.Hostname()
-	return l.Host != host || proc.HolderAlive(l.PID, l.Since)
+	if l.Host == host {
+		return proc.HolderAlive(l.PID, l.Since)
+	}
+	return l.LeaseUntil.IsZero() || time.Now().Before(l.LeaseUntil)
+}
+
+// LockChange is a change of the recovery lock, as the ledger records it.
+type LockChange struct {
+	storage.RecoveryLock
+	Renewed  bool // the lease moved on; the holder is the same
+	Released bool
 }
 
 // claim is this process's lock for a run.
 func (env *Env) claim(kind, runID string) storage.RecoveryLock {
 	host, _ := os.Hostname()
+	now := env.now().UTC()
 	return storage.RecoveryLock{RunID: runID, Kind: kind, PID: os.Getpid(), Host: host,
-		Operator: env.Operator, Since: env.now().UTC()}
+		Operator: env.Operator, Since: now, LeaseUntil: now.Add(Lease)}
+}
+
+// KeepLease renews this process's lease on runID's lock until stop is
+// called, telling the ledger each time.
+func (env *Env) KeepLease(runID string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			until := env.now().UTC().Add(Lease)
+			if ok, err := env.Store.RenewRecoveryLease(ctx, runID, os.Getpid(), until); err == nil && ok {
+				if l, held, err := env.Store.RecoveryLockHolder(ctx); err == nil && held && l.RunID == runID {
+					env.record(ctx, l.Kind, LockChange{RecoveryLock: l, Renewed: true})
+				}
+			}
+			cancel()
+		}
+	}()
+	return func() { close(done) }
 }
 
 // AcquireLock takes the recovery lock for a new run of kind (drill,
@@ -52,14 +96,15 @@ func (env *Env) AcquireLock(ctx context.Context, kind, runID, site string) error
 			return err
 		}
 		if ok {
+			env.record(ctx, kind, LockChange{RecoveryLock: me})
 			return nil
 		}
 		if HolderAlive(held) {
 			return &LockHeldError{Holder: held}
 		}
 		_, ok, err = env.takeOver(ctx, held, me, storage.JournalEntry{Action: kind, Site: site, Args: "run " + runID, RunID: runID,
-			Detail: fmt.Sprintf("took over the recovery lock of %s %s (operator %s, pid %d on %s, since %s): that process no longer exists",
-				held.Kind, held.RunID, held.Operator, held.PID, held.Host, held.Since.Format(time.RFC3339))})
+			Detail: fmt.Sprintf("took over the recovery lock of %s %s (operator %s, pid %d on %s, since %s): %s",
+				held.Kind, held.RunID, held.Operator, held.PID, held.Host, held.Since.Format(time.RFC3339), whyDead(held))})
 		if err != nil || ok {
 			return err
 		}
@@ -81,8 +126,8 @@ func (env *Env) ReclaimLock(ctx context.Context, kind, runID, site string, holde
 	}
 	held, ok, err := env.takeOver(ctx, *holder, env.claim(kind, runID), storage.JournalEntry{Action: kind, Site: site,
 		Args: "--run " + runID, RunID: runID,
-		Detail: fmt.Sprintf("took over the recovery lock of %s %s from pid %d on %s (operator %s): that process no longer exists",
-			kind, runID, holder.PID, holder.Host, holder.Operator)})
+		Detail: fmt.Sprintf("took over the recovery lock of %s %s from pid %d on %s (operator %s): %s",
+			kind, runID, holder.PID, holder.Host, holder.Operator, whyDead(*holder))})
 	if err != nil {
 		return err
 	}
@@ -99,6 +144,7 @@ func (env *Env) takeOver(ctx context.Context, dead, me storage.RecoveryLock, say
 	held, ok, err = env.Store.TakeOverRecoveryLock(ctx, dead, me)
 	if err == nil && ok {
 		env.warn(ctx, say)
+		env.record(ctx, me.Kind, LockChange{RecoveryLock: me})
 	}
 	return held, ok, err
 }
@@ -107,5 +153,16 @@ func (env *Env) takeOver(ctx context.Context, dead, me storage.RecoveryLock, say
 func (env *Env) ReleaseLock(runID string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = env.Store.ReleaseRecoveryLock(ctx, runID)
+	held, ok, _ := env.Store.RecoveryLockHolder(ctx)
+	if err := env.Store.ReleaseRecoveryLock(ctx, runID); err == nil && ok && held.RunID == runID {
+		env.record(ctx, held.Kind, LockChange{RecoveryLock: held, Released: true})
+	}
+}
+
+// whyDead says why a holder counts as dead, for the journal.
+func whyDead(l storage.RecoveryLock) string {
+	if host, _ := os.Hostname(); l.Host != host {
+		return "its lease ran out at " + l.LeaseUntil.Format(time.RFC3339) + " and it did not renew it"
+	}
+	return "that process no longer exists"
 }

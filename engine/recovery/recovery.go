@@ -21,6 +21,16 @@ type Env struct {
 	Operator string
 	// Journal appends an entry as the engine's operator.
 	Journal func(ctx context.Context, entry storage.JournalEntry) error
+	// Record, when set, is told of every stored change of a run of kind
+	// (its steps, the run itself, its lock) so that the engine can put it
+	// into the ledger: another bastion resumes from there.
+	Record func(ctx context.Context, kind string, change any)
+}
+
+func (env *Env) record(ctx context.Context, kind string, change any) {
+	if env.Record != nil {
+		env.Record(ctx, kind, change)
+	}
 }
 
 func (env *Env) now() time.Time {

@@ -43,12 +43,30 @@ func (env *Env) Steps(ctx context.Context, runID string) ([]dr.RunbookStep, erro
 	return out, nil
 }
 
-func (env *Env) saveStep(ctx context.Context, s dr.RunbookStep) error {
-	return env.Store.SaveStep(ctx, stepRow(s))
+func (env *Env) saveStep(ctx context.Context, kind string, s dr.RunbookStep) error {
+	if err := env.Store.SaveStep(ctx, stepRow(s)); err != nil {
+		return err
+	}
+	env.record(ctx, kind, s)
+	return nil
 }
 
 // SaveFailover stores a failover run's state and decisions.
 func (env *Env) SaveFailover(ctx context.Context, f dr.FailoverRun) error {
+	if err := env.Store.SaveFailover(ctx, failoverRow(f)); err != nil {
+		return err
+	}
+	env.record(ctx, dr.KindFailover, f)
+	return nil
+}
+
+// AdoptStep stores a step as another bastion's ledger recorded it.
+func (env *Env) AdoptStep(ctx context.Context, s dr.RunbookStep) error {
+	return env.Store.SaveStep(ctx, stepRow(s))
+}
+
+// AdoptFailover stores a run as another bastion's ledger recorded it.
+func (env *Env) AdoptFailover(ctx context.Context, f dr.FailoverRun) error {
 	return env.Store.SaveFailover(ctx, failoverRow(f))
 }
 

@@ -53,7 +53,7 @@ func (env *Env) NewRunbook(ctx context.Context, kind, id string, steps []Step) (
 		st := dr.RunbookStep{RunID: id, Index: i, Name: s.Name, Status: dr.StepPending}
 		if i < len(stored) && stored[i].Name == s.Name {
 			st = stored[i]
-		} else if err := env.saveStep(ctx, st); err != nil {
+		} else if err := env.saveStep(ctx, kind, st); err != nil {
 			return nil, err
 		}
 		rb.state = append(rb.state, st)
@@ -71,7 +71,7 @@ func (rb *Runbook) State() []dr.RunbookStep {
 
 func (rb *Runbook) save(i int) error {
 	// A cancelled run still records where it stopped.
-	return rb.env.saveStep(context.Background(), rb.state[i])
+	return rb.env.saveStep(context.Background(), rb.Kind, rb.state[i])
 }
 
 // Run executes every step that is not done or skipped, in order. A failing

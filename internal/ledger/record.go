@@ -31,6 +31,9 @@ const (
 	KindRun Kind = "run"
 	// KindStep is one failover runbook step as it starts and ends.
 	KindStep Kind = "step"
+	// KindLock is a change of the recovery lock of a failover (taken,
+	// renewed, taken over, released).
+	KindLock Kind = "lock"
 	// KindReport is a stored drill or failover report.
 	KindReport Kind = "report"
 	// KindJournal is one journal entry.
