@@ -22,13 +22,20 @@ type journalJSON struct {
 	Args     string    `json:"args"`
 	Outcome  string    `json:"outcome"`
 	Detail   string    `json:"detail"`
+	// Bastion names the bastion whose ledger the entry came from; absent
+	// for an entry written here.
+	Bastion string `json:"bastion,omitempty"`
 }
 
 func operatorText(e storage.JournalEntry) string {
+	op := e.Operator
 	if e.Origin != "" {
-		return fmt.Sprintf("%s (ssh from %s)", e.Operator, e.Origin)
+		op = fmt.Sprintf("%s (ssh from %s)", e.Operator, e.Origin)
 	}
-	return e.Operator
+	if e.Bastion != "" {
+		op += " [bastion " + e.Bastion + "]"
+	}
+	return op
 }
 
 func (a *app) journalCommand() *cobra.Command {
@@ -66,7 +73,7 @@ func (a *app) journalCommand() *cobra.Command {
 			out := make([]journalJSON, 0, len(entries))
 			for _, e := range entries {
 				out = append(out, journalJSON{Time: e.Time, Operator: operatorText(e), Action: e.Action, Site: e.Site,
-					Set: e.Set, Args: e.Args, Outcome: e.Outcome, Detail: e.Detail})
+					Set: e.Set, Args: e.Args, Outcome: e.Outcome, Detail: e.Detail, Bastion: e.Bastion})
 			}
 			if a.json {
 				return a.writeJSON(out)

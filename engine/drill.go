@@ -453,13 +453,13 @@ func (d *drillRun) cleanup(ctx context.Context) (string, error) {
 
 // saveDrill renders the report, links it to the chain's head and stores it.
 func (e *Engine) saveDrill(ctx context.Context, rep *DrillReport, n, t int) error {
-	sha, err := recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
+	stored, err := e.chain(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.Site, Kind: dr.KindDrill,
 		Started: rep.Started, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash, SubsetN: n, SubsetT: t},
 		rep, func(prev string) string {
 			rep.PrevSHA256 = prev
 			rep.Markdown = drillMarkdown(rep)
 			return rep.Markdown
 		})
-	rep.SHA256 = sha
+	rep.SHA256 = stored.SHA256
 	return err
 }

@@ -512,13 +512,15 @@ func (f *failoverRun) finish(ctx context.Context, rb *Runbook) (*FailoverReport,
 		return rep, err
 	}
 	if !have {
-		rep.SHA256, err = recovery.Chain(ctx, e.store, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
+		var stored storage.DrillRecord
+		stored, err = e.chain(ctx, storage.DrillRecord{ID: rep.ID, Site: rep.To, Kind: dr.KindFailover,
 			Started: rep.Declared, Finished: rep.Finished, Passed: rep.Passed, ConfigHash: rep.ConfigHash},
 			rep, func(prev string) string {
 				rep.PrevSHA256 = prev
 				rep.Markdown = failoverMarkdown(rep)
 				return rep.Markdown
 			})
+		rep.SHA256 = stored.SHA256
 		if err != nil {
 			return rep, err
 		}

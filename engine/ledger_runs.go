@@ -8,6 +8,7 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/ledger"
+	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // recordRun puts a stored change of a failover (the run, a step, its lock)
@@ -54,6 +55,9 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 	}
 	l, err := e.Ledger(ctx)
 	if err != nil {
+		return err
+	}
+	if err := e.adoptHistory(ctx, l, self); err != nil {
 		return err
 	}
 	rec := e.recovery()
@@ -140,4 +144,65 @@ func newestBy(recs []ledger.Record, key func(ledger.Record) (string, error)) []l
 		out = append(out, r)
 	}
 	return out
+}
+
+// chain stores a report at the head of this bastion's chain and puts it
+// into the ledger: the drill and failover history survives this bastion.
+func (e *Engine) chain(ctx context.Context, rec storage.DrillRecord, report any, link func(prev string) string) (storage.DrillRecord, error) {
+	stored, err := recovery.Chain(ctx, e.store, rec, report, link)
+	if err != nil {
+		return stored, err
+	}
+	if _, err := e.appendLedger(context.WithoutCancel(ctx), ledger.KindReport, stored); err != nil {
+		return stored, fmt.Errorf("report %s stored here but not in the ledger: %w", stored.ID, err)
+	}
+	e.publishSoon()
+	return stored, nil
+}
+
+// adoptHistory stores the reports and journal entries other bastions put
+// into the ledger, once each, marked with the bastion they came from.
+func (e *Engine) adoptHistory(ctx context.Context, l *ledger.Ledger, self string) error {
+	for _, r := range l.Of(ledger.KindReport) {
+		if r.Bastion == self {
+			continue
+		}
+		var d storage.DrillRecord
+		if err := r.Decode(&d); err != nil {
+			return err
+		}
+		have, err := e.store.HasReport(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if have {
+			continue
+		}
+		d.Bastion = r.Bastion
+		if err := e.store.SaveDrill(ctx, d); err != nil {
+			return err
+		}
+	}
+	for _, r := range l.Of(ledger.KindJournal) {
+		if r.Bastion == self {
+			continue
+		}
+		have, err := e.store.JournalHasLedgerRecord(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if have {
+			continue
+		}
+		var j journalBody
+		if err := r.Decode(&j); err != nil {
+			return err
+		}
+		if _, err := e.store.AppendJournal(ctx, storage.JournalEntry{Time: j.Time, Operator: j.Operator, Origin: j.Origin,
+			Action: j.Action, Site: j.Site, Set: j.Set, Args: j.Args, Outcome: j.Outcome, Detail: j.Detail,
+			RunID: j.RunID, ReportSHA256: j.ReportSHA256, Bastion: r.Bastion, LedgerID: r.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

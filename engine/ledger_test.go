@@ -118,6 +118,29 @@ func TestFailoverIsSeenByEveryBastion(t *testing.T) {
 		if failoverEntries == 0 {
 			t.Fatalf("%s: the ledger holds no journal entry of failover %s", name, rep.ID)
 		}
+		// The history came too: the failover's report, the journal
+		// entries marked with the bastion that wrote them, and a report
+		// chain that verifies.
+		reps, err := e.RecentFailovers(ctx, 10)
+		if err != nil || len(reps) != 1 || reps[0].ID != rep.ID || !reps[0].Passed {
+			t.Fatalf("%s: failover history %+v, %v; want the report of %s", name, reps, err, rep.ID)
+		}
+		j, err := e.JournalEntries(ctx, engine.JournalQuery{RunID: rep.ID})
+		if err != nil || len(j) == 0 {
+			t.Fatalf("%s: journal of run %s: %v, %v", name, rep.ID, j, err)
+		}
+		for _, entry := range j {
+			if entry.Bastion == "" {
+				t.Fatalf("%s: journal entry %+v of bastion a is not marked as read from another bastion", name, entry)
+			}
+		}
+		if probs, err := e.VerifyDrillChain(ctx); err != nil || len(probs) != 0 {
+			t.Fatalf("%s: journal --verify on the rebuilt state: %v %v", name, probs, err)
+		}
+	}
+	// And the bastion that wrote them still verifies its own.
+	if probs, err := f.eng.VerifyDrillChain(ctx); err != nil || len(probs) != 0 {
+		t.Fatalf("bastion a: journal --verify: %v %v", probs, err)
 	}
 }
 

@@ -26,6 +26,9 @@ type JournalEntry struct {
 	Detail   string
 	// RunID names the drill or failover run the entry belongs to.
 	RunID string
+	// Bastion is "" for an entry written here, else the bastion whose
+	// ledger it was read from.
+	Bastion string
 }
 
 // JournalQuery selects journal entries; zero fields do not filter.
@@ -79,7 +82,7 @@ func (e *Engine) JournalEntries(ctx context.Context, q JournalQuery) ([]JournalE
 	rows, err := e.store.Journal(ctx, storage.JournalQuery{Since: q.Since, Limit: q.Limit, Action: q.Action, Site: q.Site, RunID: q.RunID})
 	return viewsOf(rows, err, func(r storage.JournalEntry) JournalEntry {
 		return JournalEntry{ID: r.ID, Time: r.Time, Operator: r.Operator, Origin: r.Origin, Action: r.Action,
-			Site: r.Site, Set: r.Set, Args: r.Args, Outcome: r.Outcome, Detail: r.Detail, RunID: r.RunID}
+			Site: r.Site, Set: r.Set, Args: r.Args, Outcome: r.Outcome, Detail: r.Detail, RunID: r.RunID, Bastion: r.Bastion}
 	})
 }
 

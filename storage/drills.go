@@ -26,6 +26,9 @@ type DrillRecord struct {
 	SubsetN    int    // the check read subset n/t
 	SubsetT    int
 	Kind       string // drill (the default) or failover: both share the chain
+	// Bastion is "" for a report written here, else the bastion whose
+	// ledger it came from: each bastion's reports are a chain of their own.
+	Bastion string
 }
 
 // Kinds of chained report.
@@ -34,7 +37,7 @@ const (
 	KindFailover = "failover"
 )
 
-const drillColumns = `seq, id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind`
+const drillColumns = `seq, id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind, bastion`
 
 // SaveDrill stores a drill report. Reports are only appended: saving an id
 // twice is an error.
@@ -46,10 +49,10 @@ func (s *Store) SaveDrill(ctx context.Context, d DrillRecord) error {
 		d.Kind = KindDrill
 	}
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind, bastion)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Site, nanos(orNow(d.Started)), nanos(d.Finished), d.Passed, d.ReportJSON, d.ReportMD,
-		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT, d.Kind)
+		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT, d.Kind, d.Bastion)
 	if err != nil {
 		return fmt.Errorf("storage: save drill %s: %w", d.ID, err)
 	}
@@ -133,7 +136,7 @@ func (s *Store) queryDrills(ctx context.Context, query string, args ...any) ([]D
 		var d DrillRecord
 		var started, finished int64
 		if err := rows.Scan(&d.Seq, &d.ID, &d.Site, &started, &finished, &d.Passed, &d.ReportJSON, &d.ReportMD,
-			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT, &d.Kind); err != nil {
+			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT, &d.Kind, &d.Bastion); err != nil {
 			return nil, err
 		}
 		d.Started, d.Finished = fromNanos(started), fromNanos(finished)
@@ -142,12 +145,13 @@ func (s *Store) queryDrills(ctx context.Context, query string, args ...any) ([]D
 	return out, rows.Err()
 }
 
-// lastDrillSHA is the sha256 of the newest stored drill, "" for none.
+// lastDrillSHA is the sha256 of the newest drill stored by this bastion
+// (its own chain), "" for none.
 func lastDrillSHA(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (string, error) {
 	var sum string
-	err := q.QueryRowContext(ctx, `SELECT sha256 FROM drills ORDER BY seq DESC LIMIT 1`).Scan(&sum)
+	err := q.QueryRowContext(ctx, `SELECT sha256 FROM drills WHERE bastion = '' ORDER BY seq DESC LIMIT 1`).Scan(&sum)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

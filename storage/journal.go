@@ -30,6 +30,10 @@ type JournalEntry struct {
 	// run): `journal --verify` checks each report against it.
 	RunID        string
 	ReportSHA256 string
+	// Bastion is "" for an entry written here, else the bastion whose
+	// ledger it came from; LedgerID is then that ledger record's id.
+	Bastion  string
+	LedgerID string
 }
 
 // JournalQuery selects journal entries; zero fields do not filter.
@@ -55,10 +59,10 @@ func (s *Store) AppendJournal(ctx context.Context, e JournalEntry) (int64, error
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO journal (time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			INSERT INTO journal (time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256, prev_hash, hash, bastion, ledger_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			nanos(e.Time), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args, e.Outcome, e.Detail,
-			e.RunID, e.ReportSHA256, prev, journalHash(prev, e))
+			e.RunID, e.ReportSHA256, prev, journalHash(prev, e), e.Bastion, e.LedgerID)
 		if err != nil {
 			return err
 		}
@@ -83,8 +87,13 @@ func lastJournalHash(ctx context.Context, tx *sql.Tx) (string, error) {
 // journalHash is the sha256 of an entry's canonical JSON, which includes
 // the previous entry's hash.
 func journalHash(prev string, e JournalEntry) string {
-	b, _ := json.Marshal([]any{prev, nanos(e.Time), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args,
-		e.Outcome, e.Detail, e.RunID, e.ReportSHA256})
+	fields := []any{prev, nanos(e.Time), e.Operator, e.Origin, e.Action, e.Site, e.Set, e.Args,
+		e.Outcome, e.Detail, e.RunID, e.ReportSHA256}
+	if e.Bastion != "" {
+		// Entries written here hash as they always did.
+		fields = append(fields, e.Bastion, e.LedgerID)
+	}
+	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -102,7 +111,7 @@ type JournalBreak struct {
 // carry no hash; they are counted apart and not judged.
 func (s *Store) VerifyJournal(ctx context.Context) (chained, unchained int, breaks []JournalBreak, err error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail,
-		run_id, report_sha256, prev_hash, hash FROM journal ORDER BY id`)
+		run_id, report_sha256, prev_hash, hash, bastion, ledger_id FROM journal ORDER BY id`)
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("storage: verify journal: %w", err)
 	}
@@ -113,7 +122,7 @@ func (s *Store) VerifyJournal(ctx context.Context) (chained, unchained int, brea
 		var t int64
 		var prevHash, hash string
 		if err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set, &e.Args, &e.Outcome,
-			&e.Detail, &e.RunID, &e.ReportSHA256, &prevHash, &hash); err != nil {
+			&e.Detail, &e.RunID, &e.ReportSHA256, &prevHash, &hash, &e.Bastion, &e.LedgerID); err != nil {
 			return 0, 0, nil, fmt.Errorf("storage: verify journal: %w", err)
 		}
 		e.Time = fromNanos(t)
@@ -159,7 +168,7 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 		where = append(where, "run_id = ?")
 		args = append(args, q.RunID)
 	}
-	query := `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256 FROM journal`
+	query := `SELECT id, time, operator, origin, action, site, set_name, args, outcome, detail, run_id, report_sha256, bastion FROM journal`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -171,7 +180,7 @@ func (s *Store) Journal(ctx context.Context, q JournalQuery) ([]JournalEntry, er
 		var e JournalEntry
 		var t int64
 		err := rows.Scan(&e.ID, &t, &e.Operator, &e.Origin, &e.Action, &e.Site, &e.Set,
-			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256)
+			&e.Args, &e.Outcome, &e.Detail, &e.RunID, &e.ReportSHA256, &e.Bastion)
 		e.Time = fromNanos(t)
 		return e, err
 	}, query, args...)
@@ -199,4 +208,14 @@ func (s *Store) JournalChainStart(ctx context.Context) (t time.Time, ok bool, er
 		return time.Time{}, false, err
 	}
 	return fromNanos(n), true, nil
+}
+
+// JournalHasLedgerRecord says whether the journal entry of a ledger record
+// was already imported.
+func (s *Store) JournalHasLedgerRecord(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM journal WHERE ledger_id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("storage: look up journal entry of ledger record %s: %w", id, err)
+	}
+	return n > 0, nil
 }

@@ -280,6 +280,13 @@ CREATE TABLE ledger_read (
 -- A holder on another host cannot be probed: it holds the recovery lock
 -- while its lease (refreshed as it runs) lasts; 0 is a lease never given.
 ALTER TABLE recovery_lock ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+-- Reports and journal entries read from another bastion's ledger: each
+-- bastion's reports form a chain of their own; ledger_id keeps an entry
+-- from being imported twice.
+ALTER TABLE drills ADD COLUMN bastion TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN bastion TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN ledger_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX journal_ledger_id ON journal(ledger_id) WHERE ledger_id != '';
 `,
 }
 

@@ -22,20 +22,19 @@ import (
 // Chain stores report at the head of the chain. link gets the head's hash,
 // sets it in the report and returns the Markdown; the report's JSON, which
 // must carry that hash, is what the chain hashes. sha is that hash.
-func Chain(ctx context.Context, st *storage.Store, rec storage.DrillRecord, report any, link func(prev string) (markdown string)) (sha string, err error) {
+func Chain(ctx context.Context, st *storage.Store, rec storage.DrillRecord, report any, link func(prev string) (markdown string)) (stored storage.DrillRecord, err error) {
 	prev, err := st.LastDrillSHA256(ctx)
 	if err != nil {
-		return "", err
+		return rec, err
 	}
 	md := link(prev)
 	b, err := json.Marshal(report)
 	if err != nil {
-		return "", err
+		return rec, err
 	}
 	sum := sha256.Sum256(b)
-	sha = hex.EncodeToString(sum[:])
-	rec.PrevSHA256, rec.ReportJSON, rec.ReportMD, rec.SHA256 = prev, string(b), md, sha
-	return sha, st.SaveDrill(ctx, rec)
+	rec.PrevSHA256, rec.ReportJSON, rec.ReportMD, rec.SHA256 = prev, string(b), md, hex.EncodeToString(sum[:])
+	return rec, st.SaveDrill(ctx, rec)
 }
 
 // VerifyChain recomputes the hash of every stored report and follows the
@@ -52,10 +51,17 @@ func VerifyChain(ctx context.Context, st *storage.Store) ([]dr.ChainProblem, err
 
 func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillRecord) ([]dr.ChainProblem, error) {
 	var out []dr.ChainProblem
-	prev := ""
+	// Each bastion's reports are a chain of their own. Another bastion's
+	// chain starts at its oldest report held here: what it wrote before it
+	// published a ledger never reached this one.
+	prevOf := map[string]string{}
 	have := map[string]bool{}
 	for _, d := range all {
 		have[d.ID] = true
+		prev, seen := prevOf[d.Bastion]
+		if !seen && d.Bastion != "" {
+			prev = d.PrevSHA256
+		}
 		sum := sha256.Sum256([]byte(d.ReportJSON))
 		if hex.EncodeToString(sum[:]) != d.SHA256 {
 			out = append(out, dr.ChainProblem{DrillID: d.ID, Problem: "the stored report was changed after it was written (its sha256 no longer matches)"})
@@ -73,7 +79,7 @@ func verifyChain(ctx context.Context, st *storage.Store, all []storage.DrillReco
 			out = append(out, dr.ChainProblem{DrillID: d.ID, Problem: fmt.Sprintf("the report before it is missing or was changed: it links to %s, the previous stored report is %s",
 				ShortHash(d.PrevSHA256), ShortHash(prev))})
 		}
-		prev = d.SHA256
+		prevOf[d.Bastion] = d.SHA256
 	}
 	// Every finished drill or failover is journaled with its report's hash:
 	// a report removed from the end of the chain, or rewritten together with
