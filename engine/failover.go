@@ -442,9 +442,18 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		}
 	} else {
 		f.run.State = dr.FailoverFailed
-		detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, unwrapStep(runErr))
-		runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
-			f.run.RunID, f.run.To, failed, unwrapStep(runErr))
+		cause := unwrapStep(runErr)
+		if errors.Is(cause, ErrGenerationMoved) || errors.Is(cause, ErrConflict) {
+			// Resuming would meet the same fence: the site it would switch
+			// from is no longer the active one.
+			detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --abort` abandons it (nothing was switched)", failed, cause)
+			runErr = fmt.Errorf("failover %s to %s stopped at step %q: %w; nothing was switched: `lifeboat failover --abort` abandons it, then plan again from the new active site",
+				f.run.RunID, f.run.To, failed, cause)
+		} else {
+			detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, cause)
+			runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
+				f.run.RunID, f.run.To, failed, cause)
+		}
 	}
 	_ = f.save(ctx)
 	tr.finish(outcome, detail, 0, 0)

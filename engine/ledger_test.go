@@ -278,3 +278,31 @@ func TestPartitionEndsInConflictUntilResolved(t *testing.T) {
 		t.Fatalf("backup after the resolution: %v", err)
 	}
 }
+
+// A failover whose active site is changed by another bastion while it
+// waits at its confirmation must not commit: its commit re-reads the
+// ledgers and refuses, and nothing is switched on this bastion.
+func TestFailoverCommitIsFencedByANewerGeneration(t *testing.T) {
+	f, _ := threeSites(t, filepath.Join(t.TempDir(), "target"))
+	f.protect()
+	ctx := context.Background()
+	a, b := f.eng, f.bastion("b")
+	ask := func(ctx context.Context, _ *engine.FailoverPlan) error {
+		// While a's operator reads the plan, b fails over to dr2.
+		_, err := b.Failover(ctx, engine.FailoverRequest{To: "dr2", Mode: engine.FailoverPlanned, Confirm: "dr2"}, nil)
+		return err
+	}
+	_, err := a.Failover(ctx, engine.FailoverRequest{To: "dr", Mode: engine.FailoverPlanned, Confirm: "dr", Ask: ask}, nil)
+	if !errors.Is(err, engine.ErrGenerationMoved) {
+		t.Fatalf("a's failover after b's: %v, want a refusal because the generation moved", err)
+	}
+	if !strings.Contains(err.Error(), "made dr2 active") {
+		t.Fatalf("the refusal %q does not name the generation that moved", err)
+	}
+	if got := activeOf(t, a); got != "dr2" {
+		t.Fatalf("a: active %s, want dr2 (b's generation, which a read at its commit)", got)
+	}
+	if c, _ := a.Conflict(ctx); c != nil {
+		t.Fatalf("a fenced commit left a conflict: %+v", c)
+	}
+}
