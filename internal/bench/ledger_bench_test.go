@@ -66,6 +66,7 @@ restic: {cache_dir: %s}
 	eng.PublishLedger(ctx)
 
 	var lines []string
+	var failoverLedger int
 	// asCLI runs one operation as a command would: the ledgers read first,
 	// the ledger published as it ends.
 	asCLI := func(name string, op func() error) {
@@ -92,6 +93,9 @@ restic: {cache_dir: %s}
 			}
 		}
 		lines = append(lines, fmt.Sprintf("%-22s %4d %9d %10s %10s", name, own, ledgerN, ledgerD.Round(10*time.Millisecond), total.Round(10*time.Millisecond)))
+		if strings.HasPrefix(name, "failover") {
+			failoverLedger = ledgerN
+		}
 	}
 	asCLI("backup (1 set)", func() error {
 		_, err := eng.Backup(ctx, engine.BackupRequest{}, nil)
@@ -155,7 +159,8 @@ restic: {cache_dir: %s}
 	for _, line := range lines {
 		fmt.Println(line)
 	}
-	fmt.Printf("(the failover ran %d steps; its ledger processes are the commit's fenced re-read and publication, and the command's end)\n", steps)
+	fmt.Printf("(the failover ran %d steps: per step, %.1f ledger processes on average; they are the run's and the lock's publications, the steps' coalesced background publications, the commit's fenced re-read and publication, and the command's end)\n",
+		steps, float64(failoverLedger)/float64(max(1, steps)))
 	fmt.Printf("\nledger after 10,000 more journal entries: %d records, %.1f MiB encoded; one publication %s, growing the primary repository by %.2f MiB (restic compresses and deduplicates the unchanged part)\n",
 		l.Len(), float64(len(l.Bytes()))/(1<<20), publish.Round(10*time.Millisecond), float64(growth)/(1<<20))
 	fmt.Printf("a new bastion reads it from both sites in %s and holds %d records\n", read.Round(10*time.Millisecond), fl.Len())
