@@ -232,6 +232,15 @@ func TestPartitionEndsInConflictUntilResolved(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv2.Start()
+	// dr missed a's failover while it was cut off: a's next publication
+	// sends it what it lacks.
+	sentDR := false
+	for _, r := range a.PublishLedger(ctx) {
+		sentDR = sentDR || (r.Site == "dr" && r.Sent && r.Err == nil)
+	}
+	if !sentDR {
+		t.Fatal("a's publication after the partition did not send dr the records it missed")
+	}
 
 	for name, e := range map[string]*engine.Engine{"a": a, "b": b} {
 		readLedgers(t, e)
