@@ -218,6 +218,8 @@ func TestPartitionEndsInConflictUntilResolved(t *testing.T) {
 	if _, err := a.Failover(ctx, engine.FailoverRequest{To: "dr2", Mode: engine.FailoverPlanned, Confirm: "dr2"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The partition lasts until a's background publications gave up on dr.
+	a.WaitPublished(ctx)
 	f.srv.Start()
 	// Bastion b sees only dr: primary and dr2 are out of its reach.
 	primary := filepath.Join(f.dir, "primary")
@@ -228,6 +230,7 @@ func TestPartitionEndsInConflictUntilResolved(t *testing.T) {
 	if _, err := b.Failover(ctx, engine.FailoverRequest{To: "dr", Mode: engine.FailoverUnplanned, Confirm: "dr"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	b.WaitPublished(ctx)
 	if err := os.Rename(primary+".away", primary); err != nil {
 		t.Fatal(err)
 	}
