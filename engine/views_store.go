@@ -122,3 +122,11 @@ func viewsOf[R, V any](rows []R, err error, view func(R) V) ([]V, error) {
 	}
 	return out, nil
 }
+
+// StoredReport is the stored drill or failover report ref names (an id, a
+// unique id prefix, or "latest"), for a front end that holds the engine
+// and not the store. Errors are Report's: an untrusted report comes back
+// with ErrReportChanged or ErrReportUnjournaled, to be shown as such.
+func (e *Engine) StoredReport(ctx context.Context, ref string) (StoredReport, error) {
+	return Report(ctx, e.store, ref)
+}

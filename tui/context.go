@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"io"
 	"time"
 )
 
@@ -17,6 +18,9 @@ type Context struct {
 	Now      func() time.Time
 	// RefreshEvery is the background refresh period of live data.
 	RefreshEvery time.Duration
+	// Terminal receives escape sequences the renderer does not send (the
+	// OSC 52 of a copy); nil is stdout.
+	Terminal io.Writer
 }
 
 // readOnlyReason is what a disabled action says when pressed.

@@ -239,8 +239,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case ActionMsg:
 		target := ScreenOperations
-		if msg.Name == "restore" {
+		switch msg.Name {
+		case "restore":
 			target = ScreenCatalog
+		case "report":
+			target = ScreenRecovery
 		}
 		m.active = target
 		var cmd tea.Cmd

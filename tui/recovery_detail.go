@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+)
+
+// recoveryReportMsg answers a stored-report request; seq drops late answers.
+type recoveryReportMsg struct {
+	seq int
+	ref string
+	rep engine.StoredReport
+	err error
+}
+
+// newestReportAt is the id of the newest drill of site or failover to it.
+func (s *recoveryScreen) newestReportAt(site string) string {
+	var id string
+	var at time.Time
+	for _, d := range s.drills {
+		if d.Site == site && d.Started.After(at) {
+			id, at = d.ID, d.Started
+		}
+	}
+	for _, f := range s.failovers {
+		if f.To == site && f.Declared.After(at) {
+			id, at = f.ID, f.Declared
+		}
+	}
+	return id
+}
+
+// openSelectedReport opens the newest report of the standby under the cursor.
+func (s *recoveryScreen) openSelectedReport() tea.Cmd {
+	row, ok := s.list.Selected()
+	if !ok {
+		return nil
+	}
+	site, _, _ := strings.Cut(row.ID, "/")
+	id := s.newestReportAt(site)
+	if id == "" {
+		return statusCmd("no drill or failover report for "+site+" yet: d drills it", true)
+	}
+	return s.openReport(id)
+}
+
+// openReport fetches a stored report (id, prefix or latest) off the UI goroutine.
+func (s *recoveryScreen) openReport(ref string) tea.Cmd {
+	s.reportSeq++
+	seq, b := s.reportSeq, s.ctx.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		rep, err := b.StoredReport(ctx, ref)
+		return recoveryReportMsg{seq: seq, ref: ref, rep: rep, err: err}
+	}
+}
+
+// onReport opens the fetched report whole. One whose hash or journal entry
+// does not match is shown too, under a warning, as `lifeboat report` does.
+func (s *recoveryScreen) onReport(msg recoveryReportMsg) tea.Cmd {
+	if msg.seq != s.reportSeq {
+		return nil
+	}
+	untrusted := errors.Is(msg.err, engine.ErrReportChanged) || errors.Is(msg.err, engine.ErrReportUnjournaled)
+	if msg.err != nil && !untrusted {
+		return statusCmd(fmt.Sprintf("cannot open report %s: %v", msg.ref, msg.err), true)
+	}
+	body := msg.rep.Markdown
+	if body == "" {
+		body = msg.rep.JSON
+	}
+	if untrusted {
+		warn := s.ctx.Theme.Critical.Render("WARNING: this report cannot be trusted: " + msg.err.Error())
+		body = warn + "\n\n" + body + "\n\n" + warn
+	}
+	s.detail = newDetail(s.ctx, fmt.Sprintf("%s report %s · %s", msg.rep.Kind, msg.rep.ID, msg.rep.Site), strings.TrimRight(body, "\n"))
+	s.detail.SetSize(s.width, s.height)
+	return nil
+}
+
+// detailKey passes a key to the open report; esc closes it.
+func (s *recoveryScreen) detailKey(km tea.KeyMsg) tea.Cmd {
+	cmd := s.detail.Update(km)
+	if s.detail.closed {
+		s.detail = nil
+	}
+	return cmd
+}
