@@ -24,4 +24,5 @@ type Context struct {
 }
 
 // readOnlyReason is what a disabled action says when pressed.
-const readOnlyReason = "read-only mode: lifeboat was started with --read-only, actions that change data are disabled"
+// It fits the status line at 80 columns after "<action> is disabled — ".
+const readOnlyReason = "read-only mode: lifeboat was started with --read-only"

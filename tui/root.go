@@ -519,24 +519,41 @@ func (m *Model) statusLine() string {
 }
 
 func (m *Model) footer() string {
-	var bs []key.Binding
-	bs = append(bs, m.screens[m.active].Keys()...)
-	bs = append(bs, m.keys.shortHelp()...)
+	s := m.screens[m.active]
+	bs := footerKeys(s.Keys(), m.keys.shortHelp(), m.width, s.Capturing())
 	return fit(m.help.ShortHelpView(bs), m.width)
 }
 
 func (m *Model) helpView() string {
-	groups := m.keys.fullHelp()
-	if ks := m.screens[m.active].Keys(); len(ks) > 0 {
-		groups = append([][]key.Binding{ks}, groups...)
+	// A key the screen lists (its / filters a pane) is not listed again
+	// among the global ones.
+	ks := m.screens[m.active].Keys()
+	listed := map[string]bool{}
+	for _, k := range ks {
+		listed[k.Help().Key] = true
+	}
+	var groups [][]key.Binding
+	if len(ks) > 0 {
+		groups = append(groups, ks)
+	}
+	for _, g := range m.keys.fullHelp() {
+		var keep []key.Binding
+		for _, k := range g {
+			if !listed[k.Help().Key] {
+				keep = append(keep, k)
+			}
+		}
+		groups = append(groups, keep)
 	}
 	th := m.ctx.Theme
 	title := th.Title.Render("Keys — " + m.screens[m.active].Title())
-	body := m.help.FullHelpView(groups)
 	note := th.Muted.Render("? or esc closes help")
 	if m.ctx.ReadOnly {
 		note = th.Warn.Render("READ-ONLY: actions that change data are disabled") + "\n" + note
 	}
+	// The box's border and padding, the title and the note with their blank lines.
+	frameW, frameH := th.Dialog.GetHorizontalFrameSize(), th.Dialog.GetVerticalFrameSize()
+	body := helpGrid(m.help, groups, m.width-frameW, m.ctx.Height-frameH-2-1-lipgloss.Height(note))
 	return th.Dialog.Render(title + "\n\n" + body + "\n\n" + note)
 }
 
