@@ -503,13 +503,7 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case recoveryReportMsg:
 		return s, s.onReport(msg)
 	case ActionMsg:
-		if msg.Name == "report" {
-			ref := "latest"
-			if len(msg.Args) > 0 {
-				ref = msg.Args[0]
-			}
-			return s, s.openReport(ref)
-		}
+		return s, s.paletteAction(msg)
 	case tea.KeyMsg:
 		if s.wizShown() {
 			return s, s.wizUpdate(msg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,4 +94,54 @@ func (s *recoveryScreen) detailKey(km tea.KeyMsg) tea.Cmd {
 		s.detail = nil
 	}
 	return cmd
+}
+
+// reportIDs are the ids of the stored reports this screen knows, newest
+// drills first, for the palette's report completion.
+func (s *recoveryScreen) reportIDs() []string {
+	var ids []string
+	for _, f := range s.failovers {
+		ids = append(ids, f.ID)
+	}
+	for _, d := range s.drills {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// paletteAction carries out : drill SITE, : failover SITE and : report REF.
+// A site named must be a standby: the active site cannot be rehearsed or
+// failed over to, and saying so here beats a refusal after the plan.
+func (s *recoveryScreen) paletteAction(msg ActionMsg) tea.Cmd {
+	if msg.Name == "report" {
+		ref := "latest"
+		if len(msg.Args) > 0 {
+			ref = msg.Args[0]
+		}
+		return s.openReport(ref)
+	}
+	if len(msg.Args) > 0 {
+		if s.status == nil {
+			return statusCmd("no status yet: try "+msg.Name+" again when the sites have answered", true)
+		}
+		site := msg.Args[0]
+		var standbys []string
+		for _, ss := range s.standbys() {
+			standbys = append(standbys, ss.Name)
+		}
+		if !slices.Contains(standbys, site) {
+			return statusCmd(fmt.Sprintf("%s: %q is not a standby site — standbys: %s", msg.Name, site, strings.Join(standbys, ", ")), true)
+		}
+		if len(s.status.Sets) > 0 {
+			s.list.ClearFilter()
+			s.list.Select(site + "/" + s.status.Sets[0].Name)
+		}
+	}
+	switch msg.Name {
+	case "drill":
+		return s.askDrill()
+	case "failover":
+		return s.askFailover()
+	}
+	return statusCmd("the Recovery screen cannot "+msg.Name, true)
 }
