@@ -159,3 +159,9 @@ func okWord(ok bool) string {
 	}
 	return "NOT met"
 }
+
+// DrillMarkdown renders a drill report as Markdown, as it is stored.
+func DrillMarkdown(r *DrillReport) string { return drillMarkdown(r) }
+
+// FailoverMarkdown renders a failover report as Markdown, as it is stored.
+func FailoverMarkdown(r *FailoverReport) string { return failoverMarkdown(r) }

@@ -157,3 +157,11 @@ func decodeReports[R any](recs []storage.DrillRecord) []R {
 	}
 	return out
 }
+
+// StoredReport is the stored drill or failover report ref names (an id, a
+// unique id prefix, or "latest"), for a front end that holds the engine
+// and not the store. Errors are Report's: an untrusted report comes back
+// with ErrReportChanged or ErrReportUnjournaled, to be shown as such.
+func (e *Engine) StoredReport(ctx context.Context, ref string) (StoredReport, error) {
+	return Report(ctx, e.store, ref)
+}

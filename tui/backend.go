@@ -45,6 +45,9 @@ type Backend interface {
 	UnfinishedFailover(ctx context.Context) (*engine.FailoverStatus, error)
 	// FailoverReports are the stored failover records, newest first.
 	RecentFailovers(ctx context.Context, limit int) ([]engine.FailoverReport, error)
+	// StoredReport is a stored drill or failover report by id, id prefix or
+	// "latest", as written (Markdown and JSON).
+	StoredReport(ctx context.Context, ref string) (engine.StoredReport, error)
 	// ProbeServices runs a site's configured http/tcp/command/disk probes.
 	ProbeServices(ctx context.Context, site string) []engine.ProbeResult
 	// Locks details the locks held at a site.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"io"
 	"time"
 )
 
@@ -17,7 +18,11 @@ type Context struct {
 	Now      func() time.Time
 	// RefreshEvery is the background refresh period of live data.
 	RefreshEvery time.Duration
+	// Terminal receives escape sequences the renderer does not send (the
+	// OSC 52 of a copy); nil is stdout.
+	Terminal io.Writer
 }
 
 // readOnlyReason is what a disabled action says when pressed.
-const readOnlyReason = "read-only mode: lifeboat was started with --read-only, actions that change data are disabled"
+// It fits the status line at 80 columns after "<action> is disabled — ".
+const readOnlyReason = "read-only mode: lifeboat was started with --read-only"

@@ -568,3 +568,42 @@ func (f *fakeBackend) PostureFromStatus(ctx context.Context, st *engine.Status, 
 	defer f.mu.Unlock()
 	return append([]engine.PostureSet(nil), f.posture...), nil
 }
+
+func renderFake(rep any) string {
+	switch r := rep.(type) {
+	case *engine.FailoverReport:
+		return engine.FailoverMarkdown(r)
+	case *engine.DrillReport:
+		return engine.DrillMarkdown(r)
+	}
+	return ""
+}
+
+// StoredReport finds a fake drill or failover record as the engine does:
+// by id, id prefix or latest; its Markdown is rendered from the JSON.
+func (f *fakeBackend) StoredReport(ctx context.Context, ref string) (engine.StoredReport, error) {
+	f.mu.Lock()
+	recs := append(append([]storage.DrillRecord(nil), f.drills...), f.failovers...)
+	f.mu.Unlock()
+	for _, r := range recs {
+		if ref != "latest" && !strings.HasPrefix(r.ID, ref) {
+			continue
+		}
+		md := r.ReportMD
+		if md == "" && r.Kind == "failover" {
+			var rep engine.FailoverReport
+			_ = json.Unmarshal([]byte(r.ReportJSON), &rep)
+			md = renderFake(&rep)
+		} else if md == "" {
+			var rep engine.DrillReport
+			_ = json.Unmarshal([]byte(r.ReportJSON), &rep)
+			md = renderFake(&rep)
+		}
+		kind := r.Kind
+		if kind == "" {
+			kind = "drill"
+		}
+		return engine.StoredReport{ID: r.ID, Kind: kind, Site: r.Site, JSON: r.ReportJSON, Markdown: md}, nil
+	}
+	return engine.StoredReport{}, fmt.Errorf("%w %q", engine.ErrNoReport, ref)
+}

@@ -58,8 +58,85 @@ func TestGoldenScreens(t *testing.T) {
 				if n := strings.Count(frame, "\n") + 1; n > size[1] {
 					t.Fatalf("frame has %d lines, terminal %d", n, size[1])
 				}
+				checkFrame(t, frame, size[0], size[1])
 				golden.RequireEqual(t, []byte(frame))
 			})
+		}
+	}
+}
+
+// TestGoldenHelp opens the help overlay on every screen at 80×24, the
+// documented minimum: the box must fit whole, neither wrapped nor cut.
+func TestGoldenHelp(t *testing.T) {
+	for i, name := range []string{"sites", "catalog", "operations", "recovery", "journal"} {
+		for _, readOnly := range []bool{false, true} {
+			sub := name
+			if readOnly {
+				sub += "_readonly"
+			}
+			t.Run(sub, func(t *testing.T) {
+				m := NewWithContext(newTestContext(newFakeBackend(), readOnly))
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+				t.Cleanup(func() { _ = tm.Quit() })
+				time.Sleep(300 * time.Millisecond)
+				waitFor(t, tm, "updated just now")
+				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(itoa(i + 1))})
+				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+				waitFor(t, tm, "esc closes help")
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+				frame := ansi.Strip(final.View())
+				checkFrame(t, frame, 80, 24)
+				golden.RequireEqual(t, []byte(frame))
+			})
+		}
+	}
+}
+
+// checkFrame fails when a frame is not exactly w×h or a box in it is
+// wrapped or cut: every ╭ must have its ╮, sides and ╰…╯ in the same columns.
+func checkFrame(t *testing.T, frame string, w, h int) {
+	t.Helper()
+	lines := strings.Split(frame, "\n")
+	if len(lines) != h {
+		t.Fatalf("frame has %d lines, terminal %d:\n%s", len(lines), h, frame)
+	}
+	grid := make([][]rune, len(lines))
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Fatalf("line %d is %d wide:\n%s", i, lw, frame)
+		}
+		grid[i] = []rune(l)
+	}
+	at := func(i, c int) rune {
+		if i < len(grid) && c < len(grid[i]) {
+			return grid[i][c]
+		}
+		return ' '
+	}
+	for i := range grid {
+		for c, r := range grid[i] {
+			if r != '╭' {
+				continue
+			}
+			d := c + 1
+			for d < len(grid[i]) && grid[i][d] == '─' {
+				d++
+			}
+			if at(i, d) != '╮' {
+				t.Fatalf("box at line %d col %d has no top-right corner:\n%s", i, c, frame)
+			}
+			j := i + 1
+			for ; j < len(grid) && at(j, c) == '│'; j++ {
+				if at(j, d) != '│' {
+					t.Fatalf("box at line %d: right side missing on line %d:\n%s", i, j, frame)
+				}
+			}
+			if at(j, c) != '╰' || at(j, d) != '╯' {
+				t.Fatalf("box at line %d is not closed at line %d:\n%s", i, j, frame)
+			}
 		}
 	}
 }
@@ -123,6 +200,7 @@ func TestGoldenFailover(t *testing.T) {
 				if n := strings.Count(frame, "\n") + 1; n > size[1] {
 					t.Fatalf("frame has %d lines, terminal %d", n, size[1])
 				}
+				checkFrame(t, frame, size[0], size[1])
 				if fl.interrupted && !strings.Contains(frame, "Unfinished failover") {
 					t.Fatalf("no resume prompt:\n%s", frame)
 				}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,6 +18,7 @@ type journalScreen struct {
 	entries []engine.JournalEntry
 	seq     int
 	err     error
+	detail  *detailView // the entry opened whole, nil when none
 	width   int
 	height  int
 }
@@ -36,8 +38,11 @@ func newJournalScreen(ctx *Context) *journalScreen {
 	s := &journalScreen{ctx: ctx, list: l}
 	reload := bind("r", "reload", do(s.load), "r")
 	reload.Hidden = true // r is the global refresh, broadcast to every screen
+	filter := bind("/", "filter", do(s.list.StartFilter), "/")
+	filter.Hidden = true // a global binding: the footer and help already list it
 	s.keys = Bindings{
-		bind("/", "filter", do(s.list.StartFilter), "/"),
+		bind("enter", "details", run(s.openDetail), "enter"),
+		filter,
 		bind("↑/↓", "move", nil, "up", "down"),
 		reload,
 	}
@@ -61,13 +66,69 @@ func (s *journalScreen) load() tea.Cmd {
 func (s *journalScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.list.SetSize(w, h-2)
+	if s.detail != nil {
+		s.detail.SetSize(w, h)
+	}
 }
 
-func (s *journalScreen) Capturing() bool { return s.list.Filtering() }
+func (s *journalScreen) Capturing() bool { return s.list.Filtering() || s.detail != nil }
 
-func (s *journalScreen) Back() bool { return s.list.ClearFilter() }
+func (s *journalScreen) Back() bool {
+	if s.detail != nil {
+		s.detail = nil
+		return true
+	}
+	return s.list.ClearFilter()
+}
 
-func (s *journalScreen) Keys() []key.Binding { return s.keys.Help() }
+func (s *journalScreen) Keys() []key.Binding {
+	if s.detail != nil {
+		return s.detail.Keys()
+	}
+	return s.keys.Help()
+}
+
+// openDetail shows the entry under the cursor whole: the row cuts its
+// detail to the column.
+func (s *journalScreen) openDetail() {
+	row, ok := s.list.Selected()
+	if !ok {
+		return
+	}
+	for _, e := range s.entries {
+		if itoa(int(e.ID)) == row.ID {
+			s.detail = newDetail(s.ctx, "Journal entry "+row.ID, journalDetailText(s.ctx.Theme, e))
+			s.detail.SetSize(s.width, s.height)
+			return
+		}
+	}
+}
+
+// journalDetailText is every field of an entry, the detail last and whole.
+func journalDetailText(th Theme, e engine.JournalEntry) string {
+	op := e.Operator
+	if e.Origin != "" {
+		op += " (from " + e.Origin + ")"
+	}
+	lines := []string{
+		"time      " + e.Time.Local().Format("2006-01-02 15:04:05 MST"),
+		"operator  " + op,
+		"action    " + e.Action,
+		"site      " + dashed(e.Site),
+		"set       " + dashed(e.Set),
+		"outcome   " + th.Level(e.Outcome),
+	}
+	if e.Args != "" {
+		lines = append(lines, "args      "+e.Args)
+	}
+	if e.RunID != "" {
+		lines = append(lines, "run       "+e.RunID+" (: report "+e.RunID+" opens its report)")
+	}
+	if e.Detail != "" {
+		lines = append(lines, "", e.Detail)
+	}
+	return strings.Join(lines, "\n")
+}
 
 func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -84,6 +145,13 @@ func (s *journalScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// Something may have been journaled; reload (it is one cheap query).
 		return s, s.load()
 	case tea.KeyMsg:
+		if s.detail != nil {
+			cmd := s.detail.Update(msg)
+			if s.detail.closed {
+				s.detail = nil
+			}
+			return s, cmd
+		}
 		return s, listKey(s.list, s.keys, msg)
 	}
 	return s, nil
@@ -106,6 +174,9 @@ func (s *journalScreen) rows() {
 }
 
 func (s *journalScreen) View() string {
+	if s.detail != nil {
+		return s.detail.View()
+	}
 	th := s.ctx.Theme
 	head := th.Title.Render("Journal") + th.Muted.Render("  — who did what, from where, with what outcome (newest first)")
 	if s.err != nil {

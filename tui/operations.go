@@ -49,6 +49,8 @@ type operationsScreen struct {
 	confirm *Confirm
 	onYes   func() tea.Cmd
 	onNo    func() tea.Cmd
+	// detail is a row opened whole (enter), a viewer over the panes.
+	detail *detailView
 
 	dryRuns map[int]opsForgetPlan // forget dry runs in flight, by op id
 	reviews []opsReview           // ended dry runs waiting to be shown
@@ -122,10 +124,13 @@ func (s *operationsScreen) SetSize(w, h int) {
 	s.lists[paneOps].SetSize(w, opsH)
 	s.lists[paneResults].SetSize(w, resH)
 	s.lists[paneLog].SetSize(w, rest-resH)
+	if s.detail != nil {
+		s.detail.SetSize(w, h)
+	}
 }
 
 func (s *operationsScreen) modalOpen() bool {
-	return s.picker != nil || s.notice != nil || s.confirm != nil
+	return s.picker != nil || s.notice != nil || s.confirm != nil || s.detail != nil
 }
 
 func (s *operationsScreen) Capturing() bool {
@@ -136,7 +141,7 @@ func (s *operationsScreen) Capturing() bool {
 // clears the focused pane's filter.
 func (s *operationsScreen) Back() bool {
 	if s.modalOpen() {
-		s.picker, s.notice, s.confirm, s.onYes, s.onNo = nil, nil, nil, nil, nil
+		s.picker, s.notice, s.confirm, s.onYes, s.onNo, s.detail = nil, nil, nil, nil, nil, nil
 		s.popReview()
 		return true
 	}
@@ -147,6 +152,8 @@ func (s *operationsScreen) Back() bool {
 // the screen's.
 func (s *operationsScreen) Keys() []key.Binding {
 	switch {
+	case s.detail != nil:
+		return s.detail.Keys()
 	case s.confirm != nil:
 		return s.confirm.Keys()
 	case s.picker != nil:
@@ -163,6 +170,8 @@ func (s *operationsScreen) bindings() Bindings {
 	action := func(name string) func(tea.KeyMsg) tea.Cmd {
 		return do(func() tea.Cmd { return s.action(ActionMsg{Name: name}) })
 	}
+	reload := bind("r", "reload", do(s.load), "r")
+	reload.Hidden = true // r is the global refresh, broadcast to every screen
 	focus := func(p opsPane) func(tea.KeyMsg) tea.Cmd { return run(func() { s.focus = p }) }
 	actions := Bindings{
 		bind("b", "back up", action("backup"), "b"),
@@ -185,7 +194,7 @@ func (s *operationsScreen) bindings() Bindings {
 		bind("l", "command log pane", focus(paneLog), "l"),
 		bind("/", "filter pane", do(func() tea.Cmd { return s.lists[s.focus].StartFilter() }), "/"),
 		bind("↑/↓/j", "move", nil, "up", "down", "j"),
-		bind("r", "reload", do(s.load), "r"),
+		reload,
 	)
 }
 
@@ -259,6 +268,13 @@ func (s *operationsScreen) armTick() tea.Cmd {
 
 func (s *operationsScreen) key(km tea.KeyMsg) tea.Cmd {
 	switch {
+	case s.detail != nil:
+		cmd := s.detail.Update(km)
+		if s.detail.closed {
+			s.detail = nil
+			s.popReview()
+		}
+		return cmd
 	case s.confirm != nil:
 		return s.confirm.Update(km)
 	case s.picker != nil:
@@ -407,6 +423,9 @@ func (s *operationsScreen) opDetailLine() string {
 func (s *operationsScreen) View() string {
 	if s.width == 0 || s.height == 0 {
 		return ""
+	}
+	if s.detail != nil {
+		return s.detail.View()
 	}
 	head := s.header()
 	opsPane := s.paneTitle(paneOps) + "\n" + s.lists[paneOps].View() + "\n" + s.opDetailLine()

@@ -548,6 +548,9 @@ func (s *operationsScreen) details() {
 		for _, w := range op.Warnings {
 			n.lines = append(n.lines, th.Warn.Render("warning: ")+w)
 		}
+		if op.Err != nil {
+			n.lines = append(n.lines, "", th.Critical.Render("error: ")+op.Err.Error())
+		}
 		if res := opsResultLines(th, op.Result); len(res) > 0 {
 			n.lines = append(append(n.lines, ""), res...)
 		}
@@ -585,7 +588,9 @@ func (s *operationsScreen) details() {
 	if n.title == "" {
 		return
 	}
-	s.notice = n
+	// Read whole in a viewer: a result or an error can be longer than any dialog.
+	s.detail = newDetail(s.ctx, n.title, strings.Join(n.lines, "\n"))
+	s.detail.SetSize(s.width, s.height)
 }
 
 // opsResultLines summarises an operation's result, one line per set/site.

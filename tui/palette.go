@@ -9,12 +9,18 @@ import (
 )
 
 // paletteCommand is one command of the palette, declared once: its name
-// (and short forms), the line the palette shows, and what it does.
+// (and short forms), the line the palette shows, what its arguments may be
+// and what it does.
 type paletteCommand struct {
 	name    string
 	aliases []string
 	help    string
-	run     func(args []string) tea.Cmd
+	// args are the words valid as the next argument after those typed
+	// (check completes sites, backup sets); nil takes no argument.
+	args func(typed []string) []string
+	// screen carries out an action (ActionMsg goes there).
+	screen int
+	run    func(args []string) tea.Cmd
 }
 
 func (c paletteCommand) is(name string) bool {
@@ -26,24 +32,48 @@ type palette struct {
 	input   textinput.Model
 	history []string
 	hpos    int
-	words   func() []string // completions for arguments (sets, sites)
 	cmds    []paletteCommand
 }
 
-func newPalette(cmds []paletteCommand, words func() []string) *palette {
+func newPalette(cmds []paletteCommand) *palette {
 	ti := textinput.New()
 	ti.Prompt = ":"
 	ti.CharLimit = 200
-	return &palette{input: ti, words: words, cmds: cmds}
+	return &palette{input: ti, cmds: cmds}
+}
+
+// command is the command a typed name names, if any.
+func (p *palette) command(name string) (paletteCommand, bool) {
+	for _, c := range p.cmds {
+		if c.is(name) {
+			return c, true
+		}
+	}
+	return paletteCommand{}, false
+}
+
+// argWords are the words the command of fields completes next: what its
+// table entry allows, less the words already typed.
+func (p *palette) argWords(fields []string) []string {
+	c, ok := p.command(fields[0])
+	if !ok || c.args == nil {
+		return nil
+	}
+	typed := fields[1:]
+	var out []string
+	for _, w := range c.args(typed) {
+		if !slices.Contains(typed, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // run executes a palette line; ok is false for a name it does not know.
 func (p *palette) run(line string) (cmd tea.Cmd, ok bool) {
 	f := strings.Fields(line)
-	for _, c := range p.cmds {
-		if c.is(f[0]) {
-			return c.run(f[1:]), true
-		}
+	if c, ok := p.command(f[0]); ok {
+		return c.run(f[1:]), true
 	}
 	return nil, false
 }
@@ -131,10 +161,12 @@ func (p *palette) complete(line string) string {
 			cands = append(cands, c.name)
 		}
 	} else {
+		done := fields
 		if !trailing {
 			partial = fields[len(fields)-1]
+			done = fields[:len(fields)-1]
 		}
-		cands = p.words()
+		cands = p.argWords(done)
 	}
 	var matches []string
 	for _, c := range cands {
@@ -176,11 +208,11 @@ func (p *palette) suggestions() []string {
 		}
 		return out
 	}
-	partial := ""
+	partial, done := "", fields
 	if !strings.HasSuffix(line, " ") {
-		partial = fields[len(fields)-1]
+		partial, done = fields[len(fields)-1], fields[:len(fields)-1]
 	}
-	for _, w := range p.words() {
+	for _, w := range p.argWords(done) {
 		if strings.HasPrefix(w, partial) {
 			out = append(out, w)
 		}
@@ -189,19 +221,22 @@ func (p *palette) suggestions() []string {
 }
 
 func (p *palette) view(th Theme, width int) string {
+	boxW := min(width-2, 80)
+	inner := boxW - th.Dialog.GetHorizontalPadding()
 	var b strings.Builder
 	b.WriteString(p.input.View())
 	sug := p.suggestions()
 	if len(sug) > 6 {
 		sug = sug[:6]
 	}
+	// One line per suggestion: a wrapped one would read as two.
 	for _, s := range sug {
-		b.WriteString("\n" + th.Muted.Render("  "+s))
+		b.WriteString("\n" + th.Muted.Render(fit("  "+s, inner)))
 	}
 	var keys []string
 	for _, k := range p.bindings(new(paletteResult)).Help() {
 		keys = append(keys, k.Help().Key+": "+k.Help().Desc)
 	}
-	b.WriteString("\n" + th.Muted.Render(strings.Join(keys, "  ")))
-	return th.Dialog.Width(min(width-2, 80)).Render(b.String())
+	b.WriteString("\n" + th.Muted.Render(fit(strings.Join(keys, "  "), inner)))
+	return th.Dialog.Width(boxW).Render(b.String())
 }

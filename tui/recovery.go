@@ -52,6 +52,10 @@ type recoveryScreen struct {
 	// trend is each standby's drills that ran, oldest first: RTO over time.
 	trend map[string][]engine.DrillReport
 
+	// detail is a stored report opened whole (enter, or : report).
+	detail    *detailView
+	reportSeq int
+
 	width  int
 	height int
 }
@@ -196,6 +200,7 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	s.keys = Bindings{
 		filter,
 		bind("↑/↓", "move", nil, "up", "down"),
+		bind("enter", "report", do(s.openSelectedReport), "enter"),
 		bind("d", "drill", do(s.askDrill), "d"),
 		failover,
 	}
@@ -212,6 +217,9 @@ func (s *recoveryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	if s.wiz != nil {
 		s.wiz.SetSize(w, h)
+	}
+	if s.detail != nil {
+		s.detail.SetSize(w, h)
 	}
 	s.layout()
 }
@@ -378,7 +386,7 @@ func (s *recoveryScreen) historyLines() []string {
 	if len(es) > recoveryHistory {
 		es = es[:recoveryHistory]
 	}
-	lines = append(lines, th.Title.Render("Recent drills and failovers")+th.Muted.Render("  (achieved / objective; lifeboat report shows the full report)"))
+	lines = append(lines, th.Title.Render("Recent drills and failovers")+th.Muted.Render("  (achieved / objective; enter on a standby opens its newest report)"))
 	for _, e := range es {
 		lines = append(lines, e.line)
 	}
@@ -386,12 +394,16 @@ func (s *recoveryScreen) historyLines() []string {
 }
 
 func (s *recoveryScreen) Capturing() bool {
-	return s.list.Filtering() || s.confirm != nil || s.wizShown()
+	return s.list.Filtering() || s.confirm != nil || s.wizShown() || s.detail != nil
 }
 
 func (s *recoveryScreen) Back() bool {
 	if s.wizShown() {
 		s.wizUpdate(tea.KeyMsg{Type: tea.KeyEsc})
+		return true
+	}
+	if s.detail != nil {
+		s.detail = nil
 		return true
 	}
 	return s.list.ClearFilter()
@@ -400,6 +412,9 @@ func (s *recoveryScreen) Back() bool {
 func (s *recoveryScreen) Keys() []key.Binding {
 	if s.wizShown() {
 		return s.wiz.Keys()
+	}
+	if s.detail != nil {
+		return s.detail.Keys()
 	}
 	if s.confirm != nil {
 		return s.confirm.Keys() // the open question has every key
@@ -474,9 +489,16 @@ func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				return s, statusCmd("drill at "+site+" started; progress on the Operations screen (3)", false)
 			}
 		}
+	case recoveryReportMsg:
+		return s, s.onReport(msg)
+	case ActionMsg:
+		return s, s.paletteAction(msg)
 	case tea.KeyMsg:
 		if s.wizShown() {
 			return s, s.wizUpdate(msg)
+		}
+		if s.detail != nil {
+			return s, s.detailKey(msg)
 		}
 		if s.confirm != nil {
 			return s, s.confirm.Update(msg)
@@ -637,6 +659,9 @@ func (s *recoveryScreen) rows() {
 }
 
 func (s *recoveryScreen) View() string {
+	if s.detail != nil {
+		return s.detail.View()
+	}
 	th := s.ctx.Theme
 	head := s.headerLines()
 	if s.status == nil {

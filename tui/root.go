@@ -87,14 +87,9 @@ func NewWithContext(ctx *Context) *Model {
 		newRecoveryScreen(ctx),
 		newJournalScreen(ctx),
 	}
-	m.palette = newPalette(m.paletteCommands(), m.completionWords)
+	m.palette = newPalette(m.paletteCommands())
 	m.keys = m.globalBindings()
 	return m
-}
-
-func (m *Model) completionWords() []string {
-	cfg := m.ctx.Backend.ConfigView()
-	return append(cfg.SetNames(), cfg.SiteNames()...)
 }
 
 // Init paints from the store at once, then refreshes in the background.
@@ -239,8 +234,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case ActionMsg:
 		target := ScreenOperations
-		if msg.Name == "restore" {
-			target = ScreenCatalog
+		if c, ok := m.palette.command(msg.Name); ok {
+			target = c.screen
 		}
 		m.active = target
 		var cmd tea.Cmd
@@ -392,10 +387,21 @@ func (m *Model) runPalette(line string) tea.Cmd {
 }
 
 // paletteCommands are the commands the palette knows, in the order it
-// suggests them.
+// suggests them: each action once, with the screen that carries it out and
+// the words valid for its arguments (only those it would accept).
 func (m *Model) paletteCommands() []paletteCommand {
-	action := func(name, help string) paletteCommand {
-		return paletteCommand{name: name, help: help, run: func(args []string) tea.Cmd {
+	cfg := m.ctx.Backend.ConfigView()
+	sets := func(extra ...string) []string { return append(cfg.SetNames(), extra...) }
+	first := func(words func() []string) func([]string) []string {
+		return func(typed []string) []string {
+			if len(typed) > 0 {
+				return nil
+			}
+			return words()
+		}
+	}
+	action := func(name string, screen int, help string, args func([]string) []string) paletteCommand {
+		return paletteCommand{name: name, help: help, args: args, screen: screen, run: func(args []string) tea.Cmd {
 			return func() tea.Msg { return ActionMsg{Name: name, Args: args} }
 		}}
 	}
@@ -404,11 +410,39 @@ func (m *Model) paletteCommands() []paletteCommand {
 			run: func([]string) tea.Cmd { m.active = i; return nil }}
 	}
 	return []paletteCommand{
-		action("backup", "back up a set (or every set) to the active site"),
-		action("replicate", "copy missing snapshots to the standbys"),
-		action("check", "restic check of a site"),
-		action("forget", "apply a set's retention (dry run first)"),
-		action("restore", "restore from the catalog"),
+		action("backup", ScreenOperations, "back up a set (or every set) to the active site",
+			func([]string) []string { return sets("all") }),
+		action("replicate", ScreenOperations, "copy missing snapshots to the standbys",
+			func([]string) []string { return append(m.standbys(), cfg.SetNames()...) }),
+		action("check", ScreenOperations, "restic check of a site (structure, or read a subset)", func(typed []string) []string {
+			if len(typed) > 0 {
+				return []string{"structure", "read"}
+			}
+			return cfg.SiteNames()
+		}),
+		action("forget", ScreenOperations, "apply a set's retention (dry run first)", func(typed []string) []string {
+			if len(typed) > 0 {
+				return cfg.SiteNames()
+			}
+			return cfg.SetNames()
+		}),
+		action("restore", ScreenCatalog, "restore from the catalog", func(typed []string) []string {
+			if len(typed) > 0 {
+				return cfg.SiteNames()
+			}
+			return cfg.SetNames()
+		}),
+		action("unlock", ScreenSites, "remove stale locks at a site (unlock SITE all: every lock)", func(typed []string) []string {
+			if len(typed) > 0 {
+				return []string{"all"}
+			}
+			return cfg.SiteNames()
+		}),
+		action("drill", ScreenRecovery, "rehearse a failover to a standby", first(m.standbys)),
+		action("failover", ScreenRecovery, "make a standby active: its plan first, then its name typed", first(m.standbys)),
+		action("report", ScreenRecovery, "open a stored drill or failover report (id or latest)", first(func() []string {
+			return append([]string{"latest"}, m.screens[ScreenRecovery].(*recoveryScreen).reportIDs()...)
+		})),
 		{name: "refresh", help: "probe every site now", run: func([]string) tea.Cmd { return m.refresh() }},
 		screen("sites", ScreenSites),
 		screen("catalog", ScreenCatalog),
@@ -418,6 +452,25 @@ func (m *Model) paletteCommands() []paletteCommand {
 		{name: "help", help: "show the key bindings", run: func([]string) tea.Cmd { m.showHelp = true; return nil }},
 		{name: "quit", aliases: []string{"q"}, help: "leave lifeboat", run: func([]string) tea.Cmd { _, cmd := m.askQuit(); return cmd }},
 	}
+}
+
+// standbys are the sites that are not active now: the last status's view
+// of which is active wins over the configuration's role.
+func (m *Model) standbys() []string {
+	cfg := m.ctx.Backend.ConfigView()
+	active := ""
+	if st := m.data.Status; st != nil {
+		active = st.ActiveSite
+	} else if a := cfg.ConfigActive(); a != nil {
+		active = a.Name
+	}
+	var out []string
+	for _, n := range cfg.SiteNames() {
+		if n != active {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // View draws the tab bar, the screen (or an overlay) and the status line.
@@ -516,24 +569,41 @@ func (m *Model) statusLine() string {
 }
 
 func (m *Model) footer() string {
-	var bs []key.Binding
-	bs = append(bs, m.screens[m.active].Keys()...)
-	bs = append(bs, m.keys.shortHelp()...)
+	s := m.screens[m.active]
+	bs := footerKeys(s.Keys(), m.keys.shortHelp(), m.width, s.Capturing())
 	return fit(m.help.ShortHelpView(bs), m.width)
 }
 
 func (m *Model) helpView() string {
-	groups := m.keys.fullHelp()
-	if ks := m.screens[m.active].Keys(); len(ks) > 0 {
-		groups = append([][]key.Binding{ks}, groups...)
+	// A key the screen lists (its / filters a pane) is not listed again
+	// among the global ones.
+	ks := m.screens[m.active].Keys()
+	listed := map[string]bool{}
+	for _, k := range ks {
+		listed[k.Help().Key] = true
+	}
+	var groups [][]key.Binding
+	if len(ks) > 0 {
+		groups = append(groups, ks)
+	}
+	for _, g := range m.keys.fullHelp() {
+		var keep []key.Binding
+		for _, k := range g {
+			if !listed[k.Help().Key] {
+				keep = append(keep, k)
+			}
+		}
+		groups = append(groups, keep)
 	}
 	th := m.ctx.Theme
 	title := th.Title.Render("Keys — " + m.screens[m.active].Title())
-	body := m.help.FullHelpView(groups)
 	note := th.Muted.Render("? or esc closes help")
 	if m.ctx.ReadOnly {
 		note = th.Warn.Render("READ-ONLY: actions that change data are disabled") + "\n" + note
 	}
+	// The box's border and padding, the title and the note with their blank lines.
+	frameW, frameH := th.Dialog.GetHorizontalFrameSize(), th.Dialog.GetVerticalFrameSize()
+	body := helpGrid(m.help, groups, m.width-frameW, m.ctx.Height-frameH-2-1-lipgloss.Height(note))
 	return th.Dialog.Render(title + "\n\n" + body + "\n\n" + note)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,6 +237,20 @@ func (s *sitesScreen) Keys() []key.Binding {
 	return s.keys.Help()
 }
 
+// unlockAction is : unlock [SITE [all]]: the site's row is selected and
+// its confirmation opened, as u (or U) on that row.
+func (s *sitesScreen) unlockAction(args []string) tea.Cmd {
+	if len(args) > 0 {
+		names := s.ctx.Backend.ConfigView().SiteNames()
+		if !slices.Contains(names, args[0]) {
+			return statusCmd(fmt.Sprintf("unlock: unknown site %q — sites: %s", args[0], strings.Join(names, ", ")), true)
+		}
+		s.list.ClearFilter()
+		s.list.Select(args[0])
+	}
+	return s.askUnlock(len(args) > 1 && args[1] == "all")
+}
+
 // askUnlock opens the confirmation for removing a site's locks: stale ones
 // with a yes/no (Cancel focused), every lock only after the site's name is
 // typed, since that can break a restic still running elsewhere.
@@ -319,6 +334,11 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.samples, s.samplesErr = msg.samples, msg.err
 		s.rows()
+	case ActionMsg:
+		if msg.Name == "unlock" {
+			return s, s.unlockAction(msg.Args)
+		}
+		return s, nil
 	case ConfirmMsg:
 		if msg.ID == "unlock" && s.confirm != nil {
 			s.confirm = nil
