@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // A conflict of active sites is the first thing on the status line, on
@@ -50,5 +52,30 @@ func refreshNow(t *testing.T, m *Model) {
 	t.Helper()
 	for _, msg := range execCmd(m.refresh()) {
 		driveRoot(m, msg)
+	}
+}
+
+// Two Escapes that arrive together (a fast operator, a loaded machine)
+// reach the console as one alt+esc: it backs out two levels, as two
+// Escapes do.
+func TestTwoEscapesReadAsOneStillBackOutTwice(t *testing.T) {
+	open := func() *Model {
+		m, _ := newTestModel(t, false, 120, 40)
+		driveRoot(m, keyPress("2"))
+		driveRoot(m, keyPress("enter"))
+		driveRoot(m, keyPress("enter"))
+		return m
+	}
+	twice := open()
+	driveRoot(twice, tea.KeyMsg{Type: tea.KeyEsc})
+	driveRoot(twice, tea.KeyMsg{Type: tea.KeyEsc})
+	together := open()
+	deep := view(together)
+	driveRoot(together, tea.KeyMsg{Type: tea.KeyEsc, Alt: true})
+	if view(together) == deep {
+		t.Fatalf("alt+esc did nothing:\n%s", deep)
+	}
+	if view(together) != view(twice) {
+		t.Fatalf("alt+esc:\n%s\nwant what two Escapes show:\n%s", view(together), view(twice))
 	}
 }

@@ -261,6 +261,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyEsc && msg.Alt {
+			// Two Escapes that reach the terminal together read as
+			// alt+esc; the operator pressed Escape twice.
+			esc := tea.KeyMsg{Type: tea.KeyEsc}
+			_, first := m.handleKey(esc)
+			_, second := m.handleKey(esc)
+			return m, tea.Batch(first, second)
+		}
 		return m.handleKey(msg)
 	}
 	// Anything else (results of a screen's own commands) goes to every screen;
