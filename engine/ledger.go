@@ -400,9 +400,6 @@ func (e *Engine) recordGeneration(ctx context.Context, g ledger.Generation) (led
 	return e.appendLedger(ctx, ledger.KindGeneration, g)
 }
 
-// ledgerWait bounds how long a publication may hold up the end of a command.
-const ledgerWait = 2 * time.Minute
-
 // LedgerHealth is the ledger as this bastion holds it and as each site was
 // last sent and read (`lifeboat ledger`).
 type LedgerHealth struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/recovery"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
@@ -153,11 +154,20 @@ func (e *Engine) chain(ctx context.Context, rec storage.DrillRecord, report any,
 	if err != nil {
 		return stored, err
 	}
+	// Published with the operation's end (the command, the console's
+	// operation, watch's job), like the journal entry that records it.
 	if _, err := e.appendLedger(context.WithoutCancel(ctx), ledger.KindReport, stored); err != nil {
 		return stored, fmt.Errorf("report %s stored here but not in the ledger: %w", stored.ID, err)
 	}
-	e.publishSoon()
 	return stored, nil
+}
+
+// settleLedger waits for the background publications a failover started,
+// so that none outlives the call that made it.
+func (e *Engine) settleLedger() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e.WaitPublished(ctx)
 }
 
 // adoptHistory stores the reports and journal entries other bastions put
