@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,12 +44,7 @@ func (a *app) initCommand() *cobra.Command {
 with --copy-chunker-params from the active one, so that replication
 deduplicates. Existing repositories are left alone.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.openToChange(ctx, "init")
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.toChange("init"), func(ctx context.Context, eng *engine.Engine) error {
 			res, err := eng.Init(ctx, a.progress().observe)
 			return a.finish(res, err, func(p palette) {
 				t := &table{head: []string{"SITE", "ROLE", "RESULT", "DETAIL"}}
@@ -57,7 +53,7 @@ deduplicates. Existing repositories are left alone.`,
 				}
 				t.print(a.stdout, p)
 			})
-		},
+		}),
 	}
 }
 
@@ -70,12 +66,7 @@ func (a *app) backupCommand() *cobra.Command {
 name. Unreadable files make a partial snapshot: that is a warning and exit 1,
 never success.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.openToChange(ctx, "backup")
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.toChange("backup"), func(ctx context.Context, eng *engine.Engine) error {
 			res, err := eng.Backup(ctx, engine.BackupRequest{Sets: sets}, a.progress().observe)
 			if res == nil {
 				res = []engine.BackupResult{}
@@ -93,7 +84,7 @@ never success.`,
 					}
 				}
 			})
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set to back up (repeatable; default: every set)")
 	return cmd
@@ -115,12 +106,7 @@ func (a *app) replicateCommand() *cobra.Command {
 not hold yet (a copy is matched to its source by restic's "original" field).
 Each set's outcome is judged by what the standby holds afterwards.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.openToChange(ctx, "replicate")
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.toChange("replicate"), func(ctx context.Context, eng *engine.Engine) error {
 			res, err := eng.Replicate(ctx, engine.ReplicateRequest{To: to, Sets: sets}, a.progress().observe)
 			if res == nil {
 				res = []engine.ReplicateResult{}
@@ -132,7 +118,7 @@ Each set's outcome is judged by what the standby holds afterwards.`,
 				}
 				t.print(a.stdout, p)
 			})
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&to, "to", nil, "standby site (repeatable; default: every standby)")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set (repeatable; default: every set)")
@@ -153,12 +139,7 @@ pack data with --read-data-subset (n/t or x%), or all of it with --read-data
 Exit codes follow the monitoring convention: 0 OK, 2 CRITICAL (damage found,
 or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.openToEvaluate(ctx)
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.openToEvaluate, func(ctx context.Context, eng *engine.Engine) error {
 			if readData && subset != "" {
 				return usageError("--read-data reads every pack; drop --read-data-subset")
 			}
@@ -190,7 +171,7 @@ or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 				return withCode(int(level), ferr)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "site to check (repeatable; default: every site)")
 	cmd.Flags().StringVar(&subset, "read-data-subset", "", "also read this part of the pack data: n/t or x%")
@@ -215,15 +196,13 @@ func (a *app) forgetCommand() *cobra.Command {
 prints what would be kept and removed per group; --yes forgets and then prunes
 each site that lost snapshots, as a separate step. One of them is required.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if dryRun == yes {
 				return usageError("forget needs exactly one of --dry-run (show what would go) or --yes (remove it)")
 			}
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			if !dryRun {
 				if err := a.refuseReadOnly(ctx, "forget"); err != nil {
 					return err
@@ -254,7 +233,7 @@ each site that lost snapshots, as a separate step. One of them is required.`,
 				}
 				t.print(a.stdout, p)
 			})
-		},
+		}),
 	}
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "site (repeatable; default: every site)")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set (repeatable; default: every set)")
@@ -289,15 +268,13 @@ set with several paths lands as target/<each path without its leading slash>.
 A non-empty target is refused unless --overwrite is given, and left untouched.
 Restored files are verified (restic restore --verify) unless --verify=false.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if req.Site == "" || req.Set == "" || req.Target == "" {
 				return usageError("restore needs --site, --set and --target")
 			}
-			eng, err := a.openToChange(ctx, "restore")
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: withEngine(a.toChange("restore"), func(ctx context.Context, eng *engine.Engine) error {
 			res, err := eng.Restore(ctx, req, a.progress().observe)
 			if res == nil {
 				if errors.Is(err, engine.ErrTargetNotEmpty) {
@@ -320,7 +297,7 @@ Restored files are verified (restic restore --verify) unless --verify=false.`,
 				}
 				fmt.Fprintln(a.stdout)
 			})
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&req.Site, "site", "", "site to restore from")
@@ -343,23 +320,21 @@ func (a *app) unlockCommand() *cobra.Command {
 removes every lock, which is only safe when no restic anywhere is using the
 repository.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if site == "" {
 				return usageError("unlock needs --site")
 			}
-			eng, err := a.openToChange(ctx, "unlock")
-			if err != nil {
-				return err
-			}
-			err = eng.Unlock(ctx, site, all)
+			return nil
+		},
+		RunE: withEngine(a.toChange("unlock"), func(ctx context.Context, eng *engine.Engine) error {
+			err := eng.Unlock(ctx, site, all)
 			if a.json {
 				_ = a.writeJSON(map[string]any{"site": site, "all": all, "ok": err == nil})
 			} else if err == nil {
 				fmt.Fprintf(a.stdout, "locks removed at %s\n", site)
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&site, "site", "", "site whose locks to remove")
 	cmd.Flags().BoolVar(&all, "all", false, "remove every lock, not only stale ones")

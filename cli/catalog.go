@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,12 +44,7 @@ func (a *app) snapshotsCommand() *cobra.Command {
 snapshots are fetched; a site that cannot be reached is shown from the cache,
 marked stale, and the command exits 1.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			sites := eng.Config().SiteNames()
 			if site != "" {
 				if _, ok := eng.Config().Site(site); !ok {
@@ -115,7 +111,7 @@ marked stale, and the command exits 1.`,
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&site, "site", "", "only this site")
 	cmd.Flags().StringVar(&set, "set", "", "only this set")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -33,12 +34,7 @@ Exit codes follow the monitoring convention: 0 passed without findings,
 1 passed with findings (e.g. an RPO breach), 2 failed, 3 could not evaluate
 (bad config, unknown site, another drill or failover holds the lock).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.open(ctx)
-			if err != nil {
-				return withCode(int(engine.LevelUnknown), err)
-			}
+		RunE: withEngine(a.openToEvaluate, func(ctx context.Context, eng *engine.Engine) error {
 			if a.readOnly {
 				_ = eng.Journal(ctx, "drill", site, "", "--read-only", engine.OutcomeOK,
 					"allowed under --read-only: a drill writes only its scratch space")
@@ -81,7 +77,7 @@ Exit codes follow the monitoring convention: 0 passed without findings,
 				return withCode(int(rep.Level), err)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&site, "site", "", "standby site to rehearse (default: the first standby)")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set to include (repeatable; default: every set)")

@@ -56,8 +56,7 @@ LIFEBOAT_SET, verify hooks once per set in its restored directory.
 The report (--json prints it, --report FILE writes Markdown) is stored in the
 hash chain with the drills.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case resume && abort:
 				return usageError("--resume and --abort exclude each other")
@@ -70,10 +69,9 @@ hash chain with the drills.`,
 			case !resume && !abort && confirm == "":
 				return usageError("failover needs --confirm %s: type the name of the site you fail over to", to)
 			}
-			eng, err := a.openToChange(ctx, "failover")
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: withEngine(a.toChange("failover"), func(ctx context.Context, eng *engine.Engine) error {
 			pr := a.progress()
 			obs := func(ev engine.Event) {
 				if ev.Op == "failover" && (ev.Kind == engine.EventInfo || ev.Kind == engine.EventWarning) && !startsStep(ev) {
@@ -96,6 +94,7 @@ hash chain with the drills.`,
 			// never a last backup or a replication, then a question no one can answer.
 			unasked := !yes && !a.canAsk()
 			var rep *engine.FailoverReport
+			var err error
 			switch {
 			case abort:
 				st, err := eng.UnfinishedFailover(ctx)
@@ -163,7 +162,7 @@ hash chain with the drills.`,
 				return err
 			}
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&to, "to", "", "the standby site that becomes active")

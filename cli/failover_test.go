@@ -8,9 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
@@ -104,109 +102,6 @@ func (w *foWorld) protect(t *testing.T) {
 
 type journalLine struct {
 	Action, Outcome, Detail, Args string
-}
-
-// The process running a failover is killed with SIGKILL at every step,
-// right after the step's work and before its end is stored; `failover
-// --resume` then finishes the job. The end state is the same every time
-// and the journal tells the story: started, interrupted, resumed,
-// committed.
-func TestFailoverResumesAfterKillAtEveryStep(t *testing.T) {
-	t.Parallel()
-	steps := []string{"preflight", "final backup at primary", "replicate to dr", "recovery point", "confirm", "pre hooks",
-		"restore models", "verify models", "switch hooks", "commit"}
-	for _, step := range steps {
-		t.Run(strings.ReplaceAll(step, " ", "_"), func(t *testing.T) {
-			t.Parallel()
-			w := protectedFoWorld(t)
-			state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:" + step},
-				"failover", "--to", "dr", "--planned", "--confirm", "dr", "--yes")
-			ws, ok := state.Sys().(syscall.WaitStatus)
-			if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-				t.Fatalf("lifeboat was not killed at %q: %v\n%s", step, state, out)
-			}
-			code, o, errs := w.run(t, "status", "--json")
-			var st map[string]any
-			_ = json.Unmarshal([]byte(o), &st)
-			if st["active_site"] != "primary" && step != "commit" {
-				t.Fatalf("after a kill at %q the active site is %v (%d %s)", step, st["active_site"], code, errs)
-			}
-
-			code, o, errs = w.run(t, "failover", "--resume", "--confirm", "dr", "--yes", "--json")
-			if code != 0 {
-				t.Fatalf("resume after a kill at %q: %d\n%s\n%s", step, code, o, errs)
-			}
-			var rep struct {
-				Outcome  string `json:"outcome"`
-				Passed   bool   `json:"passed"`
-				Attempts int    `json:"attempts"`
-				Sets     []struct {
-					Verified bool `json:"verified"`
-				} `json:"sets"`
-				Steps []struct{ Name, Status string } `json:"steps"`
-			}
-			if err := json.Unmarshal([]byte(o), &rep); err != nil {
-				t.Fatalf("report: %v\n%s", err, o)
-			}
-			if rep.Outcome != "committed" || !rep.Passed || rep.Attempts != 2 || len(rep.Sets) != 1 || !rep.Sets[0].Verified {
-				t.Fatalf("report after a kill at %q: %+v", step, rep)
-			}
-			for _, s := range rep.Steps {
-				if s.Status != "ok" {
-					t.Errorf("step %s: %s", s.Name, s.Status)
-				}
-			}
-			_, o, _ = w.run(t, "status", "--json")
-			st = nil
-			_ = json.Unmarshal([]byte(o), &st)
-			if st["active_site"] != "dr" {
-				t.Errorf("active site after the resume: %v", st["active_site"])
-			}
-			if got, want := testenv.Tree(t, filepath.Join(w.target, "models")), testenv.Tree(t, filepath.Join(w.dir, "data", "models")); !reflect.DeepEqual(got, want) {
-				t.Errorf("target holds %d files, the data %d", len(got), len(want))
-			}
-			hooks, _ := os.ReadFile(w.hookLog)
-			for _, kind := range []string{"pre ", "verify ", "switch "} {
-				if !strings.Contains(string(hooks), kind) {
-					t.Errorf("the %shook never ran:\n%s", kind, hooks)
-				}
-			}
-
-			_, o, _ = w.run(t, "journal", "--json", "--action", "failover")
-			var j []journalLine
-			_ = json.Unmarshal([]byte(o), &j)
-			var story []string
-			for i := len(j) - 1; i >= 0; i-- { // the journal lists newest first
-				e := j[i]
-				switch {
-				case strings.HasPrefix(e.Detail, "started:"):
-					story = append(story, "started")
-				case e.Outcome == "interrupted":
-					story = append(story, "interrupted")
-				case strings.HasPrefix(e.Detail, "resumed at step "+fmt.Sprintf("%q", step)):
-					story = append(story, "resumed")
-				case strings.HasPrefix(e.Detail, "committed"):
-					story = append(story, "committed")
-				}
-			}
-			if !containsInOrder(story, "started", "interrupted", "resumed", "committed") {
-				t.Errorf("journal story after a kill at %q: %v\n%s", step, story, o)
-			}
-			if code, _, errs := w.run(t, "journal", "--verify"); code != 0 {
-				t.Errorf("report chain: %d %s", code, errs)
-			}
-		})
-	}
-}
-
-func containsInOrder(have []string, want ...string) bool {
-	i := 0
-	for _, h := range have {
-		if i < len(want) && h == want[i] {
-			i++
-		}
-	}
-	return i == len(want)
 }
 
 // Command-line refusals: a mistyped --confirm, a mistyped answer at the

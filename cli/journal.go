@@ -49,12 +49,7 @@ func (a *app) journalCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			// The journal needs only the store, not restic or the sites.
-			dir, err := stateDir(a.stateDir)
-			if err != nil {
-				return err
-			}
-			st, err := storage.Open(dir)
+			st, err := a.openStore()
 			if err != nil {
 				return err
 			}

@@ -62,15 +62,13 @@ it when it next reads the ledgers. S must be one of the sites the conflicting
 generations made active. Check first which site production really writes to:
 status names both records (who, when, which site each made active).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if keep == "" || confirm == "" {
 				return usageError("resolve needs --keep SITE and --confirm SITE: type the name of the site that stays active twice")
 			}
-			eng, err := a.openToChange(ctx, "resolve")
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: withEngine(a.toChange("resolve"), func(ctx context.Context, eng *engine.Engine) error {
 			detail, err := eng.ResolveConflict(ctx, keep, confirm)
 			if errors.Is(err, engine.ErrNoConflict) {
 				return withCode(1, fmt.Errorf("%w: nothing to resolve", err))
@@ -83,7 +81,7 @@ status names both records (who, when, which site each made active).`,
 			}
 			fmt.Fprintln(a.stdout, detail)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&keep, "keep", "", "the site that stays active")
 	cmd.Flags().StringVar(&confirm, "confirm", "", "the same site name again")

@@ -106,3 +106,15 @@ func TestRestoreRefusedThenOverwrite(t *testing.T) {
 		t.Errorf("restore --overwrite removed a file the snapshot does not hold: %v", keys(got))
 	}
 }
+
+// restore --include of a path the snapshot does not hold restored nothing:
+// exit 1, naming the path, never "ok: 0 files".
+func TestRestoreIncludeMatchingNothingExits1(t *testing.T) {
+	t.Parallel()
+	run, dir, _ := world(t)
+	runAll(t, run, [][]string{{"init"}, {"backup", "--set", "models"}})
+	code, out, errs := run("restore", "--site", "primary", "--set", "models", "--target", dir+"/restored", "--include", "nope.bin")
+	if code != 1 || !strings.Contains(errs, `"nope.bin" matched nothing`) || strings.HasPrefix(out, "ok") {
+		t.Fatalf("restore of an include matching nothing: %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // reportCommand is `lifeboat report [ID|latest] [--json]` (contract §6):
@@ -27,12 +26,7 @@ func (a *app) reportCommand() *cobra.Command {
 			if len(args) == 1 {
 				ref = args[0]
 			}
-			// Like journal, a report needs only the store, not restic or the sites.
-			dir, err := stateDir(a.stateDir)
-			if err != nil {
-				return err
-			}
-			st, err := storage.Open(dir)
+			st, err := a.openStore()
 			if err != nil {
 				return err
 			}

@@ -170,11 +170,7 @@ func (a *app) open(ctx context.Context) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := stateDir(a.stateDir)
-	if err != nil {
-		return nil, err
-	}
-	st, err := storage.Open(dir)
+	st, err := a.openStore()
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +218,39 @@ func (a *app) openToChange(ctx context.Context, action string) (*engine.Engine, 
 		return nil, err
 	}
 	return eng, nil
+}
+
+// toChange is openToChange for action, in the shape withEngine takes.
+func (a *app) toChange(action string) opener {
+	return func(ctx context.Context) (*engine.Engine, error) { return a.openToChange(ctx, action) }
+}
+
+// opener is one of the ways a command opens the engine: a.open,
+// a.openToEvaluate or a.toChange(action).
+type opener func(context.Context) (*engine.Engine, error)
+
+// withEngine is the RunE of a command that works on the engine: every such
+// command opens it the same way before its own work, so the opening (and the
+// exit code a failure to open gets) is written once, in open.
+func withEngine(open opener, body func(ctx context.Context, eng *engine.Engine) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		ctx := cmd.Context()
+		eng, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		return body(ctx, eng)
+	}
+}
+
+// openStore opens the state store in the state directory. journal and
+// report need only this, not restic or the sites.
+func (a *app) openStore() (*storage.Store, error) {
+	dir, err := stateDir(a.stateDir)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Open(dir)
 }
 
 // openToEvaluate opens the engine for a command that follows the monitoring

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -22,12 +23,8 @@ Exit codes follow the monitoring convention: 0 OK, 1 WARNING (replication
 behind but within RPO), 2 CRITICAL (a site down, an RPO breached, a failed
 check), 3 UNKNOWN (lifeboat could not evaluate, e.g. a bad config).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.openToEvaluate(cmd.Context())
-			if err != nil {
-				return err
-			}
-			st, err := eng.Status(cmd.Context(), !cached)
+		RunE: withEngine(a.openToEvaluate, func(ctx context.Context, eng *engine.Engine) error {
+			st, err := eng.Status(ctx, !cached)
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
@@ -38,7 +35,7 @@ check), 3 UNKNOWN (lifeboat could not evaluate, e.g. a bad config).`,
 				return withCode(int(st.Level), errSilent)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&cached, "cached", false, "do not probe: report the last probes and the cached catalog")
 	return cmd
@@ -166,12 +163,7 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 1 something is missing, 2 a set has fewer than two copies or errors,
 3 lifeboat could not evaluate (e.g. a bad config).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.openToEvaluate(ctx)
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.openToEvaluate, func(ctx context.Context, eng *engine.Engine) error {
 			if probe {
 				// The probe writes a canary snapshot to every site.
 				if err := a.refuseReadOnly(ctx, "posture --probe"); err != nil {
@@ -189,7 +181,7 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 				return withCode(int(l), errSilent)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&probe, "probe", false, "test immutability now (writes or reuses a canary snapshot at each site) instead of reusing a result younger than a day")
 	return cmd
@@ -239,19 +231,15 @@ they were measured; watch measures them on schedule.stats (daily by default).
 lock: it also works under --read-only). Exit code 1 when a site could not be
 measured.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			var measureErr error
 			if refresh {
-				measureErr = eng.MeasureCapacity(cmd.Context())
+				measureErr = eng.MeasureCapacity(ctx)
 				if measureErr != nil && cancelled(measureErr) {
 					return measureErr
 				}
 			}
-			caps, err := eng.Capacity(cmd.Context())
+			caps, err := eng.Capacity(ctx)
 			if err != nil {
 				return err
 			}
@@ -262,7 +250,7 @@ measured.`,
 				return withCode(1, measureErr)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, "measure every site now with restic stats, then print")
 	return cmd

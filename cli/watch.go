@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 )
 
@@ -29,22 +31,20 @@ it: no new jobs, running ones get a few seconds to finish before they are
 cancelled, then it exits 0. With --read-only it only watches: the schedule is
 not run. See docs/monitoring.md and docs/lifeboat-watch.service.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Interval < time.Second {
 				return usageError("--interval must be at least 1s, got %s", opts.Interval)
 			}
 			if opts.Renotify < time.Second {
 				return usageError("--renotify must be at least 1s, got %s", opts.Renotify)
 			}
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			opts.NoSchedule = a.readOnly
 			opts.Logf = lineLogger(a.stderr)
 			return monitor.Watch(ctx, eng, opts)
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.DurationVar(&opts.Interval, "interval", time.Minute, "time between rounds of probes")
@@ -80,12 +80,7 @@ whatever its ` + "`on`" + ` list, with the usual retries, and reports per target
 whether it was delivered. Exits 1 when any delivery failed. Each delivery is
 journaled.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
+		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			if len(eng.Config().Alerts) == 0 {
 				return fmt.Errorf("no alert targets: add an `alerts:` list to %s", eng.Config().Path)
 			}
@@ -116,7 +111,7 @@ journaled.`,
 				return withCode(1, fmt.Errorf("%d of %d alert target(s) failed", failed, len(res)))
 			}
 			return nil
-		},
+		}),
 	})
 	return cmd
 }

@@ -72,17 +72,10 @@ func (s *Store) FailoverReports(ctx context.Context, site string, limit int) ([]
 }
 
 func (s *Store) reports(ctx context.Context, kind, site string, limit int) ([]DrillRecord, error) {
-	var out []DrillRecord
-	var err error
 	if site == "" {
-		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = ? ORDER BY seq DESC LIMIT ?`, kind, limitClause(limit))
-	} else {
-		out, err = s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = ? AND site = ? ORDER BY seq DESC LIMIT ?`, kind, site, limitClause(limit))
+		return queryAll(ctx, s.db, "read drills", readDrill, `SELECT `+drillColumns+` FROM drills WHERE kind = ? ORDER BY seq DESC LIMIT ?`, kind, limitClause(limit))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("storage: read drills: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, "read drills", readDrill, `SELECT `+drillColumns+` FROM drills WHERE kind = ? AND site = ? ORDER BY seq DESC LIMIT ?`, kind, site, limitClause(limit))
 }
 
 // CountDrills is how many drills of site are stored.
@@ -105,9 +98,10 @@ func (s *Store) LastDrill(ctx context.Context, site string) (DrillRecord, bool, 
 
 // LastPassedDrill returns the newest passing drill of site.
 func (s *Store) LastPassedDrill(ctx context.Context, site string) (DrillRecord, bool, error) {
-	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE kind = 'drill' AND site = ? AND passed ORDER BY seq DESC LIMIT 1`, site)
+	out, err := queryAll(ctx, s.db, "read last passed drill of "+site, readDrill,
+		`SELECT `+drillColumns+` FROM drills WHERE kind = 'drill' AND site = ? AND passed ORDER BY seq DESC LIMIT 1`, site)
 	if err != nil {
-		return DrillRecord{}, false, fmt.Errorf("storage: read last passed drill of %s: %w", site, err)
+		return DrillRecord{}, false, err
 	}
 	if len(out) == 0 {
 		return DrillRecord{}, false, nil
@@ -118,31 +112,17 @@ func (s *Store) LastPassedDrill(ctx context.Context, site string) (DrillRecord, 
 // AllDrills returns every chained report (drills and failovers), oldest
 // first: the order of the chain.
 func (s *Store) AllDrills(ctx context.Context) ([]DrillRecord, error) {
-	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read drills: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, "read drills", readDrill, `SELECT `+drillColumns+` FROM drills ORDER BY seq`)
 }
 
-func (s *Store) queryDrills(ctx context.Context, query string, args ...any) ([]DrillRecord, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []DrillRecord
-	for rows.Next() {
-		var d DrillRecord
-		var started, finished int64
-		if err := rows.Scan(&d.Seq, &d.ID, &d.Site, &started, &finished, &d.Passed, &d.ReportJSON, &d.ReportMD,
-			&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT, &d.Kind, &d.Bastion); err != nil {
-			return nil, err
-		}
-		d.Started, d.Finished = fromNanos(started), fromNanos(finished)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+// readDrill reads one row of drillColumns.
+func readDrill(rows *sql.Rows) (DrillRecord, error) {
+	var d DrillRecord
+	var started, finished int64
+	err := rows.Scan(&d.Seq, &d.ID, &d.Site, &started, &finished, &d.Passed, &d.ReportJSON, &d.ReportMD,
+		&d.PrevSHA256, &d.SHA256, &d.ConfigHash, &d.SubsetN, &d.SubsetT, &d.Kind, &d.Bastion)
+	d.Started, d.Finished = fromNanos(started), fromNanos(finished)
+	return d, err
 }
 
 // lastDrillSHA is the sha256 of the newest drill stored by this bastion
@@ -179,9 +159,9 @@ func (s *Store) HasReport(ctx context.Context, id string) (bool, error) {
 
 // Report returns the chained report with this id.
 func (s *Store) Report(ctx context.Context, id string) (DrillRecord, error) {
-	out, err := s.queryDrills(ctx, `SELECT `+drillColumns+` FROM drills WHERE id = ?`, id)
+	out, err := queryAll(ctx, s.db, "read report "+id, readDrill, `SELECT `+drillColumns+` FROM drills WHERE id = ?`, id)
 	if err != nil {
-		return DrillRecord{}, fmt.Errorf("storage: read report %s: %w", id, err)
+		return DrillRecord{}, err
 	}
 	if len(out) == 0 {
 		return DrillRecord{}, fmt.Errorf("storage: report %s: %w", id, sql.ErrNoRows)

@@ -43,30 +43,21 @@ func (s *Store) SaveFailover(ctx context.Context, r FailoverRun) error {
 
 const failoverColumns = `run_id, from_site, to_site, mode, state, declared, updated, operator, data_json`
 
-func scanFailovers(rows *sql.Rows) ([]FailoverRun, error) {
-	defer rows.Close()
-	var out []FailoverRun
-	for rows.Next() {
-		var r FailoverRun
-		var declared, updated int64
-		if err := rows.Scan(&r.RunID, &r.From, &r.To, &r.Mode, &r.State, &declared, &updated, &r.Operator, &r.Data); err != nil {
-			return nil, err
-		}
-		r.Declared, r.Updated = fromNanos(declared), fromNanos(updated)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+// readFailover reads one row of failoverColumns.
+func readFailover(rows *sql.Rows) (FailoverRun, error) {
+	var r FailoverRun
+	var declared, updated int64
+	err := rows.Scan(&r.RunID, &r.From, &r.To, &r.Mode, &r.State, &declared, &updated, &r.Operator, &r.Data)
+	r.Declared, r.Updated = fromNanos(declared), fromNanos(updated)
+	return r, err
 }
 
 // Failover returns one run.
 func (s *Store) Failover(ctx context.Context, runID string) (FailoverRun, bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+failoverColumns+` FROM failovers WHERE run_id = ?`, runID)
+	out, err := queryAll(ctx, s.db, "read failover "+runID, readFailover,
+		`SELECT `+failoverColumns+` FROM failovers WHERE run_id = ?`, runID)
 	if err != nil {
-		return FailoverRun{}, false, fmt.Errorf("storage: read failover %s: %w", runID, err)
-	}
-	out, err := scanFailovers(rows)
-	if err != nil {
-		return FailoverRun{}, false, fmt.Errorf("storage: read failover %s: %w", runID, err)
+		return FailoverRun{}, false, err
 	}
 	if len(out) == 0 {
 		return FailoverRun{}, false, nil
@@ -85,14 +76,10 @@ func (s *Store) NewestFailoverIn(ctx context.Context, states ...string) (Failove
 	for i, st := range states {
 		args[i] = st
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+failoverColumns+` FROM failovers
+	out, err := queryAll(ctx, s.db, "read unfinished failover", readFailover, `SELECT `+failoverColumns+` FROM failovers
 		WHERE state IN (`+marks+`) ORDER BY declared DESC LIMIT 1`, args...)
 	if err != nil {
-		return FailoverRun{}, false, fmt.Errorf("storage: read unfinished failover: %w", err)
-	}
-	out, err := scanFailovers(rows)
-	if err != nil {
-		return FailoverRun{}, false, fmt.Errorf("storage: read unfinished failover: %w", err)
+		return FailoverRun{}, false, err
 	}
 	if len(out) == 0 {
 		return FailoverRun{}, false, nil

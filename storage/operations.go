@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -73,41 +74,23 @@ func (s *Store) FinishOperation(ctx context.Context, id int64, state, detail str
 // RecentOperations returns up to limit operations, newest first; limit <= 0
 // means all.
 func (s *Store) RecentOperations(ctx context.Context, limit int) ([]Operation, error) {
-	ops, err := s.queryOperations(ctx,
+	return queryAll(ctx, s.db, "read recent operations", readOperation,
 		`SELECT `+operationColumns+` FROM operations ORDER BY started DESC, id DESC LIMIT ?`, limitClause(limit))
-	if err != nil {
-		return nil, fmt.Errorf("storage: read recent operations: %w", err)
-	}
-	return ops, nil
 }
 
 // RunningOperations returns the operations still marked running, oldest
 // first, whether or not their process is still alive.
 func (s *Store) RunningOperations(ctx context.Context) ([]Operation, error) {
-	ops, err := s.queryOperations(ctx,
+	return queryAll(ctx, s.db, "read running operations", readOperation,
 		`SELECT `+operationColumns+` FROM operations WHERE state = ? ORDER BY started, id`, StateRunning)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read running operations: %w", err)
-	}
-	return ops, nil
 }
 
-func (s *Store) queryOperations(ctx context.Context, query string, args ...any) ([]Operation, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Operation
-	for rows.Next() {
-		var op Operation
-		var started, finished int64
-		if err := rows.Scan(&op.ID, &op.Kind, &op.Site, &op.Set, &started, &finished, &op.State,
-			&op.PID, &op.Host, &op.Files, &op.Bytes, &op.Detail); err != nil {
-			return nil, err
-		}
-		op.Started, op.Finished = fromNanos(started), fromNanos(finished)
-		out = append(out, op)
-	}
-	return out, rows.Err()
+// readOperation reads one row of operationColumns.
+func readOperation(rows *sql.Rows) (Operation, error) {
+	var op Operation
+	var started, finished int64
+	err := rows.Scan(&op.ID, &op.Kind, &op.Site, &op.Set, &started, &finished, &op.State,
+		&op.PID, &op.Host, &op.Files, &op.Bytes, &op.Detail)
+	op.Started, op.Finished = fromNanos(started), fromNanos(finished)
+	return op, err
 }

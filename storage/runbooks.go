@@ -104,6 +104,15 @@ func (s *Store) AcquireRecoveryLock(ctx context.Context, l RecoveryLock) (held R
 	if l.RunID == "" {
 		return RecoveryLock{}, false, errors.New("storage: acquire recovery lock: empty run id")
 	}
+	return s.claimRecoveryLock(ctx, "acquire", l, func(cur RecoveryLock) (kept, ok bool) {
+		return true, cur.RunID == l.RunID
+	})
+}
+
+// claimRecoveryLock writes l as the lock's holder in one transaction,
+// unless a current holder is kept: keep says whether cur stays, and if so
+// whether the claim counts as won (ok) all the same.
+func (s *Store) claimRecoveryLock(ctx context.Context, verb string, l RecoveryLock, keep func(cur RecoveryLock) (kept, ok bool)) (held RecoveryLock, ok bool, err error) {
 	l.Since = orNow(l.Since)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, exists, err := readLock(ctx, tx)
@@ -111,18 +120,19 @@ func (s *Store) AcquireRecoveryLock(ctx context.Context, l RecoveryLock) (held R
 			return err
 		}
 		if exists {
-			held, ok = cur, cur.RunID == l.RunID
-			return nil
+			if kept, won := keep(cur); kept {
+				held, ok = cur, won
+				return nil
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_lock (one, run_id, kind, pid, host, operator, since, lease_until)
-			VALUES (1, ?, ?, ?, ?, ?, ?, ?)`, l.RunID, l.Kind, l.PID, l.Host, l.Operator, nanos(l.Since), nanos(l.LeaseUntil)); err != nil {
+		if err := putLock(ctx, tx, l); err != nil {
 			return err
 		}
 		held, ok = l, true
 		return nil
 	})
 	if err != nil {
-		return RecoveryLock{}, false, fmt.Errorf("storage: acquire recovery lock: %w", err)
+		return RecoveryLock{}, false, fmt.Errorf("storage: %s recovery lock: %w", verb, err)
 	}
 	return held, ok, nil
 }
@@ -155,26 +165,9 @@ func (s *Store) ReleaseRecoveryLock(ctx context.Context, runID string) error {
 // (and held the current holder) when the lock is no longer old's, so two
 // processes taking over the same dead holder cannot both win.
 func (s *Store) TakeOverRecoveryLock(ctx context.Context, old, l RecoveryLock) (held RecoveryLock, ok bool, err error) {
-	l.Since = orNow(l.Since)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, exists, err := readLock(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if exists && (cur.RunID != old.RunID || cur.PID != old.PID || cur.Host != old.Host) {
-			held, ok = cur, false
-			return nil
-		}
-		if err := putLock(ctx, tx, l); err != nil {
-			return err
-		}
-		held, ok = l, true
-		return nil
+	return s.claimRecoveryLock(ctx, "take over", l, func(cur RecoveryLock) (kept, ok bool) {
+		return cur.RunID != old.RunID || cur.PID != old.PID || cur.Host != old.Host, false
 	})
-	if err != nil {
-		return RecoveryLock{}, false, fmt.Errorf("storage: take over recovery lock: %w", err)
-	}
-	return held, ok, nil
 }
 
 func putLock(ctx context.Context, tx *sql.Tx, l RecoveryLock) error {

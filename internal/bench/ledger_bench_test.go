@@ -45,15 +45,7 @@ restic: {cache_dir: %s}
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := storage.Open(filepath.Join(dir, "state"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	eng, err := engine.New(ctx, cfg, st, engine.Options{ResticBinary: testenv.Restic(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := openEngine(ctx, b, cfg, filepath.Join(dir, "state"))
 	if _, err := eng.Init(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
@@ -135,15 +127,8 @@ restic: {cache_dir: %s}
 	eng.PublishLedger(ctx)
 	publish := time.Since(t0)
 	growth := dirSize(filepath.Join(dir, "primary")) - repoBefore
-	st2, err := storage.Open(filepath.Join(dir, "state-new"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st2.Close()
-	fresh, err := engine.New(ctx, cfg, st2, engine.Options{ResticBinary: testenv.Restic(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	// A new bastion: the same config, a state directory of its own.
+	fresh := openEngine(ctx, b, cfg, filepath.Join(dir, "state-new"))
 	t0 = time.Now()
 	if _, err := fresh.ReadLedgers(ctx, 0); err != nil {
 		b.Fatal(err)
@@ -164,6 +149,22 @@ restic: {cache_dir: %s}
 	fmt.Printf("\nledger after 10,000 more journal entries: %d records, %.1f MiB encoded; one publication %s, growing the primary repository by %.2f MiB (restic compresses and deduplicates the unchanged part)\n",
 		l.Len(), float64(len(l.Bytes()))/(1<<20), publish.Round(10*time.Millisecond), float64(growth)/(1<<20))
 	fmt.Printf("a new bastion reads it from both sites in %s and holds %d records\n", read.Round(10*time.Millisecond), fl.Len())
+}
+
+// openEngine opens a store in stateDir (closed when the benchmark ends)
+// and an engine over it and cfg, running the benchmark's restic.
+func openEngine(ctx context.Context, b *testing.B, cfg *config.Config, stateDir string) *engine.Engine {
+	b.Helper()
+	st, err := storage.Open(stateDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	eng, err := engine.New(ctx, cfg, st, engine.Options{ResticBinary: testenv.Restic(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eng
 }
 
 func isLedgerCall(args []string) bool {
