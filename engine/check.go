@@ -66,7 +66,9 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 		if err != nil {
 			return results, err
 		}
-		args := []string{"check", "--json"}
+		// check needs restic's exclusive lock: a ledger publication or a
+		// backup holding a shared one for a moment must not make it fail.
+		args := []string{"check", "--json", "--retry-lock", lockPatience}
 		if req.ReadDataSubset != "" {
 			args = append(args, "--read-data-subset", req.ReadDataSubset)
 		}

@@ -102,7 +102,7 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 				results = append(results, r)
 				continue
 			}
-			args := []string{"forget", "--json", "--tag", set.Name, "--group-by", "host,tags"}
+			args := []string{"forget", "--json", "--retry-lock", lockPatience, "--tag", set.Name, "--group-by", "host,tags"}
 			if set.Host != "" {
 				args = append(args, "--host", set.Host)
 			}
@@ -195,7 +195,7 @@ func (e *Engine) Forget(ctx context.Context, req ForgetRequest, obs Observer) ([
 		pruned := false
 		if pending && ctx.Err() == nil {
 			obs.emit(Event{Op: "prune", Site: name, Kind: EventStarted})
-			_, pruneErr = e.runner.Run(ctx, restic.Call{Repo: repo, Op: "prune", Args: []string{"prune"}})
+			_, pruneErr = e.runner.Run(ctx, restic.Call{Repo: repo, Op: "prune", Args: []string{"prune", "--retry-lock", lockPatience}})
 			outcome := outcomeOf(pruneErr)
 			detail := "pruned unreferenced data"
 			if !removedAny {

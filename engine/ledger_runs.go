@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/recovery"
@@ -13,34 +14,27 @@ import (
 )
 
 // recordRun puts a stored change of a failover (the run, a step, its lock)
-// into the ledger, so that a bastion that takes over can resume it. The run
-// itself and its lock are published at once (without them another bastion
-// knows of no failover to resume); steps go out in the background.
+// into the ledger, so that a bastion that takes over can resume it. It is
+// published in the background, coalesced: a failover never waits on a slow
+// or hung site for it (the commit publishes the new generation itself).
 func (e *Engine) recordRun(ctx context.Context, kind string, change any) {
 	if kind != dr.KindFailover {
 		return // a drill is this bastion's business; its report is what lasts
 	}
 	ctx = context.WithoutCancel(ctx)
 	var err error
-	now := false
 	switch c := change.(type) {
 	case dr.RunbookStep:
 		_, err = e.appendLedger(ctx, ledger.KindStep, c)
 	case dr.FailoverRun:
 		_, err = e.appendLedger(ctx, ledger.KindRun, c)
-		now = true
 	case recovery.LockChange:
 		_, err = e.appendLedger(ctx, ledger.KindLock, c)
-		now = !c.Released && !c.Renewed
 	default:
 		err = fmt.Errorf("no ledger record for %T", change)
 	}
 	if err != nil {
 		_ = e.Journal(ctx, "ledger", "", "", "", OutcomeWarning, "a change of a failover was stored here but not put into the ledger: "+err.Error())
-		return
-	}
-	if now {
-		e.PublishLedger(ctx)
 		return
 	}
 	e.publishSoon()
@@ -90,6 +84,12 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 		if err := r.Decode(&st); err != nil {
 			return err
 		}
+		if onBastion(st.Name) && st.Status != dr.StepPending {
+			// Restored data is on the other bastion's disk: here the
+			// restore and its verification run again.
+			st.Status, st.Started, st.Finished = dr.StepPending, time.Time{}, time.Time{}
+			st.Detail = "ran on bastion " + r.Bastion + "; runs again here, where the data is restored"
+		}
 		if err := rec.AdoptStep(ctx, st); err != nil {
 			return err
 		}
@@ -111,6 +111,13 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// onBastion says whether a failover step acts on the bastion's own disk
+// (restoring into failover.target, verifying what was restored there)
+// rather than on the sites or the world outside.
+func onBastion(step string) bool {
+	return strings.HasPrefix(step, "restore ") || strings.HasPrefix(step, "verify ")
 }
 
 func (e *Engine) adoptLock(ctx context.Context, c recovery.LockChange) error {
@@ -147,6 +154,11 @@ func newestBy(recs []ledger.Record, key func(ledger.Record) (string, error)) []l
 	return out
 }
 
+// lockPatience is how long an operation that needs restic's exclusive lock
+// (check, forget, prune) waits for shared ones to go: a ledger publication
+// holds one for a second or two.
+const lockPatience = "10s"
+
 // chain stores a report at the head of this bastion's chain and puts it
 // into the ledger: the drill and failover history survives this bastion.
 func (e *Engine) chain(ctx context.Context, rec storage.DrillRecord, report any, link func(prev string) string) (storage.DrillRecord, error) {
@@ -163,9 +175,13 @@ func (e *Engine) chain(ctx context.Context, rec storage.DrillRecord, report any,
 }
 
 // settleLedger waits for the background publications a failover started,
-// so that none outlives the call that made it.
-func (e *Engine) settleLedger() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+// so that none outlives the call that made it, unless the call was
+// cancelled: then the operator wants out, and the next command publishes.
+func (e *Engine) settleLedger(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	e.WaitPublished(ctx)
 }
