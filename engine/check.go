@@ -93,7 +93,7 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 		// A site that is down when the check starts fails it at once as
 		// "could not check" instead of restic retrying for minutes while
 		// the other jobs wait; an outage later in a long check is ridden out.
-		res, err := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "check", Args: args, FailFastWithin: time.Minute,
+		call := restic.Call{Repo: repo, Op: "check", Args: args, FailFastWithin: time.Minute,
 			OnLine: func(l restic.Line) {
 				switch l.Type {
 				case "summary":
@@ -102,7 +102,17 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]C
 				case "error":
 					obs.emit(Event{Op: "check", Site: name, Kind: EventWarning, Message: restic.ErrorText(l.Raw)})
 				}
-			}})
+			}}
+		res, err := e.runner.Run(ctx, call)
+		if errors.Is(err, restic.ErrLocked) && ctx.Err() == nil {
+			// A lock left by a restic that was killed on this host (a
+			// lifeboat killed mid-publication) is stale: restic's own unlock
+			// removes only such locks, never a live one. Then once more.
+			if _, uerr := e.runner.Run(ctx, restic.Call{Repo: repo, Op: "remove stale locks", Args: []string{"unlock"}, Capture: true, FailFast: true}); uerr == nil {
+				summary = nil
+				res, err = e.runner.Run(ctx, call)
+			}
+		}
 		r := CheckResult{Site: name, Subset: req.ReadDataSubset}
 		if res != nil {
 			r.Seconds = res.Duration.Seconds()

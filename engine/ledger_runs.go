@@ -72,7 +72,24 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, r := range newestBy(l.Of(ledger.KindStep), func(r ledger.Record) (string, error) {
+	// A step's outcome counts only with the decisions the run saved after
+	// it: a publication can catch a step's end before the run record that
+	// holds what the step decided (the snapshots pinned, the targets).
+	runAt := map[string]time.Time{}
+	for _, r := range l.Of(ledger.KindRun) {
+		var run dr.FailoverRun
+		if r.Decode(&run) == nil && r.At.After(runAt[run.RunID]) {
+			runAt[run.RunID] = r.At
+		}
+	}
+	var steps []ledger.Record
+	for _, r := range l.Of(ledger.KindStep) {
+		var st dr.RunbookStep
+		if r.Decode(&st) == nil && !r.At.After(runAt[st.RunID]) {
+			steps = append(steps, r)
+		}
+	}
+	for _, r := range newestBy(steps, func(r ledger.Record) (string, error) {
 		var st dr.RunbookStep
 		err := r.Decode(&st)
 		return fmt.Sprintf("%s/%d", st.RunID, st.Index), err
