@@ -2,7 +2,11 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lifeboat-dr/lifeboat/internal/ledger"
@@ -40,7 +44,38 @@ func (e *Engine) commitGeneration(ctx context.Context, from, to, runID, reason s
 			return "", err
 		}
 	}
-	return publishedDetail(e.PublishLedger(ctx)), nil
+	res := e.PublishLedger(ctx)
+	// A background publication may have sent the generation already:
+	// what counts is which sites hold the ledger as it stands now.
+	return e.reachDetail(ctx, res), nil
+}
+
+// reachDetail says which sites hold the whole ledger as it stands and which
+// do not (with why, from res or the last failure).
+func (e *Engine) reachDetail(ctx context.Context, res []LedgerSiteResult) string {
+	l, err := e.Ledger(ctx)
+	if err != nil {
+		return publishedDetail(res)
+	}
+	sum := sha256.Sum256(l.Bytes())
+	hash := hex.EncodeToString(sum[:])
+	state, err := e.store.LedgerSites(ctx)
+	if err != nil {
+		return publishedDetail(res)
+	}
+	var out []LedgerSiteResult
+	for _, s := range e.cfg.Sites {
+		if s.Offline {
+			continue
+		}
+		r := LedgerSiteResult{Site: s.Name, Sent: state[s.Name].PublishedHash == hash}
+		if !r.Sent {
+			r.Err = errors.New("behind")
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b LedgerSiteResult) int { return cmpStr(a.Site, b.Site) })
+	return publishedDetail(out)
 }
 
 // publishedDetail says which sites received the ledger and which did not.
