@@ -218,6 +218,10 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	var mu sync.Mutex
 	var exitErr exitError
 	var unreachable string // restic's retry message about an unreachable backend
+	// restic retries a bucket that does not exist as if it were a network
+	// error (minio's NoSuchBucket is not permanent to it), for 15 minutes:
+	// it is a repository that does not exist, and no retry will make one.
+	var noBucket string
 	keep := func(t string) {
 		res.Stderr = append(res.Stderr, redact(t, secrets))
 		if len(res.Stderr) > 40 {
@@ -226,6 +230,10 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	}
 	began := time.Now()
 	retry := func(t string) {
+		if noBucket == "" && isMissingBucket(strings.ToLower(t)) {
+			noBucket = redact(t, secrets)
+			stop()
+		}
 		if unreachable == "" && isUnreachable(strings.ToLower(t)) {
 			unreachable = redact(t, secrets)
 			if c.FailFast || c.FailFastWithin > time.Since(began) {
@@ -296,6 +304,10 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	case runErr == nil:
 	case ctx.Err() != nil:
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCancelled}
+	case noBucket != "" && runCtx.Err() != nil:
+		hint, _ := classify(10, "", c.Repo)
+		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
+			Message: retryCause(noBucket), Hint: hint}
 	case unreachable != "" && runCtx.Err() != nil:
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrUnreachable,
 			Message: retryCause(unreachable), Hint: fmt.Sprintf("is the server of site %s up and reachable from here?", c.Repo.Site)}
