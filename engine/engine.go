@@ -61,6 +61,10 @@ type Options struct {
 	// Notify delivers the alert events operations raise themselves; nil
 	// sends none (see Notify).
 	Notify Notify
+	// OutageLimit is how long a long run (a copy, a restore, a backup)
+	// rides out a site that stopped answering before it fails: 0 means
+	// $LIFEBOAT_OUTAGE_LIMIT (a Go duration), else restic's own 15 minutes.
+	OutageLimit time.Duration
 }
 
 // New checks restic and returns an engine over cfg and store.
@@ -82,7 +86,11 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	} else {
 		e.operator = CurrentOperator()
 	}
-	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain}
+	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain,
+		OutageLimit: opts.OutageLimit}
+	if d, err := time.ParseDuration(os.Getenv("LIFEBOAT_OUTAGE_LIMIT")); err == nil && d > 0 && opts.OutageLimit == 0 {
+		e.runner.OutageLimit = d
+	}
 	return e, nil
 }
 

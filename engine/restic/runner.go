@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -144,6 +145,11 @@ type Runner struct {
 	OnInvocation func(Invocation)
 	// Grace is how long a cancelled restic gets to remove its lock before it is killed.
 	Grace time.Duration
+	// OutageLimit, when set, stops a run whose backend has been unreachable
+	// that long without a success in between (restic itself retries for 15
+	// minutes): an object store that went away mid-copy fails the copy,
+	// naming the site, instead of holding it.
+	OutageLimit time.Duration
 	// Explain, when set, may add what lifeboat knows to an error before it
 	// is returned (how many snapshots a now-missing repository held).
 	Explain func(*Error)
@@ -204,7 +210,13 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	cmd.Env = env
 	cmd.Stdin = c.Stdin // nil means /dev/null: restic must never wait for a password on stdin
 	cmd.SysProcAttr = proc.Attr()
+	// Set when lifeboat stops restic because its backend is gone: restic's
+	// SIGINT cleanup would retry removing its lock there for the grace.
+	var hopeless atomic.Bool
 	cmd.Cancel = func() error {
+		if hopeless.Load() {
+			return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
 		// SIGINT lets restic remove its lock; the whole group goes so a
 		// password_command or ssh child does not linger.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
@@ -222,6 +234,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	// error (minio's NoSuchBucket is not permanent to it), for 15 minutes:
 	// it is a repository that does not exist, and no retry will make one.
 	var noBucket string
+	var gaveUp string // why the outage limit stopped restic
 	keep := func(t string) {
 		res.Stderr = append(res.Stderr, redact(t, secrets))
 		if len(res.Stderr) > 40 {
@@ -229,7 +242,30 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		}
 	}
 	began := time.Now()
+	var outage *time.Timer // running while restic retries an unreachable backend
+	var outageSince time.Time
+	defer func() {
+		mu.Lock()
+		if outage != nil {
+			outage.Stop()
+		}
+		mu.Unlock()
+	}()
 	retry := func(t string) {
+		if r.OutageLimit > 0 && outage == nil && isUnreachable(strings.ToLower(t)) {
+			outageSince = time.Now()
+			var mine *time.Timer
+			mine = time.AfterFunc(r.OutageLimit, func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if outage == mine {
+					gaveUp = fmt.Sprintf("no answer for %s", time.Since(outageSince).Round(time.Second))
+					hopeless.Store(true)
+					stop()
+				}
+			})
+			outage = mine
+		}
 		if noBucket == "" && isMissingBucket(strings.ToLower(t)) {
 			noBucket = redact(t, secrets)
 			stop()
@@ -262,6 +298,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		case "":
 			if stderr {
 				t := strings.TrimSpace(string(line))
+				if outage != nil && strings.Contains(t, "successful after") {
+					// restic reached the backend again: the outage is over.
+					outage.Stop()
+					outage = nil
+				}
 				if strings.Contains(t, "retrying after") {
 					retry(t)
 				} else if t != "" {
@@ -309,8 +350,12 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
 			Message: retryCause(noBucket), Hint: hint}
 	case unreachable != "" && runCtx.Err() != nil:
+		msg := retryCause(unreachable)
+		if gaveUp != "" {
+			msg = gaveUp + ": " + msg
+		}
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrUnreachable,
-			Message: retryCause(unreachable), Hint: fmt.Sprintf("is the server of site %s up and reachable from here?", c.Repo.Site)}
+			Message: msg, Hint: fmt.Sprintf("is the server of site %s up and reachable from here?", c.Repo.Site)}
 	case res.ExitCode < 0:
 		if errors.Is(runErr, exec.ErrNotFound) || errors.Is(runErr, os.ErrNotExist) {
 			outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: -1, Kind: ErrNotFound,
