@@ -250,7 +250,7 @@ func (e *Engine) repo(s *config.Site) (restic.Repo, error) {
 		return restic.Repo{}, err
 	}
 	return restic.Repo{Site: s.Name, Repository: s.Repository, PasswordFile: s.PasswordFile,
-		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env}, nil
+		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env, Options: s.Options}, nil
 }
 
 // siteRepo resolves a site by name and what the runner needs to reach it.

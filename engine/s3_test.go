@@ -183,8 +183,25 @@ func TestS3StoppedMidCopy(t *testing.T) {
 		done <- out{res, err}
 	}()
 	waitForLock(t, f.world.DRGW)
+	copying := testenv.Descendants(os.Getpid())
 	f.world.DRGW.Stop()
 	stopped := time.Now()
+	_, secret := testenv.S3Keys()
+	sawCopy := false
+	for _, p := range copying {
+		if strings.Contains(p.Cmdline, "restic") && strings.Contains(p.Cmdline, " copy ") {
+			sawCopy = true
+			if !strings.Contains(p.Cmdline, "-o s3.bucket-lookup=path -o s3.connections=2 copy") {
+				t.Errorf("restic copy without dr's options: %q", p.Cmdline)
+			}
+		}
+		if strings.Contains(p.Cmdline, secret) {
+			t.Errorf("the S3 secret in the argv of pid %d: %q", p.PID, p.Cmdline)
+		}
+	}
+	if !sawCopy {
+		t.Fatalf("the sample missed restic copy, it proves nothing: %v", copying)
+	}
 	var o out
 	select {
 	case o = <-done:
@@ -216,6 +233,17 @@ func TestS3StoppedMidCopy(t *testing.T) {
 		if r.Outcome != engine.OutcomeOK || r.Missing != 0 {
 			t.Fatalf("second replication: %+v", r)
 		}
+	}
+	shown := o.err.Error()
+	for _, j := range f.journal() {
+		shown += "\n" + j.Args + " " + j.Detail
+	}
+	invs, _ := f.eng.CommandLog().Recent()
+	for _, inv := range invs {
+		shown += "\n" + strings.Join(inv.Args, " ") + " " + inv.Err
+	}
+	if strings.Contains(shown, secret) {
+		t.Errorf("the S3 secret in the error, the journal or the command log:\n%s", shown)
 	}
 	_ = json.Unmarshal(f.raw("dr", "snapshots", "--json"), &at)
 	seen := map[string]int{}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,7 @@ type Repo struct {
 	PasswordCommand string
 	PasswordEnv     string            // name of a variable in lifeboat's environment
 	Env             map[string]string // already expanded backend credentials
+	Options         map[string]string // restic -o options (s3.connections: 4)
 }
 
 func (r Repo) passwordSource() string {
@@ -206,7 +208,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	cmd := exec.CommandContext(runCtx, r.Binary, c.Args...)
+	cmd := exec.CommandContext(runCtx, r.Binary, append(optionArgs(c), c.Args...)...)
 	cmd.Env = env
 	cmd.Stdin = c.Stdin // nil means /dev/null: restic must never wait for a password on stdin
 	cmd.SysProcAttr = proc.Attr()
@@ -337,7 +339,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	res.Stdout = stdout.Bytes()
 	res.ExitCode = exitCode(runErr, cmd)
 
-	inv := Invocation{Site: c.Repo.Site, Args: redactArgs(append([]string{"restic"}, c.Args...), secrets),
+	inv := Invocation{Site: c.Repo.Site, Args: redactArgs(append([]string{"restic"}, cmd.Args[1:]...), secrets),
 		Start: start, Duration: res.Duration, ExitCode: res.ExitCode}
 
 	var outErr error
@@ -463,4 +465,30 @@ func Find(configured string) (string, error) {
 		return p, nil
 	}
 	return "", &Error{Code: -1, Kind: ErrNotFound, Message: "not next to lifeboat nor on $PATH", Hint: installHint}
+}
+
+// optionArgs are the -o flags of a call. restic applies every -o to both
+// repositories of a copy: the source's come first and the destination's
+// win where both set one (config load refuses sites whose region or bucket
+// lookup would clash).
+func optionArgs(c Call) []string {
+	opts := map[string]string{}
+	if c.From != nil {
+		for k, v := range c.From.Options {
+			opts[k] = v
+		}
+	}
+	for k, v := range c.Repo.Options {
+		opts[k] = v
+	}
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		out = append(out, "-o", k+"="+opts[k])
+	}
+	return out
 }

@@ -42,12 +42,18 @@ func randomHex(n int) string {
 }
 
 // S3Env is a site's env block (YAML, indented for a site) that gives restic
-// the tests' S3 keys through ${VAR} references.
-const S3Env = "    env:\n      AWS_ACCESS_KEY_ID: ${" + S3KeyVar + "}\n      AWS_SECRET_ACCESS_KEY: ${" + S3SecretVar + "}\n"
+// the tests' S3 keys through ${VAR} references, and path-style buckets (a
+// gateway on 127.0.0.1 has no DNS names for them).
+const S3Env = "    env:\n      AWS_ACCESS_KEY_ID: ${" + S3KeyVar + "}\n      AWS_SECRET_ACCESS_KEY: ${" + S3SecretVar + "}\n" +
+	"    options: {s3.bucket-lookup: path}\n"
+
+// drS3Env is S3Env for a standby over a WAN: fewer connections.
+const drS3Env = "    env:\n      AWS_ACCESS_KEY_ID: ${" + S3KeyVar + "}\n      AWS_SECRET_ACCESS_KEY: ${" + S3SecretVar + "}\n" +
+	"    options: {s3.bucket-lookup: path, s3.connections: 2}\n"
 
 // NewS3World is NewWorld with dr in a bucket of its own S3 gateway (Srv is
 // nil) and, with primaryOnS3, primary in a bucket of another; the buckets do
-// not exist yet. Both gateways take the same keys (restic's copy opens both
+// not exist yet; dr's options ask for 2 connections. Both gateways take the same keys (restic's copy opens both
 // repositories with one set of backend credentials).
 func NewS3World(t testing.TB, primaryOnS3 bool, extraYAML string) *World {
 	t.Helper()
@@ -59,6 +65,6 @@ func NewS3World(t testing.TB, primaryOnS3 bool, extraYAML string) *World {
 		primary, primaryEnv = w.PrimaryGW.URL(Bucket(t, "primary"), "lifeboat"), S3Env
 	}
 	w.DRGW = StartS3Gateway(t, key, secret)
-	w.write(t, primary, primaryEnv, w.DRGW.URL(Bucket(t, "dr"), "lifeboat"), S3Env, extraYAML)
+	w.write(t, primary, primaryEnv, w.DRGW.URL(Bucket(t, "dr"), "lifeboat"), drS3Env, extraYAML)
 	return w
 }
