@@ -47,7 +47,7 @@ type Site struct {
 	// Options are restic's -o options for the site's backend
 	// (s3.connections: 4); SiteOptions lists the keys allowed.
 	Options map[string]string `yaml:"options"`
-	Probes          []Probe           `yaml:"probes"`
+	Probes  []Probe           `yaml:"probes"`
 	// Location is where the site is (free text, e.g. dc-west): sites with
 	// different locations are off-site to each other (posture).
 	Location string `yaml:"location"`
