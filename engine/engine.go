@@ -32,6 +32,8 @@ type Engine struct {
 	log      *CommandLog
 	now      func() time.Time
 	notify   Notify
+	// slowProbe: a listing slower than this makes a site DEGRADED (slow).
+	slowProbe time.Duration
 
 	// refreshMu serialises catalog refreshes per site so two screens asking
 	// at once do not list the same repository twice.
@@ -65,6 +67,9 @@ type Options struct {
 	// rides out a site that stopped answering before it fails: 0 means
 	// $LIFEBOAT_OUTAGE_LIMIT (a Go duration), else restic's own 15 minutes.
 	OutageLimit time.Duration
+	// SlowProbe is how long a listing of a site may take before the site
+	// is DEGRADED (slow): 0 means SlowProbe().
+	SlowProbe time.Duration
 }
 
 // New checks restic and returns an engine over cfg and store.
@@ -80,7 +85,11 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify}
+	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify,
+		slowProbe: opts.SlowProbe}
+	if e.slowProbe == 0 {
+		e.slowProbe = SlowProbe()
+	}
 	if opts.Operator != nil {
 		e.operator = *opts.Operator
 	} else {
