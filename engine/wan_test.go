@@ -163,7 +163,6 @@ func randomText(n int) string {
 	return string(b)
 }
 
-
 // latency is dr's listing latency as status last measured it.
 func (f *fixture) latency() time.Duration {
 	f.t.Helper()
