@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -293,4 +294,86 @@ func TestS3StoppedMidRestore(t *testing.T) {
 		t.Fatalf("journal after the interrupted restore: %+v", j[0])
 	}
 	t.Logf("restore: %v", o.err)
+}
+
+// Why config load refuses two S3 sites with different keys: restic's copy
+// opens both repositories with one environment, so with each site's own
+// key (the destination's, as the runner's environment ends) it cannot read
+// the source. restic 0.19.1 has no --from- form of backend credentials.
+func TestS3CopyHoldsOneSetOfCredentials(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("LIFEBOAT_TEST_S3_ENDPOINT") != "" {
+		t.Skip("needs two servers with keys of its own; LIFEBOAT_TEST_S3_ENDPOINT is one external endpoint")
+	}
+	dir := t.TempDir()
+	pw := testenv.WritePassword(t, dir, "pw", "copy-two-keys")
+	src := testenv.StartS3Gateway(t, "source-key", "source-secret-"+t.Name())
+	dst := testenv.StartS3Gateway(t, "dest-key", "dest-secret-"+t.Name())
+	srcRepo, dstRepo := src.URL("src", "lifeboat"), dst.URL("dst", "lifeboat")
+	run := func(gw *testenv.S3Gateway, args ...string) (string, error) {
+		cmd := exec.Command(testenv.Restic(t), append([]string{"-o", "s3.bucket-lookup=path"}, args...)...)
+		cmd.Env = append(os.Environ(), "RESTIC_PASSWORD_FILE="+pw, "RESTIC_FROM_PASSWORD_FILE="+pw,
+			"RESTIC_CACHE_DIR="+filepath.Join(dir, "cache"),
+			"AWS_ACCESS_KEY_ID="+gw.AccessKey, "AWS_SECRET_ACCESS_KEY="+gw.SecretKey)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run(src, "-r", srcRepo, "init"); err != nil {
+		t.Fatalf("init source: %v\n%s", err, out)
+	}
+	if out, err := run(src, "-r", srcRepo, "backup", "--tag", "x", pw); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if out, err := run(dst, "-r", dstRepo, "init"); err != nil {
+		t.Fatalf("init destination: %v\n%s", err, out)
+	}
+	// restic takes the refusal for a transient error and retries it for 15
+	// minutes: a few seconds show what it says.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testenv.Restic(t), "-o", "s3.bucket-lookup=path", "-r", dstRepo, "copy", "--from-repo", srcRepo)
+	cmd.Env = append(os.Environ(), "RESTIC_PASSWORD_FILE="+pw, "RESTIC_FROM_PASSWORD_FILE="+pw, "RESTIC_CACHE_DIR="+filepath.Join(dir, "cache"),
+		"AWS_ACCESS_KEY_ID="+dst.AccessKey, "AWS_SECRET_ACCESS_KEY="+dst.SecretKey)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("restic copy between two S3 servers with different keys succeeded:\n%s", out)
+	}
+	t.Logf("restic copy with the destination's key (%v): %s", err, firstLine(string(out)))
+	if !strings.Contains(string(out), "access key") && !strings.Contains(string(out), "Access Key") {
+		t.Fatalf("restic copy did not fail on the source's credentials:\n%s", out)
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}
+
+// Keys the object store refuses: said at once, naming the site and its
+// env, never as a site that does not answer (restic retries the refusal
+// for 15 minutes), and the secret is not in the message.
+func TestS3WrongKeys(t *testing.T) {
+	t.Parallel()
+	f := newS3Fixture(t, false, "")
+	f.world.DRGW.Stoppable(t)
+	f.init()
+	f.world.DRGW.Stop()
+	f.world.DRGW.SecretKey = "another-secret-" + t.Name()
+	f.world.DRGW.Start()
+	start := time.Now()
+	_, err := f.eng.Backup(context.Background(), engine.BackupRequest{Sets: []string{"serving"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.eng.Replicate(context.Background(), engine.ReplicateRequest{}, nil)
+	took := time.Since(start)
+	_, secret := testenv.S3Keys()
+	if err == nil || !errors.Is(err, restic.ErrCredentials) || !strings.Contains(err.Error(), "site dr") ||
+		!strings.Contains(err.Error(), "env") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("replicate to a store that refuses the keys, after %v: %v %+v", took, err, res)
+	}
+	if took > 20*time.Second {
+		t.Errorf("refused keys took %v to report", took)
+	}
+	t.Logf("after %v: %v", took.Round(time.Millisecond), err)
 }

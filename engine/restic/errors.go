@@ -20,6 +20,7 @@ var (
 	ErrNotFound      = errors.New("restic binary not found")            // no binary
 	ErrTooOld        = errors.New("restic is too old")                  // < MinVersion
 	ErrNoPassword    = errors.New("password source gives no password")  // password_env unset
+	ErrCredentials   = errors.New("the backend refused the credentials") // S3 InvalidAccessKeyId, SignatureDoesNotMatch
 )
 
 // Error is a failed restic invocation, explained for an operator: which site,
@@ -82,6 +83,8 @@ func classify(code int, msg string, repo Repo) (hint string, kind error) {
 		return "", ErrCancelled
 	case strings.Contains(lower, "no space left on device"):
 		return "free space at the destination and run it again", ErrDiskFull
+	case isRefusedCredentials(lower):
+		return credentialsHint(repo.Site), ErrCredentials
 	case isUnreachable(lower):
 		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), ErrUnreachable
 	}
@@ -102,4 +105,21 @@ func isUnreachable(lower string) bool {
 // bucket does not exist", the text AWS, minio and versitygw give).
 func isMissingBucket(lower string) bool {
 	return strings.Contains(lower, "specified bucket does not exist") || strings.Contains(lower, "nosuchbucket")
+}
+
+// isRefusedCredentials recognises an S3 server refusing a key or its
+// secret (AWS, minio and versitygw wording): restic retries it as if it
+// were transient, and no retry will fix it.
+func isRefusedCredentials(lower string) bool {
+	for _, m := range []string{"invalidaccesskeyid", "signaturedoesnotmatch", "access key id you provided does not exist",
+		"provided access key id", "signature we calculated does not match"} {
+		if strings.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func credentialsHint(site string) string {
+	return fmt.Sprintf("check the backend credentials in the env of site %s (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and the variables they refer to)", site)
 }

@@ -237,6 +237,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	// it is a repository that does not exist, and no retry will make one.
 	var noBucket string
 	var gaveUp string // why the outage limit stopped restic
+	var refused string // the server refused the credentials (restic retries that too)
 	keep := func(t string) {
 		res.Stderr = append(res.Stderr, redact(t, secrets))
 		if len(res.Stderr) > 40 {
@@ -270,6 +271,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		}
 		if noBucket == "" && isMissingBucket(strings.ToLower(t)) {
 			noBucket = redact(t, secrets)
+			stop()
+		}
+		if refused == "" && isRefusedCredentials(strings.ToLower(t)) {
+			refused = redact(t, secrets)
+			hopeless.Store(true) // its lock cannot be removed with these keys either
 			stop()
 		}
 		if unreachable == "" && isUnreachable(strings.ToLower(t)) {
@@ -347,6 +353,9 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	case runErr == nil:
 	case ctx.Err() != nil:
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCancelled}
+	case refused != "" && runCtx.Err() != nil:
+		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCredentials,
+			Message: retryCause(refused), Hint: credentialsHint(c.Repo.Site)}
 	case noBucket != "" && runCtx.Err() != nil:
 		hint, _ := classify(10, "", c.Repo)
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
