@@ -9,17 +9,17 @@ import (
 // Typed causes, matched with errors.Is. They come from restic's exit codes
 // (see restic's cmd/restic/main.go) and from the text of its fatal errors.
 var (
-	ErrPartial       = errors.New("some source data could not be read") // exit 3
-	ErrRepoNotFound  = errors.New("repository does not exist")          // exit 10
-	ErrLocked        = errors.New("repository is locked")               // exit 11
-	ErrWrongPassword = errors.New("wrong password")                     // exit 12
-	ErrCancelled     = errors.New("cancelled")                          // exit 130 or our context
-	ErrUnreachable   = errors.New("repository is unreachable")          // network errors
-	ErrDiskFull      = errors.New("no space left on device")            // ENOSPC anywhere
-	ErrFailed        = errors.New("restic failed")                      // exit 1 and anything unknown
-	ErrNotFound      = errors.New("restic binary not found")            // no binary
-	ErrTooOld        = errors.New("restic is too old")                  // < MinVersion
-	ErrNoPassword    = errors.New("password source gives no password")  // password_env unset
+	ErrPartial       = errors.New("some source data could not be read")  // exit 3
+	ErrRepoNotFound  = errors.New("repository does not exist")           // exit 10
+	ErrLocked        = errors.New("repository is locked")                // exit 11
+	ErrWrongPassword = errors.New("wrong password")                      // exit 12
+	ErrCancelled     = errors.New("cancelled")                           // exit 130 or our context
+	ErrUnreachable   = errors.New("repository is unreachable")           // network errors
+	ErrDiskFull      = errors.New("no space left on device")             // ENOSPC anywhere
+	ErrFailed        = errors.New("restic failed")                       // exit 1 and anything unknown
+	ErrNotFound      = errors.New("restic binary not found")             // no binary
+	ErrTooOld        = errors.New("restic is too old")                   // < MinVersion
+	ErrNoPassword    = errors.New("password source gives no password")   // password_env unset
 	ErrCredentials   = errors.New("the backend refused the credentials") // S3 InvalidAccessKeyId, SignatureDoesNotMatch
 )
 

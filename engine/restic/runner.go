@@ -236,7 +236,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	// error (minio's NoSuchBucket is not permanent to it), for 15 minutes:
 	// it is a repository that does not exist, and no retry will make one.
 	var noBucket string
-	var gaveUp string // why the outage limit stopped restic
+	var gaveUp string  // why the outage limit stopped restic
 	var refused string // the server refused the credentials (restic retries that too)
 	keep := func(t string) {
 		res.Stderr = append(res.Stderr, redact(t, secrets))
