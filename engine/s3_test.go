@@ -263,7 +263,8 @@ func TestS3StoppedMidRestore(t *testing.T) {
 	f := newS3Fixture(t, false, "")
 	f.world.DRGW.Stoppable(t)
 	bigModels(t, f, 8)
-	f.protect()
+	f.init()
+	f.replicated("models")
 	ctx := context.Background()
 	target := filepath.Join(t.TempDir(), "restore")
 	type out struct {
