@@ -34,7 +34,17 @@ func newS3Fixture(t *testing.T, primaryOnS3 bool, extraYAML string) *fixture {
 func TestS3InitCreatesBucket(t *testing.T) {
 	t.Parallel()
 	f := newS3Fixture(t, true, "")
+	// Before init every listing says so at once: the bucket is missing.
 	start := time.Now()
+	for _, p := range f.eng.RefreshCatalog(context.Background()) {
+		if !errors.Is(p.Err, restic.ErrRepoNotFound) || !strings.Contains(p.Err.Error(), "bucket does not exist") || !strings.Contains(p.Err.Error(), "lifeboat init") {
+			t.Fatalf("site %s before init: %v", p.Site, p.Err)
+		}
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("listing two missing buckets took %v", took)
+	}
+	start = time.Now()
 	res, err := f.eng.Init(context.Background(), nil)
 	took := time.Since(start)
 	if err != nil {
