@@ -139,7 +139,7 @@ func (a *app) printStatus(st *engine.Status) {
 	if len(st.Problems) > 0 {
 		fmt.Fprintln(w)
 		for _, pr := range st.Problems {
-			fmt.Fprintf(w, "%s %s\n", p.level(strings.ToUpper(pr.Level)+":"), pr.Message)
+			fmt.Fprintf(w, "%s %s\n", p.level(strings.ToUpper(pr.Level)+":"), advised(pr.Message, pr.Do))
 		}
 	}
 }
@@ -174,7 +174,7 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
-			if err := a.show(ps, func() { a.printPosture(ps) }); err != nil {
+			if err := a.show(postureJSON(ps), func() { a.printPosture(ps) }); err != nil {
 				return err
 			}
 			if l := engine.PostureLevel(ps); l != engine.LevelOK {
@@ -209,7 +209,7 @@ func (a *app) printPosture(ps []engine.PostureSet) {
 			fmt.Fprintf(w, "  missing  %s\n", m)
 		}
 		for _, adv := range s.Advice {
-			fmt.Fprintf(w, "  do       %s\n", adv)
+			fmt.Fprintf(w, "  do       %s\n", adv.In(command))
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
@@ -348,7 +349,7 @@ func TestWrongPasswordAndMissingRepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(st.Sites[0].Error, "site primary") || !strings.Contains(st.Sites[0].Error, "lifeboat init") {
+	if !strings.Contains(st.Sites[0].Error, "site primary") || len(st.Sites[0].ErrorDo) != 1 || st.Sites[0].ErrorDo[0].Act != dr.ActInit {
 		t.Fatalf("missing repo: %q", st.Sites[0].Error)
 	}
 	f.init()

@@ -157,7 +157,7 @@ const ledgerFresh = 15 * time.Second
 // ledgerStatus reads the ledgers (from the listings a probing status has
 // just made; a cached status reads nothing) and puts the active
 // generation, and any conflict, into the status.
-func (e *Engine) ledgerStatus(ctx context.Context, st *Status, probe bool, problem func(Level, string, string, string, ...any)) error {
+func (e *Engine) ledgerStatus(ctx context.Context, st *Status, probe bool, problem func(Level, string, string, string, ...any) *Problem) error {
 	if probe {
 		if _, err := e.ReadLedgers(ctx, ledgerFresh); err != nil {
 			problem(LevelCritical, "", "", "the ledger could not be read: %v", err)

@@ -44,6 +44,8 @@ type Problem struct {
 	Site    string `json:"site,omitempty"`
 	Set     string `json:"set,omitempty"`
 	Message string `json:"message"`
+	// Do is what may be done about it; the front end words it.
+	Do []dr.Remedy `json:"do,omitempty"`
 }
 
 // SiteStatus is one site's health.
@@ -53,6 +55,8 @@ type SiteStatus struct {
 	Reachable bool    `json:"reachable"`
 	LatencyMS float64 `json:"latency_ms"`
 	Error     string  `json:"error"`
+	// ErrorDo is what may be done about Error.
+	ErrorDo []dr.Remedy `json:"error_do,omitempty"`
 	// Locks is null when the site could not be reached: unknown, not 0.
 	Locks     *int       `json:"locks"`
 	Probed    time.Time  `json:"probed"`
@@ -153,9 +157,10 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	if fromStore {
 		st.ActiveFrom = "failover"
 	}
-	problem := func(l Level, site, set, format string, args ...any) {
+	problem := func(l Level, site, set, format string, args ...any) *Problem {
 		st.Level = worse(st.Level, l)
 		st.Problems = append(st.Problems, Problem{Level: l.String(), Site: site, Set: set, Message: fmt.Sprintf(format, args...)})
+		return &st.Problems[len(st.Problems)-1]
 	}
 
 	probes := map[string]SiteProbe{}
@@ -201,8 +206,8 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			ss.Role = "active"
 		}
 		if p.Err != nil {
-			ss.Error = p.Err.Error()
-			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, siteCause(s.Name, p.Err))
+			ss.Error, ss.ErrorDo = p.Err.Error(), dr.RemediesOf(p.Err)
+			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, siteCause(s.Name, p.Err)).Do = ss.ErrorDo
 		}
 		if c, ok, err := e.store.LastCheck(ctx, s.Name); err == nil && ok {
 			ss.LastCheck = &CheckInfo{Time: c.Time.UTC(), OK: c.OK, Detail: c.Detail}
@@ -304,14 +309,14 @@ func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error)
 
 // lastFailover is the unfinished failover, else the newest that ended; an
 // unfinished one is a critical problem until it is resumed or aborted.
-func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
+func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any) *Problem) *FailoverInfo {
 	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err == nil && ok {
 		state := unfinishedState(ctx, e, run)
 		if state == dr.FailoverRunning {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
 		} else {
-			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
-				run.RunID, run.From, run.To, state)
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s)",
+				run.RunID, run.From, run.To, state).Do = dr.ResumeOrAbort()
 		}
 		if st, err := e.UnfinishedFailover(ctx); err == nil && st != nil {
 			for _, m := range st.HooksCut {
@@ -341,10 +346,10 @@ func (e *Engine) lastPassedDrill(ctx context.Context, site string) (storedReport
 // drill is critical; no passing drill, one older than drill_every, or one
 // run under a different recovery config is "drill needed" (a warning).
 func (e *Engine) judgeDrills(ctx context.Context, site string, last *DrillInfo, now time.Time,
-	problem func(l Level, site, set, format string, args ...any)) {
+	problem func(l Level, site, set, format string, args ...any) *Problem) {
 	if last != nil && !last.Passed {
-		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again: lifeboat drill --site %s",
-			site, last.ID, Age(now.Sub(last.Time)), site)
+		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again",
+			site, last.ID, Age(now.Sub(last.Time))).Do = []dr.Remedy{{Act: dr.ActReport, Report: last.ID}, {Act: dr.ActDrill, Site: site}}
 	}
 	passed, ok := e.lastPassedDrill(ctx, site)
 	every := e.cfg.Objectives.DrillEvery.D()

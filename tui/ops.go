@@ -160,7 +160,7 @@ func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
 			default:
 				op.State = OpFailed
 			}
-			op.Message = msg.Err.Error()
+			op.Message = errWords(msg.Err)
 		}
 		return op
 	}

@@ -55,7 +55,7 @@ func (s *operationsScreen) action(msg ActionMsg) tea.Cmd {
 	}
 	a, err := s.parseArgs(name, msg.Args)
 	if err != nil {
-		return statusCmd(err.Error(), true)
+		return statusCmd(errWords(err), true)
 	}
 	switch name {
 	case "backup":

@@ -20,7 +20,7 @@ import (
 const recoveryBreachSoon = 6 * time.Hour
 
 // recoveryDrillsNote is shown for a standby that was never drilled.
-const recoveryDrillsNote = "never — run `lifeboat drill --site <standby>` to rehearse"
+const recoveryDrillsNote = "never — d on a standby rehearses one"
 
 // recoveryScreen is readiness: could each standby take over now? A verdict
 // per standby, then every set at every standby against its RPO.

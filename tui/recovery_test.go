@@ -58,7 +58,7 @@ func TestRecoveryNotReady(t *testing.T) {
 				t.Fatalf("%dx%d datasets@dr row lacks %q: %q\n%s", sz.w, sz.h, want, datasets, v)
 			}
 		}
-		for _, want := range []string{"✓ reachable in 48 ms", "last check never", "last drill never", "run `lifeboat drill --site <standby>` to rehearse"} {
+		for _, want := range []string{"✓ reachable in 48 ms", "last check never", "last drill never", "d on a standby rehearses one"} {
 			if !strings.Contains(v, want) {
 				t.Fatalf("%dx%d lacks %q:\n%s", sz.w, sz.h, want, v)
 			}

@@ -313,12 +313,12 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			msg = strings.Join(lastN(res.Stderr, 3), "; ")
 		}
 		msg = cleanMessage(redact(msg, secrets))
-		hint, kind := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
+		hint, kind, do := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
 		if len(res.Errors) > 0 && kind != ErrFailed && !strings.Contains(msg, res.Errors[0]) {
 			// restic's summary ("There were 2 errors") says less than the first item.
 			msg = res.Errors[0]
 		}
-		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: kind, Message: msg, Hint: hint}
+		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: kind, Message: msg, Hint: hint, Do: do}
 	}
 	if e, ok := outErr.(*Error); ok && r.Explain != nil {
 		r.Explain(e)
