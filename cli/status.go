@@ -100,10 +100,10 @@ func (a *app) printStatus(st *engine.Status) {
 			}
 			if x.NewestTime != nil {
 				newest = x.NewestSnapshot[:8]
-				age = engine.Age(time.Duration(*x.AgeSeconds) * time.Second)
+				age = engine.Age(*x.Age)
 				verdict = x.Grade
-				if x.RPOOK && x.BreachInSeconds < 3600 {
-					verdict += fmt.Sprintf(" (breach in %s)", engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
+				if x.RPOOK && x.BreachIn < time.Hour {
+					verdict += fmt.Sprintf(" (breach in %s)", engine.Age(x.BreachIn))
 				}
 			}
 			sets.add(set.Name, x.Site, newest, age, rpo, p.level(verdict), fmt.Sprint(x.Snapshots))
@@ -130,7 +130,7 @@ func (a *app) printStatus(st *engine.Status) {
 			state, lag := "ok", "-"
 			if r.MissingSnapshots > 0 {
 				state = "behind"
-				lag = engine.Age(time.Duration(r.LagSeconds) * time.Second)
+				lag = engine.Age(r.Lag)
 			}
 			rep.add(r.Set, r.From, r.To, fmt.Sprint(r.MissingSnapshots), lag, p.level(state))
 		}

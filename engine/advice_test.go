@@ -64,7 +64,7 @@ func TestAdviceCannotHurt(t *testing.T) {
 	}
 	for _, set := range st.Sets {
 		x, _ := set.At("dr")
-		if x.Grade != engine.GradeUnknown || x.RPOOK || x.BreachInSeconds != 0 || x.LastSeen == nil || !x.Stale {
+		if x.Grade != engine.GradeUnknown || x.RPOOK || x.BreachIn != 0 || x.LastSeen == nil || !x.Stale {
 			t.Errorf("set %s at a down site: %+v", set.Name, x)
 		}
 		if p, _ := set.At("primary"); p.Grade != "compliant" {

@@ -666,7 +666,7 @@ func TestCatalogThroughRoot(t *testing.T) {
 func TestCatalogSaysWhenABreachComes(t *testing.T) {
 	f := newFakeBackend()
 	st, _ := f.Status(context.Background(), false)
-	st.Sets[2].Sites[1].BreachInSeconds = 20 * 60 // serving at dr: 20 minutes left
+	st.Sets[2].Sites[1].BreachIn = 20 * time.Minute // serving at dr: 20 minutes left
 	cat, _ := f.LoadCatalog(context.Background())
 	s := newCatalogScreen(newTestContext(f, false))
 	s.SetSize(120, 37)
@@ -689,7 +689,7 @@ func TestCatalogDownSiteIsUnknown(t *testing.T) {
 	st.Sites[1].Reachable, st.Sites[1].Error = false, "site dr: repository is unreachable"
 	for i := range st.Sets {
 		x := &st.Sets[i].Sites[1]
-		x.Stale, x.Grade, x.RPOOK, x.BreachInSeconds, x.LastSeen = true, engine.GradeUnknown, false, 0, &seen
+		x.Stale, x.Grade, x.RPOOK, x.BreachIn, x.LastSeen = true, engine.GradeUnknown, false, 0, &seen
 	}
 	cat, _ := b.LoadCatalog(context.Background())
 	d.send(DataMsg{Status: st, Catalog: cat, Fresh: true})

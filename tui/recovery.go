@@ -279,8 +279,8 @@ func (s *recoveryScreen) postureLines() []string {
 		ds := s.trend[site]
 		last := ds[len(ds)-1]
 		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
-			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTO.Seconds())),
-			engine.Age(wholeSecs(last.RTOObjective.Seconds())), len(ds)))
+			rtoSparkline(th, ds, sparkSamples), engine.Age(last.RTO.Truncate(time.Second)),
+			engine.Age(last.RTOObjective.Truncate(time.Second)), len(ds)))
 	}
 	return lines
 }
@@ -355,7 +355,7 @@ func (s *recoveryScreen) historyLines() []string {
 			verdict, rto = th.Warn.Render("could not run"), "—"
 		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			rto, engine.Age(wholeSecs(d.RTOObjective.Seconds())), len(d.Sets))
+			rto, engine.Age(d.RTOObjective.Truncate(time.Second)), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
@@ -520,7 +520,7 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 }
 
 func recoveryRPOText(set engine.SetStatus) string {
-	return engine.DurationText(wholeSecs(set.RPOObjective.Seconds()))
+	return engine.DurationText(set.RPOObjective.Truncate(time.Second))
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -538,10 +538,10 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 		switch {
 		case ok && x.Stale:
 			// Unknown while the site is down: its unreachability is the reason.
-		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
+		case !ok || x.NewestTime == nil || x.Age == nil:
 			why = append(why, set.Name+" has no copy there")
 		case !x.RPOOK:
-			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(wholeSecs(*x.AgeSeconds)), recoveryRPOText(set)))
+			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(*x.Age), recoveryRPOText(set)))
 		}
 	}
 	if c := ss.LastCheck; c != nil && !c.OK {
@@ -628,24 +628,24 @@ func (s *recoveryScreen) rows() {
 			newest, grade, breach := "none", th.Level("none"), th.Critical.Render("no copy")
 			if ok && x.Stale {
 				newest, grade, breach = "?", th.Warn.Render("unknown"), th.Warn.Render("site down")
-			} else if ok && x.NewestTime != nil && x.AgeSeconds != nil {
-				age := wholeSecs(*x.AgeSeconds)
+			} else if ok && x.NewestTime != nil && x.Age != nil {
+				age := *x.Age
 				newest = engine.Age(age)
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOObjective.Seconds())))
-				case wholeSecs(x.BreachInSeconds) < recoveryBreachSoon:
-					breach = th.Warn.Render("breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-set.RPOObjective.Truncate(time.Second)))
+				case x.BreachIn < recoveryBreachSoon:
+					breach = th.Warn.Render("breach in " + engine.Age(x.BreachIn))
 				default:
-					breach = th.Muted.Render("in " + engine.Age(wholeSecs(x.BreachInSeconds)))
+					breach = th.Muted.Render("in " + engine.Age(x.BreachIn))
 				}
 			}
 			missing := "-"
 			if r, ok := s.status.ReplicationTo(ss.Name, set.Name); ok {
 				missing = itoa(r.MissingSnapshots)
 				if r.MissingSnapshots > 0 {
-					missing = th.Warn.Render(missing + " · " + engine.Age(wholeSecs(r.LagSeconds)) + " lag")
+					missing = th.Warn.Render(missing + " · " + engine.Age(r.Lag) + " lag")
 				}
 			}
 			rows = append(rows, Row{
