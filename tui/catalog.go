@@ -313,8 +313,8 @@ func (s *catalogScreen) openSelected() tea.Cmd {
 
 // restoreSnapshot opens the wizard on the whole selected snapshot.
 func (s *catalogScreen) restoreSnapshot() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	sn, ok := s.selectedSnapshot()
 	if !ok {
@@ -348,8 +348,8 @@ func (s *catalogScreen) updateTree(km tea.KeyMsg) tea.Cmd {
 // restoreSelection opens the wizard on the tree's selection (or the entry
 // under the cursor).
 func (s *catalogScreen) restoreSelection() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	sc, ok := s.br.scope()
 	if !ok {
@@ -370,8 +370,8 @@ func (s *catalogScreen) openWizard(sn engine.Snapshot, sc restoreScope) tea.Cmd 
 // palette: with a set it opens the wizard on that snapshot (default: the
 // newest at the active site); without, it shows the matrix and says how.
 func (s *catalogScreen) restoreAction(args []string) tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	if s.wiz != nil {
 		return nil // one restore wizard at a time; it is on screen now
