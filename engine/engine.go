@@ -86,7 +86,8 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	} else {
 		e.operator = CurrentOperator()
 	}
-	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain}
+	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain,
+		OnMessage: e.liveMessage}
 	return e, nil
 }
 

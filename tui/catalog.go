@@ -83,6 +83,7 @@ func (s *catalogScreen) bindings() {
 		bind("←/→", "site", s.moveSite, "left", "right", "h", "l"),
 		bind("enter", "open", run(s.openCell), "enter"),
 		bind("/", "filter", do(func() tea.Cmd { cmd := s.matrix.StartFilter(); s.layout(); return cmd }), "/"),
+		sortBinding(s.matrix, "catalog"),
 		matrixBack, matrixR,
 	}
 	s.snapKeys = Bindings{
@@ -90,6 +91,7 @@ func (s *catalogScreen) bindings() {
 		bind("enter", "open", do(s.openSelected), "enter"),
 		restore(s.restoreSnapshot),
 		bind("/", "filter", do(s.snapList.StartFilter), "/"),
+		sortBinding(s.snapList, "snapshots"),
 		back,
 	}
 	// The tree's own keys are the browser's; these come first.
@@ -280,7 +282,7 @@ func (s *catalogScreen) snapshotRows() {
 		rows = append(rows, Row{ID: sn.ID, Cells: []string{
 			sn.Time.Local().Format("2006-01-02 15:04"), engine.Age(now.Sub(sn.Time)), sn.ShortID, sn.Host,
 			engine.Bytes(uint64(max(sn.TotalBytes, 0))), itoa(int(sn.TotalFiles)), s.tested(sn.ID), alsoText,
-		}})
+		}, Sort: []string{timeKey(sn.Time), secsKey(now.Sub(sn.Time).Seconds()), "", "", itoa(int(sn.TotalBytes))}})
 	}
 	s.snapList.Empty = fmt.Sprintf("no snapshot of %s at %s", s.set, s.site)
 	s.snapList.SetRows(rows)

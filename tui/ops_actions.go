@@ -551,6 +551,7 @@ func (s *operationsScreen) details() {
 		if res := opsResultLines(th, op.Result); len(res) > 0 {
 			n.lines = append(append(n.lines, ""), res...)
 		}
+		n.lines = append(n.lines, opsLogLines(th, op)...)
 	case paneResults:
 		for _, o := range s.results {
 			if "r-"+fmt.Sprint(o.ID) != row.ID {
@@ -574,7 +575,7 @@ func (s *operationsScreen) details() {
 				continue
 			}
 			n.title = "restic at " + dashed(inv.Site)
-			n.lines = append(n.lines, fmt.Sprintf("%s · took %s · exit %d",
+			n.lines = append(n.lines, fmt.Sprintf("started %s · took %s · exit %d",
 				inv.Time.Local().Format("2006-01-02 15:04:05"), opsDur(inv.Duration), inv.ExitCode),
 				"", strings.Join(inv.Args, " "))
 			if inv.Error != "" {
