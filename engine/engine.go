@@ -32,6 +32,8 @@ type Engine struct {
 	log      *CommandLog
 	now      func() time.Time
 	notify   Notify
+	// readOnly refuses every action that writes (see Refusal).
+	readOnly bool
 
 	// refreshMu serialises catalog refreshes per site so two screens asking
 	// at once do not list the same repository twice.
@@ -61,6 +63,8 @@ type Options struct {
 	// Notify delivers the alert events operations raise themselves; nil
 	// sends none (see Notify).
 	Notify Notify
+	// ReadOnly refuses every action that writes to a repository (--read-only).
+	ReadOnly bool
 }
 
 // New checks restic and returns an engine over cfg and store.
@@ -76,13 +80,14 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify}
+	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify, readOnly: opts.ReadOnly}
 	if opts.Operator != nil {
 		e.operator = *opts.Operator
 	} else {
 		e.operator = CurrentOperator()
 	}
-	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain}
+	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain,
+		OnMessage: e.liveMessage}
 	return e, nil
 }
 

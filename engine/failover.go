@@ -145,6 +145,9 @@ func failoverArgs(to string, mode FailoverMode) string {
 // or abandoned by AbortFailover. A failure before the confirmation
 // refuses the failover: nothing was switched.
 func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	if err := e.refuseOnConflict(ctx, "failover"); err != nil {
 		return nil, err
@@ -289,6 +292,9 @@ func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *Fai
 // ResumeFailover continues the unfinished failover from its first step
 // that did not finish, after its process died or a step failed.
 func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	st, f, release, err := e.reopen(ctx, "resume", obs)
 	if err != nil {
@@ -319,6 +325,9 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 // site stays as it is. A run whose process still works is refused: stop
 // that process first.
 func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	st, f, release, err := e.reopen(ctx, "abort", nil)
 	if err != nil {

@@ -108,6 +108,9 @@ var ErrNoConflict = errors.New("the ledger holds no conflict of active sites")
 // as a new generation that replaces every conflicting one, recorded in the
 // ledger of every reachable site. confirm must equal keep.
 func (e *Engine) ResolveConflict(ctx context.Context, keep, confirm string) (string, error) {
+	if err := e.Permit(ctx, "resolve"); err != nil {
+		return "", err
+	}
 	if confirm != keep {
 		return "", fmt.Errorf("the confirmation %q does not match the site to keep %q: type the name of the site that stays active", confirm, keep)
 	}

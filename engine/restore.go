@@ -144,6 +144,9 @@ func restoreSpec(snapID string, paths, include []string) (string, []string) {
 // Restore restores a snapshot into a target directory, refusing a
 // non-empty target unless Overwrite is set.
 func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) (*RestoreResult, error) {
+	if err := e.Permit(ctx, "restore"); err != nil {
+		return nil, err
+	}
 	set, err := e.set(req.Set)
 	if err != nil {
 		return nil, err

@@ -57,15 +57,23 @@ func (s *catalogScreen) matrixRows() {
 	if s.status != nil {
 		for i, ss := range s.status.Sets {
 			cells := []string{ss.Name, catRPO(ss.RPOObjective.Seconds())}
+			keys := []string{ss.Name, secsKey(ss.RPOObjective.Seconds())}
 			onCursor := cur.ID == ss.Name || (cur.ID == "" && i == 0)
 			for j, st := range sites {
+				// A site's column sorts by the age of its newest copy; none
+				// (or unknown) sorts as the oldest.
+				age := "1e18"
+				if x, ok := ss.At(st.Name); ok && x.AgeSeconds != nil && !x.Stale {
+					age = secsKey(*x.AgeSeconds)
+				}
+				keys = append(keys, age)
 				mark := "  "
 				if onCursor && j == s.col {
 					mark = "▸ "
 				}
 				cells = append(cells, mark+s.cell(ss, st.Name))
 			}
-			rows = append(rows, Row{ID: ss.Name, Cells: cells, Filter: ss.Name})
+			rows = append(rows, Row{ID: ss.Name, Cells: cells, Filter: ss.Name, Sort: keys})
 		}
 	}
 	s.matrix.SetRows(rows)

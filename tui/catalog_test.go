@@ -459,8 +459,7 @@ func TestCatalogReadOnly(t *testing.T) {
 	if d.s.wiz != nil {
 		t.Fatal("read-only must not open the wizard")
 	}
-	if len(d.status) == 0 || !strings.Contains(d.status[len(d.status)-1], "restore is disabled") ||
-		!strings.Contains(d.status[len(d.status)-1], "read-only") {
+	if len(d.status) == 0 || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatalf("status: %q", d.status)
 	}
 	for _, k := range d.s.Keys() {
@@ -471,11 +470,11 @@ func TestCatalogReadOnly(t *testing.T) {
 	d.press("enter")
 	d.waitTree()
 	d.press("space", "R")
-	if d.s.wiz != nil || !strings.Contains(d.status[len(d.status)-1], "disabled") {
+	if d.s.wiz != nil || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatalf("R in the tree: wizard %v, status %q", d.s.wiz != nil, d.status)
 	}
 	d.send(ActionMsg{Name: "restore", Args: []string{"models"}})
-	if d.s.wiz != nil || !strings.Contains(d.status[len(d.status)-1], "disabled") {
+	if d.s.wiz != nil || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatal(":restore in read-only mode")
 	}
 	for _, c := range f.Calls() {

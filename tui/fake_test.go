@@ -47,6 +47,8 @@ type fakeBackend struct {
 	// at primary and fails at the sites in measureFails.
 	capacity     []engine.Capacity
 	measureFails map[string]bool
+	// invs are restic commands a test adds to the command log, newest first.
+	invs []engine.Invocation
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -346,8 +348,10 @@ func (f *fakeBackend) RecentOperations(ctx context.Context, limit int) ([]engine
 }
 
 func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]engine.Invocation, error) {
-	return []engine.Invocation{{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
-		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append(append([]engine.Invocation(nil), f.invs...), engine.Invocation{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
+		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}), nil
 }
 
 func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]engine.SiteSample, error) {

@@ -118,8 +118,8 @@ func (s *recoveryScreen) loadDrills() tea.Cmd {
 // or the resume prompt when a failover is unfinished (a new one would be
 // refused until it ends).
 func (s *recoveryScreen) askFailover() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "failover")
+	if cmd := refused(s.ctx, "failover"); cmd != nil {
+		return cmd
 	}
 	if s.wiz != nil {
 		// The failover runs in the background (b): f brings it back.
@@ -169,9 +169,12 @@ func (s *recoveryScreen) wizUpdate(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// askDrill confirms a drill at the standby under the cursor. A drill writes
-// only scratch space, so it runs in read-only mode too, like the CLI.
+// askDrill confirms a drill at the standby under the cursor. A drill
+// restores into scratch space and checks the standby: read-only refuses it.
 func (s *recoveryScreen) askDrill() tea.Cmd {
+	if cmd := refused(s.ctx, "drill"); cmd != nil {
+		return cmd
+	}
 	row, ok := s.list.Selected()
 	if !ok {
 		return statusCmd("no standby to drill", true)
@@ -195,13 +198,16 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	filter := bind("/", "filter", do(s.list.StartFilter), "/")
 	filter.Hidden = true // a global binding: the footer and help already list it
 	failover := bind("f", "failover", do(s.askFailover), "f")
-	// Read-only: failover is off (help leaves it out); pressing f still says why.
+	drill := bind("d", "drill", do(s.askDrill), "d")
+	// Read-only: drill and failover are off (help leaves them out); pressing
+	// d or f still says why.
+	drill.Key.SetEnabled(!ctx.ReadOnly)
 	failover.Key.SetEnabled(!ctx.ReadOnly)
 	s.keys = Bindings{
 		filter,
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "report", do(s.openSelectedReport), "enter"),
-		bind("d", "drill", do(s.askDrill), "d"),
+		drill,
 		failover,
 	}
 	return s

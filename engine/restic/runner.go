@@ -147,6 +147,10 @@ type Runner struct {
 	// Explain, when set, may add what lifeboat knows to an error before it
 	// is returned (how many snapshots a now-missing repository held).
 	Explain func(*Error)
+	// OnMessage, when set, gets each of restic's messages as it arrives
+	// (MessageText, secrets redacted), with the context of the run that
+	// started restic; it must not block.
+	OnMessage func(ctx context.Context, site, text string)
 }
 
 func (r *Runner) environ(c Call) ([]string, error) {
@@ -259,6 +263,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 				} else if t != "" {
 					keep(t)
 				}
+			}
+		}
+		if r.OnMessage != nil {
+			if t := MessageText(typ, line); t != "" {
+				r.OnMessage(ctx, c.Repo.Site, redact(t, secrets))
 			}
 		}
 		if c.OnLine != nil {
