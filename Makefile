@@ -1,11 +1,12 @@
-# Lifeboat: everything builds from go.mod, including the pinned restic and
-# rest-server (tool dependencies), so a fresh machine needs only Go.
+# Lifeboat: everything builds from go.mod, including the pinned restic,
+# rest-server and versitygw (tool dependencies), so a fresh machine needs
+# only Go.
 GO      ?= go
 BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 
-.PHONY: all build tools restic rest-server demo test test-deps tape lint fuzz bench clean
+.PHONY: all build tools restic rest-server versitygw demo test test-deps tape lint fuzz bench clean
 
 all: build
 
@@ -21,7 +22,13 @@ rest-server: $(BIN)/rest-server
 $(BIN)/rest-server: go.mod go.sum
 	$(GO) build -o $@ github.com/restic/rest-server/cmd/rest-server
 
-tools: $(BIN)/restic $(BIN)/rest-server
+# The S3 server of the object-storage tests (docs/object-storage.md). Its
+# first build takes minutes; go's build cache makes later ones instant.
+versitygw: $(BIN)/versitygw
+$(BIN)/versitygw: go.mod go.sum
+	$(GO) build -o $@ github.com/versity/versitygw/cmd/versitygw
+
+tools: $(BIN)/restic $(BIN)/rest-server $(BIN)/versitygw
 
 # Opens lifeboat on the built-in demo (built on first use).
 demo: build

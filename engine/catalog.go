@@ -46,6 +46,16 @@ func ProbeTimeout() time.Duration {
 	return 30 * time.Second
 }
 
+// SlowProbe is how long a listing of a site's repository may take before
+// the site counts as DEGRADED (slow), apart from DOWN: 5s, or
+// $LIFEBOAT_PROBE_SLOW (a Go duration).
+func SlowProbe() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("LIFEBOAT_PROBE_SLOW")); err == nil && d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
 // SiteProbe is what one refresh learned about a site's repository.
 type SiteProbe struct {
 	Site      string

@@ -34,6 +34,8 @@ type Engine struct {
 	notify   Notify
 	// readOnly refuses every action that writes (see Refusal).
 	readOnly bool
+	// slowProbe: a listing slower than this makes a site DEGRADED (slow).
+	slowProbe time.Duration
 
 	// refreshMu serialises catalog refreshes per site so two screens asking
 	// at once do not list the same repository twice.
@@ -65,6 +67,13 @@ type Options struct {
 	Notify Notify
 	// ReadOnly refuses every action that writes to a repository (--read-only).
 	ReadOnly bool
+	// OutageLimit is how long a long run (a copy, a restore, a backup)
+	// rides out a site that stopped answering before it fails: 0 means
+	// $LIFEBOAT_OUTAGE_LIMIT (a Go duration), else restic's own 15 minutes.
+	OutageLimit time.Duration
+	// SlowProbe is how long a listing of a site may take before the site
+	// is DEGRADED (slow): 0 means SlowProbe().
+	SlowProbe time.Duration
 }
 
 // New checks restic and returns an engine over cfg and store.
@@ -80,14 +89,21 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify, readOnly: opts.ReadOnly}
+	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify,
+		readOnly: opts.ReadOnly, slowProbe: opts.SlowProbe}
+	if e.slowProbe == 0 {
+		e.slowProbe = SlowProbe()
+	}
 	if opts.Operator != nil {
 		e.operator = *opts.Operator
 	} else {
 		e.operator = CurrentOperator()
 	}
 	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain,
-		OnMessage: e.liveMessage}
+		OnMessage: e.liveMessage, OutageLimit: opts.OutageLimit}
+	if d, err := time.ParseDuration(os.Getenv("LIFEBOAT_OUTAGE_LIMIT")); err == nil && d > 0 && opts.OutageLimit == 0 {
+		e.runner.OutageLimit = d
+	}
 	return e, nil
 }
 
@@ -247,7 +263,7 @@ func (e *Engine) repo(s *config.Site) (restic.Repo, error) {
 		return restic.Repo{}, err
 	}
 	return restic.Repo{Site: s.Name, Repository: s.Repository, PasswordFile: s.PasswordFile,
-		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env}, nil
+		PasswordCommand: s.PasswordCommand, PasswordEnv: s.PasswordEnv, Env: env, Options: s.Options}, nil
 }
 
 // siteRepo resolves a site by name and what the runner needs to reach it.

@@ -26,6 +26,7 @@ type fixture struct {
 	store   *storage.Store
 	eng     *engine.Engine
 	world   *testenv.World
+	opts    engine.Options // how open opens the engine
 }
 
 const fixturePassword = testenv.WorldPassword
@@ -40,7 +41,7 @@ func newFixture(t *testing.T, extraYAML string) *fixture {
 
 func (f *fixture) open() {
 	f.t.Helper()
-	f.cfg, f.store, f.eng = enginetest.Open(f.t, f.cfgPath, filepath.Join(f.dir, "state"))
+	f.cfg, f.store, f.eng = enginetest.OpenWith(f.t, f.cfgPath, filepath.Join(f.dir, "state"), f.opts)
 }
 
 func (f *fixture) init() {

@@ -14,8 +14,9 @@ const (
 	StateUnknown SiteState = "UNKNOWN"
 	// StateOK: the repository answers and nothing is wrong.
 	StateOK SiteState = "OK"
-	// StateDegraded: the repository answers, but a service probe failed, a
-	// stale lock exists or an RPO is breached at the site.
+	// StateDegraded: the repository answers, but slowly (SlowProbe), or a
+	// service probe failed, a stale lock exists or an RPO is breached at the
+	// site.
 	StateDegraded SiteState = "DEGRADED"
 	// StateDown: the repository cannot be reached.
 	StateDown SiteState = "DOWN"
@@ -122,6 +123,9 @@ func (e *Engine) ProbeRound(ctx context.Context, st *Status) []SiteRound {
 			if !p.OK {
 				problems = append(problems, p.String())
 			}
+		}
+		if slow := e.slowProbe; s.Reachable && s.LatencyMS > float64(slow.Milliseconds()) {
+			problems = append(problems, fmt.Sprintf("slow: the repository answered in %.1fs (slow above %s)", s.LatencyMS/1000, slow))
 		}
 		for _, l := range r.Locks {
 			if l.Stale {

@@ -63,8 +63,8 @@ func (s *catalogScreen) matrixRows() {
 				// A site's column sorts by the age of its newest copy; none
 				// (or unknown) sorts as the oldest.
 				age := "1e18"
-				if x, ok := ss.At(st.Name); ok && x.AgeSeconds != nil && !x.Stale {
-					age = secsKey(*x.AgeSeconds)
+				if x, ok := ss.At(st.Name); ok && x.Age != nil && !x.Stale {
+					age = secsKey(x.Age.Seconds())
 				}
 				keys = append(keys, age)
 				mark := "  "

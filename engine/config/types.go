@@ -44,7 +44,10 @@ type Site struct {
 	PasswordEnv     string            `yaml:"password_env"`
 	Role            Role              `yaml:"role"`
 	Env             map[string]string `yaml:"env"`
-	Probes          []Probe           `yaml:"probes"`
+	// Options are restic's -o options for the site's backend
+	// (s3.connections: 4); SiteOptions lists the keys allowed.
+	Options map[string]string `yaml:"options"`
+	Probes  []Probe           `yaml:"probes"`
 	// Location is where the site is (free text, e.g. dc-west): sites with
 	// different locations are off-site to each other (posture).
 	Location string `yaml:"location"`

@@ -248,6 +248,7 @@ func (d *decoder) validateSites(c *Config) {
 				d.fail(d.at(key), key, "%v", err)
 			}
 		}
+		d.validateOptions(s, p)
 		for j := range s.Probes {
 			d.validateProbe(&s.Probes[j], indexKey(p+".probes", j))
 		}
@@ -265,6 +266,7 @@ func (d *decoder) validateSites(c *Config) {
 	if active < 0 && !badRole {
 		d.fail(d.at("sites"), "sites", "no site has role: active; exactly one site must be active")
 	}
+	d.validateSharedProcess(c)
 }
 
 func lineOf(n *yaml.Node) int {

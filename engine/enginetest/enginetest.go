@@ -19,6 +19,13 @@ import (
 // has monitoring deliver its own alerts, as `lifeboat` opens it.
 func Open(t testing.TB, cfgPath, stateDir string) (*config.Config, *storage.Store, *engine.Engine) {
 	t.Helper()
+	return OpenWith(t, cfgPath, stateDir, engine.Options{})
+}
+
+// OpenWith is Open with opts (restic, operator and alert delivery are
+// filled in as Open does).
+func OpenWith(t testing.TB, cfgPath, stateDir string, opts engine.Options) (*config.Config, *storage.Store, *engine.Engine) {
+	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -28,8 +35,10 @@ func Open(t testing.TB, cfgPath, stateDir string) (*config.Config, *storage.Stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(context.Background(), cfg, st, engine.Options{ResticBinary: testenv.Restic(t),
-		Operator: &engine.Operator{User: "alice@bastion", Origin: "10.0.0.9"}, Notify: monitor.Deliver})
+	opts.ResticBinary = testenv.Restic(t)
+	opts.Operator = &engine.Operator{User: "alice@bastion", Origin: "10.0.0.9"}
+	opts.Notify = monitor.Deliver
+	eng, err := engine.New(context.Background(), cfg, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,3 +112,9 @@ func isUnreachable(lower string) bool {
 	}
 	return false
 }
+
+// isMissingBucket recognises an S3 server's NoSuchBucket ("The specified
+// bucket does not exist", the text AWS, minio and versitygw give).
+func isMissingBucket(lower string) bool {
+	return strings.Contains(lower, "specified bucket does not exist") || strings.Contains(lower, "nosuchbucket")
+}

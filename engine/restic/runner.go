@@ -12,8 +12,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,6 +31,7 @@ type Repo struct {
 	PasswordCommand string
 	PasswordEnv     string            // name of a variable in lifeboat's environment
 	Env             map[string]string // already expanded backend credentials
+	Options         map[string]string // restic -o options (s3.connections: 4)
 }
 
 func (r Repo) passwordSource() string {
@@ -144,6 +147,11 @@ type Runner struct {
 	OnInvocation func(Invocation)
 	// Grace is how long a cancelled restic gets to remove its lock before it is killed.
 	Grace time.Duration
+	// OutageLimit, when set, stops a run whose backend has been unreachable
+	// that long without a success in between (restic itself retries for 15
+	// minutes): an object store that went away mid-copy fails the copy,
+	// naming the site, instead of holding it.
+	OutageLimit time.Duration
 	// Explain, when set, may add what lifeboat knows to an error before it
 	// is returned (how many snapshots a now-missing repository held).
 	Explain func(*Error)
@@ -204,11 +212,17 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	cmd := exec.CommandContext(runCtx, r.Binary, c.Args...)
+	cmd := exec.CommandContext(runCtx, r.Binary, append(optionArgs(c), c.Args...)...)
 	cmd.Env = env
 	cmd.Stdin = c.Stdin // nil means /dev/null: restic must never wait for a password on stdin
 	cmd.SysProcAttr = proc.Attr()
+	// Set when lifeboat stops restic because its backend is gone: restic's
+	// SIGINT cleanup would retry removing its lock there for the grace.
+	var hopeless atomic.Bool
 	cmd.Cancel = func() error {
+		if hopeless.Load() {
+			return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
 		// SIGINT lets restic remove its lock; the whole group goes so a
 		// password_command or ssh child does not linger.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
@@ -222,6 +236,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	var mu sync.Mutex
 	var exitErr exitError
 	var unreachable string // restic's retry message about an unreachable backend
+	// restic retries a bucket that does not exist as if it were a network
+	// error (minio's NoSuchBucket is not permanent to it), for 15 minutes:
+	// it is a repository that does not exist, and no retry will make one.
+	var noBucket string
+	var gaveUp string // why the outage limit stopped restic
 	keep := func(t string) {
 		res.Stderr = append(res.Stderr, redact(t, secrets))
 		if len(res.Stderr) > 40 {
@@ -229,7 +248,34 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		}
 	}
 	began := time.Now()
+	var outage *time.Timer // running while restic retries an unreachable backend
+	var outageSince time.Time
+	defer func() {
+		mu.Lock()
+		if outage != nil {
+			outage.Stop()
+		}
+		mu.Unlock()
+	}()
 	retry := func(t string) {
+		if r.OutageLimit > 0 && outage == nil && isUnreachable(strings.ToLower(t)) {
+			outageSince = time.Now()
+			var mine *time.Timer
+			mine = time.AfterFunc(r.OutageLimit, func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if outage == mine {
+					gaveUp = fmt.Sprintf("no answer for %s", time.Since(outageSince).Round(time.Second))
+					hopeless.Store(true)
+					stop()
+				}
+			})
+			outage = mine
+		}
+		if noBucket == "" && isMissingBucket(strings.ToLower(t)) {
+			noBucket = redact(t, secrets)
+			stop()
+		}
 		if unreachable == "" && isUnreachable(strings.ToLower(t)) {
 			unreachable = redact(t, secrets)
 			if c.FailFast || c.FailFastWithin > time.Since(began) {
@@ -258,6 +304,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		case "":
 			if stderr {
 				t := strings.TrimSpace(string(line))
+				if outage != nil && strings.Contains(t, "successful after") {
+					// restic reached the backend again: the outage is over.
+					outage.Stop()
+					outage = nil
+				}
 				if strings.Contains(t, "retrying after") {
 					retry(t)
 				} else if t != "" {
@@ -297,7 +348,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	res.Stdout = stdout.Bytes()
 	res.ExitCode = exitCode(runErr, cmd)
 
-	inv := Invocation{Site: c.Repo.Site, Args: redactArgs(append([]string{"restic"}, c.Args...), secrets),
+	inv := Invocation{Site: c.Repo.Site, Args: redactArgs(append([]string{"restic"}, cmd.Args[1:]...), secrets),
 		Start: start, Duration: res.Duration, ExitCode: res.ExitCode}
 
 	var outErr error
@@ -305,9 +356,17 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	case runErr == nil:
 	case ctx.Err() != nil:
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCancelled}
+	case noBucket != "" && runCtx.Err() != nil:
+		hint, _, do := classify(10, "", c.Repo)
+		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
+			Message: retryCause(noBucket), Hint: hint, Do: do}
 	case unreachable != "" && runCtx.Err() != nil:
+		msg := retryCause(unreachable)
+		if gaveUp != "" {
+			msg = gaveUp + ": " + msg
+		}
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrUnreachable,
-			Message: retryCause(unreachable), Hint: fmt.Sprintf("is the server of site %s up and reachable from here?", c.Repo.Site)}
+			Message: msg, Hint: fmt.Sprintf("is the server of site %s up and reachable from here?", c.Repo.Site)}
 	case res.ExitCode < 0:
 		if errors.Is(runErr, exec.ErrNotFound) || errors.Is(runErr, os.ErrNotExist) {
 			outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: -1, Kind: ErrNotFound,
@@ -415,4 +474,30 @@ func Find(configured string) (string, error) {
 		return p, nil
 	}
 	return "", &Error{Code: -1, Kind: ErrNotFound, Message: "not next to lifeboat nor on $PATH", Hint: installHint}
+}
+
+// optionArgs are the -o flags of a call. restic applies every -o to both
+// repositories of a copy: the source's come first and the destination's
+// win where both set one (config load refuses sites whose region or bucket
+// lookup would clash).
+func optionArgs(c Call) []string {
+	opts := map[string]string{}
+	if c.From != nil {
+		for k, v := range c.From.Options {
+			opts[k] = v
+		}
+	}
+	for k, v := range c.Repo.Options {
+		opts[k] = v
+	}
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		out = append(out, "-o", k+"="+opts[k])
+	}
+	return out
 }

@@ -59,6 +59,10 @@ func RunRestic(t testing.TB, repo, passwordFile string, args ...string) []byte {
 	cmd := exec.Command(Restic(t), args...)
 	cmd.Env = append(os.Environ(), "RESTIC_REPOSITORY="+repo, "RESTIC_PASSWORD_FILE="+passwordFile,
 		"RESTIC_CACHE_DIR="+filepath.Join(os.TempDir(), "lifeboat-test-cache"))
+	if strings.HasPrefix(repo, "s3:") {
+		key, secret := S3Keys()
+		cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID="+key, "AWS_SECRET_ACCESS_KEY="+secret)
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

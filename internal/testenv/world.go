@@ -15,11 +15,13 @@ const WorldPassword = "fixture-password-Zq8"
 // from: primary is a local repository, dr sits behind a real rest-server on
 // a loopback port, three sets of live data, and a config naming them all.
 type World struct {
-	Dir     string
-	Data    string // root of the live data
-	Srv     *RestServer
-	PwFile  string
-	CfgPath string
+	Dir  string
+	Data string // root of the live data
+	Srv  *RestServer
+	// PrimaryGW and DRGW are the S3 gateways of an S3 world (NewS3World).
+	PrimaryGW, DRGW *S3Gateway
+	PwFile          string
+	CfgPath         string
 }
 
 // NewWorld writes the data and the config (extraYAML appended to it); the
@@ -27,7 +29,17 @@ type World struct {
 func NewWorld(t testing.TB, extraYAML string) *World {
 	t.Helper()
 	dir := t.TempDir()
-	w := &World{Dir: dir, Data: filepath.Join(dir, "data"), Srv: StartRestServer(t)}
+	w := &World{Dir: dir, Srv: StartRestServer(t)}
+	w.write(t, filepath.Join(dir, "primary"), "", w.Srv.URL("dr"), "", extraYAML)
+	return w
+}
+
+// write lays out the world's data and its config with the two sites'
+// repositories and env blocks (YAML lines under env:, or "").
+func (w *World) write(t testing.TB, primary, primaryEnv, dr, drEnv, extraYAML string) {
+	t.Helper()
+	dir := w.Dir
+	w.Data = filepath.Join(dir, "data")
 	w.PwFile = WritePassword(t, dir, "repo.pass", WorldPassword)
 	WriteFiles(t, w.Data, map[string]string{
 		"models/ckpt-1/shard-0.bin": strings.Repeat("weights-0 ", 5000),
@@ -44,11 +56,11 @@ sites:
     repository: %s
     password_file: %s
     role: active
-  - name: dr
+%s  - name: dr
     repository: %s
     password_file: %s
     role: standby
-sets:
+%ssets:
   - name: models
     paths: [%s]
     retention: {keep_last: 2}
@@ -58,7 +70,7 @@ sets:
   - name: serving
     paths: [%s, %s]
 restic: {cache_dir: %s}
-%s`, filepath.Join(dir, "primary"), w.PwFile, w.Srv.URL("dr"), w.PwFile,
+%s`, primary, w.PwFile, primaryEnv, dr, w.PwFile, drEnv,
 		filepath.Join(w.Data, "models"), filepath.Join(w.Data, "datasets"),
 		filepath.Join(w.Data, "serving", "router.yaml"), filepath.Join(w.Data, "serving", "limits.yaml"),
 		filepath.Join(dir, "cache"), extraYAML)
@@ -66,7 +78,6 @@ restic: {cache_dir: %s}
 	if err := os.WriteFile(w.CfgPath, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return w
 }
 
 // Locate puts a world's primary in dc-west and dr in dc-east, in the config

@@ -1,0 +1,180 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/testenv"
+)
+
+// drState is dr's observation in one probe round.
+func drState(t *testing.T, f *fixture) engine.SiteObservation {
+	t.Helper()
+	ctx := context.Background()
+	st, err := f.eng.Status(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.eng.ProbeRound(ctx, st) {
+		if r.Site == "dr" {
+			return r.Observation
+		}
+	}
+	t.Fatal("no probe round for dr")
+	return engine.SiteObservation{}
+}
+
+// The WAN as it is: the standby's object store behind a link of 300 ms
+// latency and 1 MB/s, then cut in the middle of a replication, then back.
+// Replication is as fast as restic's own copy over the same link, rides
+// out the partition, and copies each snapshot once; probes say DEGRADED
+// (slow) while the link is slow and DOWN while it is cut.
+func TestWANSlowThenPartitioned(t *testing.T) {
+	t.Parallel()
+	f := newS3Fixture(t, false, "")
+	gw := f.world.DRGW
+	gw.Stoppable(t)
+	wan := testenv.StartWAN(t, gw.Addr)
+	f.editConfig(func(y string) string { return strings.ReplaceAll(y, gw.Addr, wan.Addr) })
+	f.opts.OutageLimit = time.Minute // a partition of seconds is ridden out
+	f.open()
+	f.init()
+	bigModels(t, f, 1)
+	ctx := context.Background()
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	drRepo := func(name string) string {
+		s, _ := f.cfg.Site("dr")
+		return strings.Replace(s.Repository, "/lifeboat", "/"+name, 1)
+	}
+	primary := filepath.Join(f.dir, "primary")
+	testenv.RunRestic(t, drRepo("raw"), f.pwFile, "init", "--from-repo", primary, "--from-password-file", f.pwFile, "--copy-chunker-params")
+	if o := drState(t, f); strings.Contains(strings.Join(o.Reasons, ";"), "slow") {
+		t.Fatalf("dr slow on a clean link: %+v", o)
+	}
+	clean := f.latency()
+	t.Logf("dr on a clean link: listing in %v", clean)
+	// Slow is what this link adds to what a clean one takes on this
+	// machine now: 300 ms each way costs several round trips more.
+	f.opts.SlowProbe = clean + 1500*time.Millisecond
+	f.open()
+
+	wan.Slow(300, 1024)
+	if o := drState(t, f); o.State != engine.StateDegraded || !strings.Contains(strings.Join(o.Reasons, ";"), "slow: the repository answered in") {
+		t.Fatalf("dr over a 300 ms, 1 MB/s link: %+v (want DEGRADED, slow)", o)
+	}
+	t.Logf("dr over 300 ms + 1 MB/s: listing in %v (slow above %v): DEGRADED", f.latency(), f.opts.SlowProbe)
+	start := time.Now()
+	res, err := f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil)
+	lifeboat := time.Since(start)
+	if err != nil {
+		t.Fatalf("replicate over the slow link: %v", err)
+	}
+	for _, r := range res {
+		if r.Outcome != engine.OutcomeOK || r.Copied != 1 {
+			t.Fatalf("replicate over the slow link: %+v", r)
+		}
+	}
+	var src []restic.Snapshot
+	_ = json.Unmarshal(testenv.RunRestic(t, primary, f.pwFile, "snapshots", "--json"), &src)
+	args := []string{"copy", "--from-repo", primary, "--from-password-file", f.pwFile, "-o", "s3.bucket-lookup=path", "-o", "s3.connections=2"}
+	for _, s := range src {
+		args = append(args, s.ID)
+	}
+	start = time.Now()
+	testenv.RunRestic(t, drRepo("raw"), f.pwFile, args...)
+	raw := time.Since(start)
+	t.Logf("over 300 ms + 1 MB/s: lifeboat replicate %.1fs (listings, copy, judging), raw restic copy %.1fs, of %d snapshots (%.1f MiB)",
+		lifeboat.Seconds(), raw.Seconds(), len(src), float64(treeBytes(t, f.data))/(1<<20))
+	if lifeboat > 3*raw+20*time.Second {
+		t.Errorf("lifeboat took %v where restic's copy took %v", lifeboat, raw)
+	}
+
+	// A partition in the middle of the next replication, then recovery
+	// (on a clean link again: the partition is what this part is about).
+	wan.Clear()
+	testenv.WriteFiles(t, f.data, map[string]string{"models/big/z.bin": randomText(1 << 20)})
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"models"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var results []engine.ReplicateResult
+	go func() {
+		var err error
+		results, err = f.eng.Replicate(ctx, engine.ReplicateRequest{}, nil)
+		done <- err
+	}()
+	waitForLock(t, gw)
+	wan.Partition()
+	cut := time.Now()
+	if o := drState(t, f); o.State != engine.StateDown {
+		t.Errorf("dr with the link cut: %+v (want DOWN)", o)
+	}
+	time.Sleep(3*time.Second - time.Since(cut)) // the partition lasts 3s
+	select {
+	case err := <-done:
+		t.Fatalf("replication ended during the partition (%v): it missed the copy or gave up", err)
+	default:
+	}
+	wan.Heal()
+	healed := time.Now()
+	if err := <-done; err != nil {
+		t.Fatalf("replication across a 3s partition: %v", err)
+	}
+	t.Logf("partition of %.1fs mid-replication; replication finished %.1fs after the link came back",
+		healed.Sub(cut).Seconds(), time.Since(healed).Seconds())
+	for _, r := range results {
+		if r.Outcome != engine.OutcomeOK || r.Missing != 0 {
+			t.Fatalf("replication across the partition: %+v", r)
+		}
+	}
+	var at []restic.Snapshot
+	_ = json.Unmarshal(testenv.RunRestic(t, drRepo("lifeboat"), f.pwFile, "snapshots", "--json"), &at)
+	seen := map[string]int{}
+	for _, s := range at {
+		seen[s.Original]++
+	}
+	if len(at) != 4 || len(seen) != 4 {
+		t.Fatalf("dr holds %d snapshots of %d originals, want 4 of 4 (each copied once)", len(at), len(seen))
+	}
+}
+
+func treeBytes(t *testing.T, dir string) int {
+	n := 0
+	for _, v := range testenv.Tree(t, dir) {
+		n += len(v)
+	}
+	return n
+}
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	f, _ := os.Open("/dev/urandom")
+	defer f.Close()
+	_, _ = f.Read(b)
+	return string(b)
+}
+
+// latency is dr's listing latency as status last measured it.
+func (f *fixture) latency() time.Duration {
+	f.t.Helper()
+	st, err := f.eng.Status(context.Background(), false)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, s := range st.Sites {
+		if s.Name == "dr" {
+			return time.Duration(s.LatencyMS * float64(time.Millisecond)).Round(time.Millisecond)
+		}
+	}
+	f.t.Fatal("no dr in status")
+	return 0
+}
