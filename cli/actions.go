@@ -143,6 +143,10 @@ or the site is down), 3 UNKNOWN (the check could not run, e.g. locked).`,
 			if readData && subset != "" {
 				return usageError("--read-data reads every pack; drop --read-data-subset")
 			}
+			// A check takes a lock in the repository: refused under --read-only.
+			if err := a.refuseReadOnly(ctx, "check"); err != nil {
+				return withCode(int(engine.LevelUnknown), err)
+			}
 			res, err := eng.Check(ctx, engine.CheckRequest{Sites: sites, ReadDataSubset: subset, ReadData: readData}, a.progress().observe)
 			if res == nil {
 				res = []engine.CheckResult{}
@@ -202,12 +206,7 @@ each site that lost snapshots, as a separate step. One of them is required.`,
 			}
 			return nil
 		},
-		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
-			if !dryRun {
-				if err := a.refuseReadOnly(ctx, "forget"); err != nil {
-					return err
-				}
-			}
+		RunE: withEngine(a.toChange("forget"), func(ctx context.Context, eng *engine.Engine) error {
 			res, err := eng.Forget(ctx, engine.ForgetRequest{Sites: sites, Sets: sets, DryRun: dryRun}, a.progress().observe)
 			if res == nil {
 				res = []engine.ForgetResult{}

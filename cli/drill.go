@@ -28,16 +28,17 @@ over t drills → clean up (unless drills.keep).
 
 The report (--json prints it; --report FILE writes it as Markdown) is stored
 hash-chained to the previous one; ` + "`lifeboat journal --verify`" + ` checks the chain.
-A drill writes only scratch space, so it runs under --read-only too (journaled).
+A drill writes scratch space and checks the standby, so --read-only refuses it.
 
 Exit codes follow the monitoring convention: 0 passed without findings,
 1 passed with findings (e.g. an RPO breach), 2 failed, 3 could not evaluate
 (bad config, unknown site, another drill or failover holds the lock).`,
 		Args: cobra.NoArgs,
 		RunE: withEngine(a.openToEvaluate, func(ctx context.Context, eng *engine.Engine) error {
-			if a.readOnly {
-				_ = eng.Journal(ctx, "drill", site, "", "--read-only", engine.OutcomeOK,
-					"allowed under --read-only: a drill writes only its scratch space")
+			// A drill restores outside the state store and checks the
+			// standby (a lock): refused under --read-only.
+			if err := a.refuseReadOnly(ctx, "drill"); err != nil {
+				return withCode(int(engine.LevelUnknown), err)
 			}
 			pr := a.progress()
 			rep, err := eng.Drill(ctx, engine.DrillRequest{Site: site, Sets: sets, Report: report}, func(ev engine.Event) {

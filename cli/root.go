@@ -20,6 +20,7 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -96,7 +97,7 @@ func (a *app) main(args []string) int {
 		code = 2
 	}
 	if ee == nil || ee.err != errSilent {
-		fmt.Fprintf(stderr, "lifeboat: %s\n", oneLine(err))
+		fmt.Fprintf(stderr, "lifeboat: %s\n", advised(oneLine(err), dr.RemediesOf(err)))
 	}
 	return code
 }
@@ -175,7 +176,7 @@ func (a *app) open(ctx context.Context) (*engine.Engine, error) {
 		return nil, err
 	}
 	// Failovers raise their own alerts: monitoring delivers them.
-	eng, err := engine.New(ctx, cfg, st, engine.Options{Notify: monitor.Deliver})
+	eng, err := engine.New(ctx, cfg, st, engine.Options{Notify: monitor.Deliver, ReadOnly: a.readOnly})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -263,16 +264,13 @@ func (a *app) openToEvaluate(ctx context.Context) (*engine.Engine, error) {
 	return eng, nil
 }
 
-// refuseReadOnly stops a data-changing command under --read-only and
-// journals the refusal when the store is open.
+// refuseReadOnly stops a data-changing command under --read-only (the
+// engine's one rule, engine.Refusal) and journals the refusal.
 func (a *app) refuseReadOnly(ctx context.Context, action string) error {
-	if !a.readOnly {
-		return nil
+	if a.eng == nil {
+		return engine.Refusal(a.readOnly, action)
 	}
-	if a.eng != nil {
-		_ = a.eng.Journal(ctx, action, "", "", "--read-only", engine.OutcomeRefused, "refused: lifeboat runs read-only")
-	}
-	return fmt.Errorf("%s changes data and lifeboat runs with --read-only: run it without --read-only", action)
+	return a.eng.Permit(ctx, action)
 }
 
 // cancelled turns a cancellation into the message operators expect.

@@ -100,10 +100,10 @@ func (a *app) printStatus(st *engine.Status) {
 			}
 			if x.NewestTime != nil {
 				newest = x.NewestSnapshot[:8]
-				age = engine.Age(time.Duration(*x.AgeSeconds) * time.Second)
+				age = engine.Age(*x.Age)
 				verdict = x.Grade
-				if x.RPOOK && x.BreachInSeconds < 3600 {
-					verdict += fmt.Sprintf(" (breach in %s)", engine.Age(time.Duration(x.BreachInSeconds)*time.Second))
+				if x.RPOOK && x.BreachIn < time.Hour {
+					verdict += fmt.Sprintf(" (breach in %s)", engine.Age(x.BreachIn))
 				}
 			}
 			sets.add(set.Name, x.Site, newest, age, rpo, p.level(verdict), fmt.Sprint(x.Snapshots))
@@ -130,7 +130,7 @@ func (a *app) printStatus(st *engine.Status) {
 			state, lag := "ok", "-"
 			if r.MissingSnapshots > 0 {
 				state = "behind"
-				lag = engine.Age(time.Duration(r.LagSeconds) * time.Second)
+				lag = engine.Age(r.Lag)
 			}
 			rep.add(r.Set, r.From, r.To, fmt.Sprint(r.MissingSnapshots), lag, p.level(state))
 		}
@@ -139,7 +139,7 @@ func (a *app) printStatus(st *engine.Status) {
 	if len(st.Problems) > 0 {
 		fmt.Fprintln(w)
 		for _, pr := range st.Problems {
-			fmt.Fprintf(w, "%s %s\n", p.level(strings.ToUpper(pr.Level)+":"), pr.Message)
+			fmt.Fprintf(w, "%s %s\n", p.level(strings.ToUpper(pr.Level)+":"), advised(pr.Message, pr.Do))
 		}
 	}
 }
@@ -174,7 +174,7 @@ Exit codes follow the monitoring convention: 0 every set meets the rule,
 			if err != nil {
 				return withCode(int(engine.LevelUnknown), err)
 			}
-			if err := a.show(ps, func() { a.printPosture(ps) }); err != nil {
+			if err := a.show(postureJSON(ps), func() { a.printPosture(ps) }); err != nil {
 				return err
 			}
 			if l := engine.PostureLevel(ps); l != engine.LevelOK {
@@ -209,7 +209,7 @@ func (a *app) printPosture(ps []engine.PostureSet) {
 			fmt.Fprintf(w, "  missing  %s\n", m)
 		}
 		for _, adv := range s.Advice {
-			fmt.Fprintf(w, "  do       %s\n", adv)
+			fmt.Fprintf(w, "  do       %s\n", adv.In(command))
 		}
 	}
 }

@@ -47,7 +47,7 @@ func (a *app) runConsole(cmd *cobra.Command) error {
 	if plain {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	m := tui.New(tui.EngineBackend{Engine: eng}, a.readOnly)
+	m := tui.New(tui.EngineBackend{Engine: eng}, eng.ReadOnly())
 	if plain {
 		m.SetTheme(tui.NewTheme(true))
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // stutters says whether a message repeats its site prefix.
@@ -39,7 +42,7 @@ func TestAdviceCannotHurt(t *testing.T) {
 		if strings.Contains(s.Error, "does not exist: repository does not exist") {
 			t.Errorf("site %s: message stutters: %q", s.Name, s.Error)
 		}
-		if !strings.Contains(s.Error, "lifeboat init") {
+		if !slices.ContainsFunc(s.ErrorDo, func(r dr.Remedy) bool { return r.Act == dr.ActInit }) {
 			t.Errorf("site %s never held a repository; the advice should be init: %q", s.Name, s.Error)
 		}
 	}
@@ -61,7 +64,7 @@ func TestAdviceCannotHurt(t *testing.T) {
 	}
 	for _, set := range st.Sets {
 		x, _ := set.At("dr")
-		if x.Grade != engine.GradeUnknown || x.RPOOK || x.BreachInSeconds != 0 || x.LastSeen == nil || !x.Stale {
+		if x.Grade != engine.GradeUnknown || x.RPOOK || x.BreachIn != 0 || x.LastSeen == nil || !x.Stale {
 			t.Errorf("set %s at a down site: %+v", set.Name, x)
 		}
 		if p, _ := set.At("primary"); p.Grade != "compliant" {
@@ -114,5 +117,39 @@ func TestAdviceCannotHurt(t *testing.T) {
 	_, err = f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"models"}}, nil)
 	if err == nil || strings.Contains(err.Error(), "init") || !strings.Contains(err.Error(), "check the mount or URL") {
 		t.Errorf("backup to a missing repository that held snapshots: %v", err)
+	}
+}
+
+// commandWords are the lifeboat commands an engine message must not name:
+// how to act is the CLI's or the console's to say (issue #8).
+var commandWords = regexp.MustCompile("lifeboat (init|unlock|failover|check|drill|backup|replicate|report|journal|snapshots|posture|status)\\b")
+
+// The engine's messages say what happened; none names a command, which the
+// console would show as advice it cannot follow.
+func TestEngineMessagesNameNoCommand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	ctx := context.Background()
+	st, err := f.eng.Status(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, s := range st.Sites {
+		msgs = append(msgs, s.Error)
+	}
+	for _, p := range st.Problems {
+		msgs = append(msgs, p.Message)
+	}
+	f.init()
+	_, err = f.eng.Restore(ctx, engine.RestoreRequest{Site: "primary", Set: "models", Snapshot: "deadbeef", Target: t.TempDir()}, nil)
+	if err == nil {
+		t.Fatal("a restore of a snapshot that does not exist passed")
+	}
+	msgs = append(msgs, err.Error())
+	for _, m := range msgs {
+		if commandWords.MatchString(m) {
+			t.Errorf("an engine message names a command: %q", m)
+		}
 	}
 }

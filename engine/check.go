@@ -52,6 +52,9 @@ func (r CheckResult) Level() Level {
 
 // Check runs `restic check` at each site and records the result.
 func (e *Engine) Check(ctx context.Context, req CheckRequest, obs Observer) ([]CheckResult, error) {
+	if err := e.Permit(ctx, "check"); err != nil {
+		return nil, err
+	}
 	var results []CheckResult
 	var errs []error
 	for _, name := range e.siteNames(req.Sites) {

@@ -70,6 +70,9 @@ func (d *drillRun) finding(format string, args ...any) {
 // could not start (unknown site or set, the recovery lock held, the store
 // failing); a drill that ran and failed returns its report and an error.
 func (e *Engine) Drill(ctx context.Context, req DrillRequest, obs Observer) (*DrillReport, error) {
+	if err := e.Permit(ctx, "drill"); err != nil {
+		return nil, err
+	}
 	active, _, err := e.ActiveSite(ctx)
 	if err != nil {
 		return nil, err

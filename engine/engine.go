@@ -32,6 +32,8 @@ type Engine struct {
 	log      *CommandLog
 	now      func() time.Time
 	notify   Notify
+	// readOnly refuses every action that writes (see Refusal).
+	readOnly bool
 	// slowProbe: a listing slower than this makes a site DEGRADED (slow).
 	slowProbe time.Duration
 
@@ -63,6 +65,8 @@ type Options struct {
 	// Notify delivers the alert events operations raise themselves; nil
 	// sends none (see Notify).
 	Notify Notify
+	// ReadOnly refuses every action that writes to a repository (--read-only).
+	ReadOnly bool
 	// OutageLimit is how long a long run (a copy, a restore, a backup)
 	// rides out a site that stopped answering before it fails: 0 means
 	// $LIFEBOAT_OUTAGE_LIMIT (a Go duration), else restic's own 15 minutes.
@@ -86,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, store: store, version: v, log: NewCommandLog(500), now: time.Now, notify: opts.Notify,
-		slowProbe: opts.SlowProbe}
+		readOnly: opts.ReadOnly, slowProbe: opts.SlowProbe}
 	if e.slowProbe == 0 {
 		e.slowProbe = SlowProbe()
 	}
@@ -96,7 +100,7 @@ func New(ctx context.Context, cfg *config.Config, store *storage.Store, opts Opt
 		e.operator = CurrentOperator()
 	}
 	e.runner = &restic.Runner{Binary: bin, CacheDir: cfg.Restic.CacheDir, OnInvocation: e.recordInvocation, Explain: e.explain,
-		OutageLimit: opts.OutageLimit}
+		OnMessage: e.liveMessage, OutageLimit: opts.OutageLimit}
 	if d, err := time.ParseDuration(os.Getenv("LIFEBOAT_OUTAGE_LIMIT")); err == nil && d > 0 && opts.OutageLimit == 0 {
 		e.runner.OutageLimit = d
 	}

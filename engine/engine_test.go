@@ -14,6 +14,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
@@ -159,8 +160,8 @@ func TestBackupReplicateStatus(t *testing.T) {
 		if r.MissingSnapshots != wantMissing {
 			t.Errorf("replication %s: missing %d, want %d", r.Set, r.MissingSnapshots, wantMissing)
 		}
-		if wantMissing > 0 && (r.LagSeconds < 3*3600-120 || r.LagSeconds > 3*3600+120) {
-			t.Errorf("replication %s: lag %v, want about 3h", r.Set, r.LagSeconds)
+		if wantMissing > 0 && (r.Lag < 3*time.Hour-2*time.Minute || r.Lag > 3*time.Hour+2*time.Minute) {
+			t.Errorf("replication %s: lag %v, want about 3h", r.Set, r.Lag)
 		}
 	}
 
@@ -348,7 +349,7 @@ func TestWrongPasswordAndMissingRepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(st.Sites[0].Error, "site primary") || !strings.Contains(st.Sites[0].Error, "lifeboat init") {
+	if !strings.Contains(st.Sites[0].Error, "site primary") || len(st.Sites[0].ErrorDo) != 1 || st.Sites[0].ErrorDo[0].Act != dr.ActInit {
 		t.Fatalf("missing repo: %q", st.Sites[0].Error)
 	}
 	f.init()

@@ -145,6 +145,9 @@ func failoverArgs(to string, mode FailoverMode) string {
 // or abandoned by AbortFailover. A failure before the confirmation
 // refuses the failover: nothing was switched.
 func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	if err := e.refuseOnConflict(ctx, "failover"); err != nil {
 		return nil, err
@@ -166,7 +169,7 @@ func (e *Engine) Failover(ctx context.Context, req FailoverRequest, obs Observer
 	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err != nil {
 		return nil, err
 	} else if ok {
-		err := fmt.Errorf("%w: failover %s to %s (%s) must end first: `lifeboat failover --resume` continues it, `lifeboat failover --abort` abandons it", ErrFailoverUnfinished, run.RunID, run.To, run.State)
+		err := dr.Advise(fmt.Errorf("%w: failover %s to %s (%s) must end first", ErrFailoverUnfinished, run.RunID, run.To, run.State), dr.ResumeOrAbort()...)
 		_ = e.Journal(ctx, "failover", req.To, "", args, OutcomeRefused, err.Error())
 		return nil, err
 	}
@@ -289,6 +292,9 @@ func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *Fai
 // ResumeFailover continues the unfinished failover from its first step
 // that did not finish, after its process died or a step failed.
 func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	st, f, release, err := e.reopen(ctx, "resume", obs)
 	if err != nil {
@@ -319,6 +325,9 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 // site stays as it is. A run whose process still works is refused: stop
 // that process first.
 func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
+	if err := e.Permit(ctx, "failover"); err != nil {
+		return nil, err
+	}
 	defer e.settleLedger(ctx)
 	st, f, release, err := e.reopen(ctx, "abort", nil)
 	if err != nil {
@@ -437,7 +446,9 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 			outcome = OutcomeRefused
 		}
 		detail = fmt.Sprintf("refused at step %q: %v; nothing was switched, %s stays active", failed, unwrapStep(runErr), f.run.From)
-		runErr = fmt.Errorf("%w at step %q: %v; nothing was switched, %s stays active", ErrFailoverRefused, failed, unwrapStep(runErr), f.run.From)
+		cause := unwrapStep(runErr)
+		runErr = dr.Advise(fmt.Errorf("%w at step %q: %v; nothing was switched, %s stays active", ErrFailoverRefused, failed, cause, f.run.From),
+			dr.RemediesOf(cause)...)
 		if outcome == OutcomeCancelled {
 			// Say cancelled, not refused: the operator stopped it.
 			detail = fmt.Sprintf("cancelled at step %q; nothing was switched, %s stays active", failed, f.run.From)
@@ -449,13 +460,14 @@ func (f *failoverRun) execute(ctx context.Context) (*FailoverReport, error) {
 		if errors.Is(cause, ErrGenerationMoved) || errors.Is(cause, ErrConflict) {
 			// Resuming would meet the same fence: the site it would switch
 			// from is no longer the active one.
-			detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --abort` abandons it (nothing was switched)", failed, cause)
-			runErr = fmt.Errorf("failover %s to %s stopped at step %q: %w; nothing was switched: `lifeboat failover --abort` abandons it, then plan again from the new active site",
-				f.run.RunID, f.run.To, failed, cause)
+			detail = fmt.Sprintf("stopped at step %q: %v; nothing was switched, abort it", failed, cause)
+			runErr = dr.Advise(fmt.Errorf("failover %s to %s stopped at step %q: %w; nothing was switched: abort it, then plan again from the new active site",
+				f.run.RunID, f.run.To, failed, cause), append(dr.RemediesOf(cause), dr.Remedy{Act: dr.ActAbort, Effect: "abandons it"})...)
 		} else {
-			detail = fmt.Sprintf("stopped at step %q: %v; `lifeboat failover --resume` continues from there once the cause is fixed, `--abort` abandons it", failed, cause)
-			runErr = fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then `lifeboat failover --resume` continues from that step (or `--abort` abandons it)",
-				f.run.RunID, f.run.To, failed, cause)
+			detail = fmt.Sprintf("stopped at step %q: %v; resume it once the cause is fixed, or abort it", failed, cause)
+			runErr = dr.Advise(fmt.Errorf("failover %s to %s stopped at step %q: %v; fix the cause, then resume it from that step",
+				f.run.RunID, f.run.To, failed, cause), append(dr.RemediesOf(cause),
+				dr.Remedy{Act: dr.ActResume, Effect: "continues from that step"}, dr.Remedy{Act: dr.ActAbort, Effect: "abandons it"})...)
 		}
 	}
 	_ = f.save(ctx)

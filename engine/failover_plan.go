@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/recovery"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // The failover's preflight: what a failover would do and cost, judged
@@ -29,8 +30,10 @@ type FailoverPlan struct {
 	NeedBytes     uint64            `json:"need_bytes"`
 	Sets          []FailoverSetPlan `json:"sets"`
 	Checks        []PreflightCheck  `json:"checks"`
-	// Refusal, when set, is why the failover cannot go ahead as asked.
-	Refusal string `json:"refusal,omitempty"`
+	// Refusal, when set, is why the failover cannot go ahead as asked;
+	// RefusalDo what may be done about it.
+	Refusal   string      `json:"refusal,omitempty"`
+	RefusalDo []dr.Remedy `json:"refusal_do,omitempty"`
 }
 
 // FailoverSetPlan is one set's recovery point at the target. Its JSON
@@ -94,16 +97,21 @@ func (e *Engine) validateFailover(to string, mode FailoverMode, active string) e
 // *fromOK says whether the active site answered then.
 func (e *Engine) planFailover(ctx context.Context, active, to string, mode FailoverMode, sets []*config.Set, runID string, fromOK *bool) (*FailoverPlan, error) {
 	p := &FailoverPlan{RunID: runID, From: active, To: to, Mode: mode, Target: e.cfg.Failover.Target, Sets: []FailoverSetPlan{}, Checks: []PreflightCheck{}}
-	check := func(name string, ok bool, format string, args ...any) {
+	check := func(name string, ok bool, format string, args ...any) *PreflightCheck {
 		p.Checks = append(p.Checks, PreflightCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
 		if !ok && p.Refusal == "" {
 			p.Refusal = fmt.Sprintf(format, args...)
 		}
+		return &p.Checks[len(p.Checks)-1]
 	}
 	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err != nil {
 		return nil, err
 	} else if ok && run.RunID != p.RunID {
-		check("no unfinished failover", false, "failover %s to %s (%s) is unfinished: resume it with `lifeboat failover --resume` or abandon it with `lifeboat failover --abort`", run.RunID, run.To, run.State)
+		c := check("no unfinished failover", false, "failover %s to %s (%s) is unfinished", run.RunID, run.To, run.State)
+		c.Do = dr.ResumeOrAbort()
+		if p.RefusalDo == nil {
+			p.RefusalDo = c.Do
+		}
 	}
 	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
 		return nil, err

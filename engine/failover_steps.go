@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // The steps of a failover. Each is idempotent: a resumed run runs again
@@ -34,7 +35,7 @@ func (f *failoverRun) preflight(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if p.Refusal != "" {
-		return p.Refusal, errors.New(p.Refusal)
+		return p.Refusal, dr.Advise(errors.New(p.Refusal), p.RefusalDo...)
 	}
 	f.data.FromReachable = p.FromReachable
 	if !p.FromReachable {
@@ -126,7 +127,8 @@ func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 		}
 		// Only a check that reads the data finds damaged packs; a plain
 		// check passes on them, so the advice names --read-data.
-		return "", fmt.Errorf("site %s: reading the packs of the recovery point: %s; `lifeboat check --site %s --read-data` reads every pack and names the damaged ones; fail over to another standby meanwhile", f.run.To, msg, f.run.To)
+		return "", dr.Advise(fmt.Errorf("site %s: reading the packs of the recovery point: %s; fail over to another standby meanwhile", f.run.To, msg),
+			dr.Remedy{Act: dr.ActCheckReadData, Site: f.run.To, Effect: "reads every pack and names the damaged ones"})
 	}
 	return fmt.Sprintf("%s; every pack read and intact (%.1fs)", strings.Join(parts, ", "), res[0].Seconds), nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -303,7 +304,7 @@ func TestFailoverRefusals(t *testing.T) {
 		t.Fatalf("failover to a damaged standby: %v", err)
 	}
 	// The advice names the check that finds the damage, not one that passes.
-	if !strings.Contains(err.Error(), "lifeboat check --site dr --read-data") {
+	if !slices.Contains(dr.RemediesOf(err), dr.Remedy{Act: dr.ActCheckReadData, Site: "dr", Effect: "reads every pack and names the damaged ones"}) {
 		t.Errorf("damage hint does not name check --read-data: %v", err)
 	}
 	t.Logf("refusal: %v", err)

@@ -24,6 +24,9 @@ type InitResult struct {
 // one first, then the standbys with the active one's chunker parameters so
 // that copies deduplicate.
 func (e *Engine) Init(ctx context.Context, obs Observer) ([]InitResult, error) {
+	if err := e.Permit(ctx, "init"); err != nil {
+		return nil, err
+	}
 	active, activeRepo, err := e.activeRepo(ctx)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,9 @@ func (e *Engine) busyOperations(ctx context.Context) ([]string, error) {
 // Unlock removes stale locks at a site (restic unlock), or every lock when
 // all is set: only safe when no restic anywhere is using the repository.
 func (e *Engine) Unlock(ctx context.Context, site string, all bool) error {
+	if err := e.Permit(ctx, "unlock"); err != nil {
+		return err
+	}
 	_, repo, err := e.siteRepo(site)
 	if err != nil {
 		return err

@@ -108,6 +108,9 @@ var ErrNoConflict = errors.New("the ledger holds no conflict of active sites")
 // as a new generation that replaces every conflicting one, recorded in the
 // ledger of every reachable site. confirm must equal keep.
 func (e *Engine) ResolveConflict(ctx context.Context, keep, confirm string) (string, error) {
+	if err := e.Permit(ctx, "resolve"); err != nil {
+		return "", err
+	}
 	if confirm != keep {
 		return "", fmt.Errorf("the confirmation %q does not match the site to keep %q: type the name of the site that stays active", confirm, keep)
 	}
@@ -157,7 +160,7 @@ const ledgerFresh = 15 * time.Second
 // ledgerStatus reads the ledgers (from the listings a probing status has
 // just made; a cached status reads nothing) and puts the active
 // generation, and any conflict, into the status.
-func (e *Engine) ledgerStatus(ctx context.Context, st *Status, probe bool, problem func(Level, string, string, string, ...any)) error {
+func (e *Engine) ledgerStatus(ctx context.Context, st *Status, probe bool, problem func(Level, string, string, string, ...any) *Problem) error {
 	if probe {
 		if _, err := e.ReadLedgers(ctx, ledgerFresh); err != nil {
 			problem(LevelCritical, "", "", "the ledger could not be read: %v", err)

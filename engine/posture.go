@@ -12,6 +12,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -26,7 +27,9 @@ type PostureSet struct {
 	Errors    int      `json:"errors"`
 	Met       bool     `json:"met"`
 	Missing   []string `json:"missing"`
-	Advice    []string `json:"advice"`
+	// Advice is what to do, each with its remedies for the front end to
+	// word (posture --json words them as commands: "advice" is strings).
+	Advice []dr.Advice `json:"-"`
 
 	// CopySites are the sites counted as copies, for the console.
 	CopySites []string `json:"-"`
@@ -109,7 +112,7 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 	var out []PostureSet
 	for i := range e.cfg.Sets {
 		set := &e.cfg.Sets[i]
-		ps := PostureSet{Set: set.Name, Missing: []string{}, Advice: []string{}, CopySites: []string{}}
+		ps := PostureSet{Set: set.Name, Missing: []string{}, Advice: []dr.Advice{}, CopySites: []string{}}
 		rpo := e.cfg.SetRPO(set)
 
 		// The newest snapshot any reachable site holds, and who holds it.
@@ -140,7 +143,7 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 		ps.Copies = 1 + len(ps.CopySites) // production's live data is the first copy
 
 		kinds := map[string]bool{}
-		var notes []string // declared-only claims, said as such
+		var notes []dr.Advice // declared-only claims, said as such
 		var mutable, unprobed []string
 		for _, name := range ps.CopySites {
 			s, _ := e.cfg.Site(name)
@@ -175,43 +178,44 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 				n, ok := cat.Newest(s.Name, set)
 				switch {
 				case reachable[s.Name]:
-					notes = append(notes, fmt.Sprintf("site %s is declared offline but answered now: not counted", s.Name))
+					notes = append(notes, say("site %s is declared offline but answered now: not counted", s.Name))
 				case !ok:
-					notes = append(notes, fmt.Sprintf("site %s is declared offline, not verified: it held no copy of the set when last listed", s.Name))
+					notes = append(notes, say("site %s is declared offline, not verified: it held no copy of the set when last listed", s.Name))
 				default:
 					ps.Immutable = true
-					notes = append(notes, fmt.Sprintf("immutable is declared, not verified: site %s is declared offline (unreachable now; its copy is from %s)",
+					notes = append(notes, say("immutable is declared, not verified: site %s is declared offline (unreachable now; its copy is from %s)",
 						s.Name, n.Time.UTC().Format("2006-01-02 15:04")))
 				}
 			}
 		}
 
-		var errNotes []string
+		var errNotes []dr.Advice
 		ps.Errors = e.postureErrors(ctx, set, ps.CopySites, &errNotes)
 
 		if ps.Copies < 3 {
 			ps.Missing = append(ps.Missing, fmt.Sprintf("copies: %d of 3 (production%s)", ps.Copies, prefixJoin(" + ", ps.CopySites)))
 			switch {
 			case !found:
-				ps.Advice = append(ps.Advice, fmt.Sprintf("no reachable site holds set %s: lifeboat backup --set %s, then lifeboat replicate --set %s", set.Name, set.Name, set.Name))
+				ps.Advice = append(ps.Advice, dr.Advice{Text: "no reachable site holds set " + set.Name, Do: backupThenReplicate(set.Name)})
 			case !fresh:
-				ps.Advice = append(ps.Advice, fmt.Sprintf("the newest snapshot of set %s is %s old, over its RPO of %s: lifeboat backup --set %s, then lifeboat replicate --set %s",
-					set.Name, Age(now.Sub(newest.Time)), config.Duration(rpo), set.Name, set.Name))
+				ps.Advice = append(ps.Advice, dr.Advice{Text: fmt.Sprintf("the newest snapshot of set %s is %s old, over its RPO of %s",
+					set.Name, Age(now.Sub(newest.Time)), config.Duration(rpo)), Do: backupThenReplicate(set.Name)})
 			default:
-				ps.Advice = append(ps.Advice, fmt.Sprintf("replicate set %s to every standby (lifeboat replicate --set %s); with fewer than two sites, add a standby site to lifeboat.yaml", set.Name, set.Name))
+				ps.Advice = append(ps.Advice, dr.Advice{Text: fmt.Sprintf("replicate set %s to every standby (with fewer than two sites, add a standby site to lifeboat.yaml)", set.Name),
+					Do: []dr.Remedy{{Act: dr.ActReplicate, Set: set.Name}}})
 			}
 		}
 		if ps.Media < 2 {
 			ps.Missing = append(ps.Missing, fmt.Sprintf("media: %d kind(s) of storage (%s), need 2", ps.Media, strings.Join(sortedKeys(kinds), ", ")))
-			ps.Advice = append(ps.Advice, "keep a copy on another kind of backend (e.g. a rest-server or an object store next to local disk) and replicate to it")
+			ps.Advice = append(ps.Advice, say("keep a copy on another kind of backend (e.g. a rest-server or an object store next to local disk) and replicate to it"))
 		}
 		if !ps.Offsite {
 			ps.Missing = append(ps.Missing, "offsite: no copy at a site in another location")
 			switch {
 			case activeSite == nil || activeSite.Location == "":
-				ps.Advice = append(ps.Advice, fmt.Sprintf("no location is declared for the active site %s: set `location:` on every site in lifeboat.yaml (different places, different values); until then nothing counts as off-site", active))
+				ps.Advice = append(ps.Advice, say("no location is declared for the active site %s: set `location:` on every site in lifeboat.yaml (different places, different values); until then nothing counts as off-site", active))
 			default:
-				ps.Advice = append(ps.Advice, fmt.Sprintf("replicate to a site whose `location` differs from %s (%s); a site without a location is not counted", active, activeSite.Location))
+				ps.Advice = append(ps.Advice, say("replicate to a site whose `location` differs from %s (%s); a site without a location is not counted", active, activeSite.Location))
 			}
 		}
 		if !ps.Immutable {
@@ -220,15 +224,15 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 				what += fmt.Sprintf(" (%s accepted the canary's delete)", strings.Join(mutable, ", "))
 			}
 			ps.Missing = append(ps.Missing, what)
-			adv := "run a standby as an append-only rest-server (rest-server --append-only) or take one offline between copies (offline: true), replicate to it, then lifeboat posture --probe"
+			adv := "run a standby as an append-only rest-server (rest-server --append-only) or take one offline between copies (offline: true), replicate to it, then measure again"
 			if len(unprobed) > 0 {
-				adv += "; " + strings.Join(unprobed, "; ")
+				adv = strings.Join(unprobed, "; ") + "; " + adv
 			}
-			ps.Advice = append(ps.Advice, adv)
+			ps.Advice = append(ps.Advice, dr.Advice{Text: adv, Do: []dr.Remedy{{Act: dr.ActProbePosture}}})
 		}
 		if ps.Errors > 0 {
 			ps.Missing = append(ps.Missing, fmt.Sprintf("errors: %d failed or missing verification(s)", ps.Errors))
-			ps.Advice = append(ps.Advice, strings.Join(errNotes, "; "))
+			ps.Advice = append(ps.Advice, errNotes...)
 		}
 		ps.Advice = append(ps.Advice, notes...)
 		ps.Met = ps.Copies >= 3 && ps.Media >= 2 && ps.Offsite && ps.Immutable && ps.Errors == 0
@@ -240,7 +244,7 @@ func (e *Engine) posture(ctx context.Context, active string, reachable map[strin
 // postureErrors counts failed or missing verification: the last check of
 // each copy's site, and the last drill that covered the set. What to do
 // about each goes into notes.
-func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites []string, notes *[]string) int {
+func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites []string, notes *[]dr.Advice) int {
 	n := 0
 	var unchecked, failed []string
 	for _, site := range copySites {
@@ -254,11 +258,11 @@ func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites [
 	}
 	n += len(unchecked) + len(failed)
 	if len(unchecked) > 0 {
-		*notes = append(*notes, fmt.Sprintf("%s never checked: %s", strings.Join(unchecked, ", "), checkCommands(unchecked)))
+		*notes = append(*notes, dr.Advice{Text: strings.Join(unchecked, ", ") + " never checked", Do: checks(unchecked)})
 	}
 	if len(failed) > 0 {
-		*notes = append(*notes, fmt.Sprintf("the last check of %s failed: read its findings (lifeboat status), repair the repository, then %s",
-			strings.Join(failed, ", "), checkCommands(failed)))
+		*notes = append(*notes, dr.Advice{Text: fmt.Sprintf("the last check of %s failed: read its findings, repair the repository, then check again", strings.Join(failed, ", ")),
+			Do: append([]dr.Remedy{{Act: dr.ActStatus}}, checks(failed)...)})
 	}
 	d, ok, _ := e.lastReport(ctx, storage.KindDrill, "", func(r storedReport) bool {
 		return r.Evaluated && slices.ContainsFunc(r.Sets, func(s storedSet) bool { return s.Name == set.Name })
@@ -266,22 +270,30 @@ func (e *Engine) postureErrors(ctx context.Context, set *config.Set, copySites [
 	switch {
 	case !ok:
 		n++
-		*notes = append(*notes, fmt.Sprintf("set %s was never drilled: lifeboat drill --set %s", set.Name, set.Name))
+		*notes = append(*notes, dr.Advice{Text: "set " + set.Name + " was never drilled", Do: []dr.Remedy{{Act: dr.ActDrill, Set: set.Name}}})
 	case !d.Passed:
 		n++
-		*notes = append(*notes, fmt.Sprintf("the last drill of set %s (%s at %s) failed: fix what its findings name (lifeboat report %s), then lifeboat drill --site %s --set %s",
-			set.Name, d.ID, d.Site, d.ID, d.Site, set.Name))
+		*notes = append(*notes, dr.Advice{Text: fmt.Sprintf("the last drill of set %s (%s at %s) failed: fix what its findings name, then drill again", set.Name, d.ID, d.Site),
+			Do: []dr.Remedy{{Act: dr.ActReport, Report: d.ID}, {Act: dr.ActDrill, Site: d.Site, Set: set.Name}}})
 	}
 	return n
 }
 
-func checkCommands(sites []string) string {
-	var c []string
+// checks are the checks of sites, one after the other.
+func checks(sites []string) []dr.Remedy {
+	var c []dr.Remedy
 	for _, s := range sites {
-		c = append(c, "lifeboat check --site "+s)
+		c = append(c, dr.Remedy{Act: dr.ActCheck, Site: s})
 	}
-	return strings.Join(c, "; ")
+	return c
 }
+
+func backupThenReplicate(set string) []dr.Remedy {
+	return []dr.Remedy{{Act: dr.ActBackup, Set: set}, {Act: dr.ActReplicate, Set: set}}
+}
+
+// say is advice that needs no act of lifeboat's.
+func say(format string, args ...any) dr.Advice { return dr.Advice{Text: fmt.Sprintf(format, args...)} }
 
 func prefixJoin(sep string, xs []string) string {
 	if len(xs) == 0 {

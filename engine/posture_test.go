@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/enginetest"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -152,7 +153,7 @@ func TestPostureMissesImmutableThenErrors(t *testing.T) {
 			len(p.Missing) != 1 || !strings.HasPrefix(p.Missing[0], "immutable") || len(p.Advice) != 1 {
 			t.Errorf("set %s: %+v", p.Set, p)
 		}
-		if !strings.Contains(p.Missing[0], "dr") || !strings.Contains(p.Advice[0], "append-only") {
+		if !strings.Contains(p.Missing[0], "dr") || !strings.Contains(p.Advice[0].Text, "append-only") {
 			t.Errorf("set %s: missing %q advice %q", p.Set, p.Missing, p.Advice)
 		}
 	}
@@ -175,7 +176,7 @@ func TestPostureMissesImmutableThenErrors(t *testing.T) {
 		if p.Errors != 1 || len(p.Missing) != 2 || !strings.HasPrefix(p.Missing[1], "errors") {
 			t.Errorf("set %s after a failing check: %+v", p.Set, p)
 		}
-		if !slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "lifeboat check --site primary") }) {
+		if !slices.ContainsFunc(p.Advice, func(a dr.Advice) bool { return slices.Contains(a.Do, dr.Remedy{Act: dr.ActCheck, Site: "primary"}) }) {
 			t.Errorf("set %s: advice %q names no check of primary", p.Set, p.Advice)
 		}
 	}
@@ -198,14 +199,14 @@ func TestPostureOfflineSiteIsDeclaredOnly(t *testing.T) {
 	f.protect()
 	ctx := context.Background()
 	declared := func(p engine.PostureSet) bool {
-		return slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared, not verified") })
+		return slices.ContainsFunc(p.Advice, func(a dr.Advice) bool { return strings.Contains(a.Text, "declared, not verified") })
 	}
 	ps, err := f.eng.Posture(ctx, engine.PostureOptions{NoWrite: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range ps {
-		if p.Immutable || declared(p) || !slices.ContainsFunc(p.Advice, func(a string) bool { return strings.Contains(a, "declared offline but answered now") }) {
+		if p.Immutable || declared(p) || !slices.ContainsFunc(p.Advice, func(a dr.Advice) bool { return strings.Contains(a.Text, "declared offline but answered now") }) {
 			t.Errorf("set %s with the offline site answering: %+v", p.Set, p)
 		}
 	}

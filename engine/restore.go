@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // RestoreRequest restores one snapshot of a set from a site.
@@ -80,7 +81,8 @@ func (e *Engine) ResolveSnapshot(ctx context.Context, site, set, id string) (Sna
 	}
 	switch len(found) {
 	case 0:
-		return Snapshot{}, fmt.Errorf("%w %q of set %s at site %s (see `lifeboat snapshots --site %s --set %s`)", ErrNoSnapshot, id, set, site, site, set)
+		return Snapshot{}, dr.Advise(fmt.Errorf("%w %q of set %s at site %s", ErrNoSnapshot, id, set, site),
+			dr.Remedy{Act: dr.ActSnapshots, Site: site, Set: set, Effect: "lists them"})
 	case 1:
 		return found[0], nil
 	}
@@ -142,6 +144,9 @@ func restoreSpec(snapID string, paths, include []string) (string, []string) {
 // Restore restores a snapshot into a target directory, refusing a
 // non-empty target unless Overwrite is set.
 func (e *Engine) Restore(ctx context.Context, req RestoreRequest, obs Observer) (*RestoreResult, error) {
+	if err := e.Permit(ctx, "restore"); err != nil {
+		return nil, err
+	}
 	set, err := e.set(req.Set)
 	if err != nil {
 		return nil, err

@@ -19,26 +19,19 @@ type RPOOutlook struct {
 	// BreachIn is how long until the age reaches the objective (0 once breached).
 	BreachIn time.Duration `json:"-"`
 	Grade    string        `json:"grade"`
-	// Seconds, for JSON.
-	AgeSeconds       float64 `json:"age_seconds"`
-	ObjectiveSeconds float64 `json:"objective_seconds"`
-	BreachInSeconds  float64 `json:"breach_in_seconds"`
 }
 
 // NewRPOOutlook judges an age against an objective.
 func NewRPOOutlook(set, site string, newest time.Time, hasSnapshot bool, objective time.Duration, now time.Time) RPOOutlook {
-	o := RPOOutlook{Set: set, Site: site, Objective: objective, HasSnapshot: hasSnapshot,
-		ObjectiveSeconds: objective.Seconds(), Grade: "critical", Breached: true}
+	o := RPOOutlook{Set: set, Site: site, Objective: objective, HasSnapshot: hasSnapshot, Grade: "critical", Breached: true}
 	if !hasSnapshot {
 		return o
 	}
 	o.Age = max(now.Sub(newest), 0)
-	o.AgeSeconds = o.Age.Seconds()
 	o.Grade = Grade(o.Age, objective)
 	o.Breached = o.Age > objective
 	if !o.Breached {
 		o.BreachIn = objective - o.Age
-		o.BreachInSeconds = o.BreachIn.Seconds()
 	}
 	return o
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
@@ -37,7 +38,8 @@ func TestS3InitCreatesBucket(t *testing.T) {
 	// Before init every listing says so at once: the bucket is missing.
 	start := time.Now()
 	for _, p := range f.eng.RefreshCatalog(context.Background()) {
-		if !errors.Is(p.Err, restic.ErrRepoNotFound) || !strings.Contains(p.Err.Error(), "bucket does not exist") || !strings.Contains(p.Err.Error(), "lifeboat init") {
+		do := dr.RemediesOf(p.Err)
+		if !errors.Is(p.Err, restic.ErrRepoNotFound) || !strings.Contains(p.Err.Error(), "bucket does not exist") || len(do) != 1 || do[0].Act != dr.ActInit {
 			t.Fatalf("site %s before init: %v", p.Site, p.Err)
 		}
 	}

@@ -44,6 +44,8 @@ type Problem struct {
 	Site    string `json:"site,omitempty"`
 	Set     string `json:"set,omitempty"`
 	Message string `json:"message"`
+	// Do is what may be done about it; the front end words it.
+	Do []dr.Remedy `json:"do,omitempty"`
 }
 
 // SiteStatus is one site's health.
@@ -53,6 +55,8 @@ type SiteStatus struct {
 	Reachable bool    `json:"reachable"`
 	LatencyMS float64 `json:"latency_ms"`
 	Error     string  `json:"error"`
+	// ErrorDo is what may be done about Error.
+	ErrorDo []dr.Remedy `json:"error_do,omitempty"`
 	// Locks is null when the site could not be reached: unknown, not 0.
 	Locks     *int       `json:"locks"`
 	Probed    time.Time  `json:"probed"`
@@ -114,14 +118,17 @@ type SetSiteStatus struct {
 	Site           string     `json:"site"`
 	NewestSnapshot string     `json:"newest_snapshot"`
 	NewestTime     *time.Time `json:"newest_time"`
-	AgeSeconds     *float64   `json:"age_seconds"`
-	RPOOK          bool       `json:"rpo_ok"`
+	// Age is now minus the newest snapshot's time, in whole seconds (nil:
+	// no snapshot); JSON: age_seconds.
+	Age   *time.Duration `json:"-"`
+	RPOOK bool           `json:"rpo_ok"`
 	// Grade is Acronis's scale of age/RPO: compliant (<1x), exceeded (<=2x),
 	// severe (<=4x), critical (beyond, or no snapshot at all).
 	Grade string `json:"grade"`
-	// BreachInSeconds is how long until the RPO is breached (0 once it is).
-	BreachInSeconds float64 `json:"breach_in_seconds"`
-	Snapshots       int     `json:"snapshots"`
+	// BreachIn is how long until the RPO is breached (0 once it is); JSON:
+	// breach_in_seconds.
+	BreachIn  time.Duration `json:"-"`
+	Snapshots int           `json:"snapshots"`
 	// Stale is true when the site could not be listed now and the cache
 	// speaks; then Grade is "unknown" and RPOOK false (a site that cannot
 	// be reached is never shown compliant), and LastSeen is when it was
@@ -132,11 +139,13 @@ type SetSiteStatus struct {
 
 // ReplicationStatus is how far a standby is behind the active site for a set.
 type ReplicationStatus struct {
-	From             string  `json:"from"`
-	To               string  `json:"to"`
-	Set              string  `json:"set"`
-	MissingSnapshots int     `json:"missing_snapshots"`
-	LagSeconds       float64 `json:"lag_seconds"`
+	From             string `json:"from"`
+	To               string `json:"to"`
+	Set              string `json:"set"`
+	MissingSnapshots int    `json:"missing_snapshots"`
+	// Lag is how far the standby's newest copy trails the active site's, in
+	// whole seconds; JSON: lag_seconds.
+	Lag time.Duration `json:"-"`
 }
 
 // Status probes every site (unless probe is false, then it reports the last
@@ -153,9 +162,10 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 	if fromStore {
 		st.ActiveFrom = "failover"
 	}
-	problem := func(l Level, site, set, format string, args ...any) {
+	problem := func(l Level, site, set, format string, args ...any) *Problem {
 		st.Level = worse(st.Level, l)
 		st.Problems = append(st.Problems, Problem{Level: l.String(), Site: site, Set: set, Message: fmt.Sprintf(format, args...)})
+		return &st.Problems[len(st.Problems)-1]
 	}
 
 	probes := map[string]SiteProbe{}
@@ -201,8 +211,8 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			ss.Role = "active"
 		}
 		if p.Err != nil {
-			ss.Error = p.Err.Error()
-			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, siteCause(s.Name, p.Err))
+			ss.Error, ss.ErrorDo = p.Err.Error(), dr.RemediesOf(p.Err)
+			problem(LevelCritical, s.Name, "", "site %s is down: %s", s.Name, siteCause(s.Name, p.Err)).Do = ss.ErrorDo
 		}
 		if c, ok, err := e.store.LastCheck(ctx, s.Name); err == nil && ok {
 			ss.LastCheck = &CheckInfo{Time: c.Time.UTC(), OK: c.OK, Detail: c.Detail}
@@ -237,18 +247,18 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			if n, ok := cat.Newest(site.Name, set); ok {
 				t := n.Time.UTC()
 				age := now.Sub(n.Time)
-				secs := math.Round(age.Seconds())
-				x.NewestSnapshot, x.NewestTime, x.AgeSeconds = n.ID, &t, &secs
+				whole := age.Round(time.Second)
+				x.NewestSnapshot, x.NewestTime, x.Age = n.ID, &t, &whole
 				x.RPOOK = age <= rpo
 				x.Grade = Grade(age, rpo)
 				if x.RPOOK {
-					x.BreachInSeconds = math.Round((rpo - age).Seconds())
+					x.BreachIn = (rpo - age).Round(time.Second)
 				}
 			}
 			if x.Stale {
 				// The cache says only what was there when it was last listed;
 				// the site's own problem (down) is what status reports.
-				x.Grade, x.RPOOK, x.BreachInSeconds = GradeUnknown, false, 0
+				x.Grade, x.RPOOK, x.BreachIn = GradeUnknown, false, 0
 				if t, err := e.store.CatalogRefreshed(ctx, site.Name); err == nil && !t.IsZero() {
 					t = t.UTC()
 					x.LastSeen = &t
@@ -261,7 +271,7 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 				problem(LevelCritical, site.Name, set.Name, "set %s has no snapshot at site %s", set.Name, site.Name)
 			case !x.RPOOK:
 				problem(LevelCritical, site.Name, set.Name, "set %s at site %s is %s old, over its RPO of %s",
-					set.Name, site.Name, Age(time.Duration(*x.AgeSeconds)*time.Second), config.Duration(rpo))
+					set.Name, site.Name, Age(*x.Age), config.Duration(rpo))
 			}
 			sst.Sites = append(sst.Sites, x)
 		}
@@ -276,9 +286,9 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			if len(missing) > 0 {
 				newestFrom, _ := cat.Newest(active, set)
 				if newestTo, ok := cat.Newest(to.Name, set); ok {
-					r.LagSeconds = math.Max(0, math.Round(newestFrom.Time.Sub(newestTo.Time).Seconds()))
+					r.Lag = max(0, newestFrom.Time.Sub(newestTo.Time).Round(time.Second))
 				} else {
-					r.LagSeconds = math.Round(newestFrom.Time.Sub(missing[0].Time).Seconds())
+					r.Lag = newestFrom.Time.Sub(missing[0].Time).Round(time.Second)
 				}
 				problem(LevelWarning, to.Name, set.Name, "%d snapshot(s) of set %s not yet replicated to %s", len(missing), set.Name, to.Name)
 			}
@@ -304,14 +314,14 @@ func (e *Engine) lastDrill(ctx context.Context, site string) (*DrillInfo, error)
 
 // lastFailover is the unfinished failover, else the newest that ended; an
 // unfinished one is a critical problem until it is resumed or aborted.
-func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any)) *FailoverInfo {
+func (e *Engine) lastFailover(ctx context.Context, problem func(l Level, site, set, format string, args ...any) *Problem) *FailoverInfo {
 	if run, ok, err := e.recovery().UnfinishedFailover(ctx); err == nil && ok {
 		state := unfinishedState(ctx, e, run)
 		if state == dr.FailoverRunning {
 			problem(LevelCritical, run.To, "", "failover %s from %s to %s is running: wait for it to end", run.RunID, run.From, run.To)
 		} else {
-			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s): `lifeboat failover --resume` continues it, `--abort` abandons it",
-				run.RunID, run.From, run.To, state)
+			problem(LevelCritical, run.To, "", "failover %s from %s to %s is unfinished (%s)",
+				run.RunID, run.From, run.To, state).Do = dr.ResumeOrAbort()
 		}
 		if st, err := e.UnfinishedFailover(ctx); err == nil && st != nil {
 			for _, m := range st.HooksCut {
@@ -341,10 +351,10 @@ func (e *Engine) lastPassedDrill(ctx context.Context, site string) (storedReport
 // drill is critical; no passing drill, one older than drill_every, or one
 // run under a different recovery config is "drill needed" (a warning).
 func (e *Engine) judgeDrills(ctx context.Context, site string, last *DrillInfo, now time.Time,
-	problem func(l Level, site, set, format string, args ...any)) {
+	problem func(l Level, site, set, format string, args ...any) *Problem) {
 	if last != nil && !last.Passed {
-		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again: lifeboat drill --site %s",
-			site, last.ID, Age(now.Sub(last.Time)), site)
+		problem(LevelCritical, site, "", "last drill of site %s failed (%s, %s ago); fix what its findings name, then drill again",
+			site, last.ID, Age(now.Sub(last.Time))).Do = []dr.Remedy{{Act: dr.ActReport, Report: last.ID}, {Act: dr.ActDrill, Site: site}}
 	}
 	passed, ok := e.lastPassedDrill(ctx, site)
 	every := e.cfg.Objectives.DrillEvery.D()

@@ -58,3 +58,38 @@ func (p FailoverSetPlan) MarshalJSON() ([]byte, error) {
 		TargetEntries    int       `json:"target_entries"`
 	}{p.Name, p.Snapshot, p.SnapshotTime, p.DataLoss.Seconds(), p.MissingSnapshots, p.Bytes, p.Target, p.TargetEntries})
 }
+
+// MarshalJSON states the durations in seconds, as the contract has them.
+func (x SetSiteStatus) MarshalJSON() ([]byte, error) {
+	type plain SetSiteStatus
+	var age *float64
+	if x.Age != nil {
+		s := x.Age.Seconds()
+		age = &s
+	}
+	return json.Marshal(struct {
+		plain
+		AgeSeconds      *float64 `json:"age_seconds"`
+		BreachInSeconds float64  `json:"breach_in_seconds"`
+	}{plain(x), age, x.BreachIn.Seconds()})
+}
+
+// MarshalJSON states the lag in seconds, as the contract has it.
+func (r ReplicationStatus) MarshalJSON() ([]byte, error) {
+	type plain ReplicationStatus
+	return json.Marshal(struct {
+		plain
+		LagSeconds float64 `json:"lag_seconds"`
+	}{plain(r), r.Lag.Seconds()})
+}
+
+// MarshalJSON states the outlook's durations in seconds.
+func (o RPOOutlook) MarshalJSON() ([]byte, error) {
+	type plain RPOOutlook
+	return json.Marshal(struct {
+		plain
+		AgeSeconds       float64 `json:"age_seconds"`
+		ObjectiveSeconds float64 `json:"objective_seconds"`
+		BreachInSeconds  float64 `json:"breach_in_seconds"`
+	}{plain(o), o.Age.Seconds(), o.Objective.Seconds(), o.BreachIn.Seconds()})
+}

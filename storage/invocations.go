@@ -36,7 +36,8 @@ func (s *Store) RecordInvocation(ctx context.Context, inv Invocation) error {
 	return nil
 }
 
-// RecentInvocations returns up to limit invocations, newest first; limit <= 0
+// RecentInvocations returns up to limit invocations, the last to end first
+// (a long command that just ended is the newest news); limit <= 0
 // means all.
 func (s *Store) RecentInvocations(ctx context.Context, limit int) ([]Invocation, error) {
 	return queryAll(ctx, s.db, "read invocations", func(rows *sql.Rows) (Invocation, error) {
@@ -54,7 +55,7 @@ func (s *Store) RecentInvocations(ctx context.Context, limit int) ([]Invocation,
 		return inv, nil
 	}, `
 		SELECT id, time, site, args, duration, exit_code, error FROM invocations
-		ORDER BY time DESC, id DESC LIMIT ?`, limitClause(limit))
+		ORDER BY time + duration DESC, id DESC LIMIT ?`, limitClause(limit))
 }
 
 // PruneInvocations deletes all but the newest keep invocations (the same
@@ -65,7 +66,7 @@ func (s *Store) PruneInvocations(ctx context.Context, keep int) error {
 	}
 	_, err := s.db.ExecContext(ctx, `
 		DELETE FROM invocations WHERE id NOT IN (
-			SELECT id FROM invocations ORDER BY time DESC, id DESC LIMIT ?)`, keep)
+			SELECT id FROM invocations ORDER BY time + duration DESC, id DESC LIMIT ?)`, keep)
 	if err != nil {
 		return fmt.Errorf("storage: prune invocations: %w", err)
 	}

@@ -83,3 +83,28 @@ func TestInvocations(t *testing.T) {
 		t.Errorf("prune(0) left %d", len(kept))
 	}
 }
+
+// TestInvocationsNewestEndedFirst: the command log is in the order commands
+// ended, so a long restore that ended last is on top, above the short
+// listing that started after it and ended before it.
+func TestInvocationsNewestEndedFirst(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	long := Invocation{Time: at(0), Site: "dr", Args: []string{"restic", "restore"}, Duration: 49 * time.Second}
+	short := Invocation{Time: at(10 * time.Second), Site: "dr", Args: []string{"restic", "list", "locks"}, Duration: time.Second}
+	for _, inv := range []Invocation{long, short} {
+		if err := s.RecordInvocation(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.RecentInvocations(ctx, 0)
+	if err != nil || len(got) != 2 || got[0].Args[1] != "restore" {
+		t.Fatalf("newest ended first: %+v %v", got, err)
+	}
+	if err := s.PruneInvocations(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := s.RecentInvocations(ctx, 0); len(kept) != 1 || kept[0].Args[1] != "restore" {
+		t.Errorf("prune kept %+v, not the command that ended last", kept)
+	}
+}

@@ -83,6 +83,7 @@ func (s *catalogScreen) bindings() {
 		bind("←/→", "site", s.moveSite, "left", "right", "h", "l"),
 		bind("enter", "open", run(s.openCell), "enter"),
 		bind("/", "filter", do(func() tea.Cmd { cmd := s.matrix.StartFilter(); s.layout(); return cmd }), "/"),
+		sortBinding(s.matrix, "catalog"),
 		matrixBack, matrixR,
 	}
 	s.snapKeys = Bindings{
@@ -90,6 +91,7 @@ func (s *catalogScreen) bindings() {
 		bind("enter", "open", do(s.openSelected), "enter"),
 		restore(s.restoreSnapshot),
 		bind("/", "filter", do(s.snapList.StartFilter), "/"),
+		sortBinding(s.snapList, "snapshots"),
 		back,
 	}
 	// The tree's own keys are the browser's; these come first.
@@ -280,7 +282,7 @@ func (s *catalogScreen) snapshotRows() {
 		rows = append(rows, Row{ID: sn.ID, Cells: []string{
 			sn.Time.Local().Format("2006-01-02 15:04"), engine.Age(now.Sub(sn.Time)), sn.ShortID, sn.Host,
 			engine.Bytes(uint64(max(sn.TotalBytes, 0))), itoa(int(sn.TotalFiles)), s.tested(sn.ID), alsoText,
-		}})
+		}, Sort: []string{timeKey(sn.Time), secsKey(now.Sub(sn.Time).Seconds()), "", "", itoa(int(sn.TotalBytes))}})
 	}
 	s.snapList.Empty = fmt.Sprintf("no snapshot of %s at %s", s.set, s.site)
 	s.snapList.SetRows(rows)
@@ -313,8 +315,8 @@ func (s *catalogScreen) openSelected() tea.Cmd {
 
 // restoreSnapshot opens the wizard on the whole selected snapshot.
 func (s *catalogScreen) restoreSnapshot() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	sn, ok := s.selectedSnapshot()
 	if !ok {
@@ -348,8 +350,8 @@ func (s *catalogScreen) updateTree(km tea.KeyMsg) tea.Cmd {
 // restoreSelection opens the wizard on the tree's selection (or the entry
 // under the cursor).
 func (s *catalogScreen) restoreSelection() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	sc, ok := s.br.scope()
 	if !ok {
@@ -370,8 +372,8 @@ func (s *catalogScreen) openWizard(sn engine.Snapshot, sc restoreScope) tea.Cmd 
 // palette: with a set it opens the wizard on that snapshot (default: the
 // newest at the active site); without, it shows the matrix and says how.
 func (s *catalogScreen) restoreAction(args []string) tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "restore")
+	if cmd := refused(s.ctx, "restore"); cmd != nil {
+		return cmd
 	}
 	if s.wiz != nil {
 		return nil // one restore wizard at a time; it is on screen now

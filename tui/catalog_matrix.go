@@ -57,15 +57,23 @@ func (s *catalogScreen) matrixRows() {
 	if s.status != nil {
 		for i, ss := range s.status.Sets {
 			cells := []string{ss.Name, catRPO(ss.RPOObjective.Seconds())}
+			keys := []string{ss.Name, secsKey(ss.RPOObjective.Seconds())}
 			onCursor := cur.ID == ss.Name || (cur.ID == "" && i == 0)
 			for j, st := range sites {
+				// A site's column sorts by the age of its newest copy; none
+				// (or unknown) sorts as the oldest.
+				age := "1e18"
+				if x, ok := ss.At(st.Name); ok && x.Age != nil && !x.Stale {
+					age = secsKey(x.Age.Seconds())
+				}
+				keys = append(keys, age)
 				mark := "  "
 				if onCursor && j == s.col {
 					mark = "▸ "
 				}
 				cells = append(cells, mark+s.cell(ss, st.Name))
 			}
-			rows = append(rows, Row{ID: ss.Name, Cells: cells, Filter: ss.Name})
+			rows = append(rows, Row{ID: ss.Name, Cells: cells, Filter: ss.Name, Sort: keys})
 		}
 	}
 	s.matrix.SetRows(rows)
@@ -112,13 +120,13 @@ func (s *catalogScreen) cell(ss engine.SetStatus, site string) string {
 		}
 		return th.Warn.Render("? unknown") + th.Muted.Render(" (site down, "+seen+")")
 	}
-	if !ok || x.AgeSeconds == nil {
+	if !ok || x.Age == nil {
 		out = th.Level("none")
 	} else {
-		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(wholeSecs(*x.AgeSeconds)))
+		out = catGrade(th, x.Grade, x.RPOOK, engine.Age(*x.Age))
 		// Within the hour before a breach, say when it comes.
-		if x.RPOOK && x.BreachInSeconds < 3600 {
-			out += th.Warn.Render(" · breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
+		if x.RPOOK && x.BreachIn < time.Hour {
+			out += th.Warn.Render(" · breach in " + engine.Age(x.BreachIn))
 		}
 	}
 	if r, ok := s.status.ReplicationTo(site, ss.Name); ok && r.MissingSnapshots > 0 {
@@ -198,7 +206,7 @@ func (s *catalogScreen) matrixDetail() []string {
 			shortID(x.NewestSnapshot), x.NewestTime.Local().Format("2006-01-02 15:04"), engine.Age(age), x.Snapshots))
 		if x.RPOOK {
 			lines = append(lines, th.OK.Render("✓ within RPO "+catRPO(rpo))+
-				th.Muted.Render(" — breached in "+engine.Age(wholeSecs(x.BreachInSeconds))+" without a new snapshot"))
+				th.Muted.Render(" — breached in "+engine.Age(x.BreachIn)+" without a new snapshot"))
 		} else {
 			lines = append(lines, th.Critical.Render("✗ not within RPO "+catRPO(rpo))+
 				fmt.Sprintf(" — %s old: %s", engine.Age(age), catGradeMeaning(catOr(x.Grade, "breach"))))
@@ -207,7 +215,7 @@ func (s *catalogScreen) matrixDetail() []string {
 	if rep, ok := s.status.ReplicationTo(site.Name, r.ID); ok {
 		if rep.MissingSnapshots > 0 {
 			lines = append(lines, th.Warn.Render(fmt.Sprintf("replication %s → %s: %d snapshot(s) missing, %s behind",
-				rep.From, rep.To, rep.MissingSnapshots, engine.Age(wholeSecs(rep.LagSeconds)))))
+				rep.From, rep.To, rep.MissingSnapshots, engine.Age(rep.Lag))))
 		} else {
 			lines = append(lines, th.Muted.Render("replication "+rep.From+" → "+rep.To+": in sync"))
 		}

@@ -459,8 +459,7 @@ func TestCatalogReadOnly(t *testing.T) {
 	if d.s.wiz != nil {
 		t.Fatal("read-only must not open the wizard")
 	}
-	if len(d.status) == 0 || !strings.Contains(d.status[len(d.status)-1], "restore is disabled") ||
-		!strings.Contains(d.status[len(d.status)-1], "read-only") {
+	if len(d.status) == 0 || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatalf("status: %q", d.status)
 	}
 	for _, k := range d.s.Keys() {
@@ -471,11 +470,11 @@ func TestCatalogReadOnly(t *testing.T) {
 	d.press("enter")
 	d.waitTree()
 	d.press("space", "R")
-	if d.s.wiz != nil || !strings.Contains(d.status[len(d.status)-1], "disabled") {
+	if d.s.wiz != nil || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatalf("R in the tree: wizard %v, status %q", d.s.wiz != nil, d.status)
 	}
 	d.send(ActionMsg{Name: "restore", Args: []string{"models"}})
-	if d.s.wiz != nil || !strings.Contains(d.status[len(d.status)-1], "disabled") {
+	if d.s.wiz != nil || d.status[len(d.status)-1] != engine.Refusal(true, "restore").Error() {
 		t.Fatal(":restore in read-only mode")
 	}
 	for _, c := range f.Calls() {
@@ -666,7 +665,7 @@ func TestCatalogThroughRoot(t *testing.T) {
 func TestCatalogSaysWhenABreachComes(t *testing.T) {
 	f := newFakeBackend()
 	st, _ := f.Status(context.Background(), false)
-	st.Sets[2].Sites[1].BreachInSeconds = 20 * 60 // serving at dr: 20 minutes left
+	st.Sets[2].Sites[1].BreachIn = 20 * time.Minute // serving at dr: 20 minutes left
 	cat, _ := f.LoadCatalog(context.Background())
 	s := newCatalogScreen(newTestContext(f, false))
 	s.SetSize(120, 37)
@@ -689,7 +688,7 @@ func TestCatalogDownSiteIsUnknown(t *testing.T) {
 	st.Sites[1].Reachable, st.Sites[1].Error = false, "site dr: repository is unreachable"
 	for i := range st.Sets {
 		x := &st.Sets[i].Sites[1]
-		x.Stale, x.Grade, x.RPOOK, x.BreachInSeconds, x.LastSeen = true, engine.GradeUnknown, false, 0, &seen
+		x.Stale, x.Grade, x.RPOOK, x.BreachIn, x.LastSeen = true, engine.GradeUnknown, false, 0, &seen
 	}
 	cat, _ := b.LoadCatalog(context.Background())
 	d.send(DataMsg{Status: st, Catalog: cat, Fresh: true})

@@ -22,7 +22,3 @@ type Context struct {
 	// OSC 52 of a copy); nil is stdout.
 	Terminal io.Writer
 }
-
-// readOnlyReason is what a disabled action says when pressed.
-// It fits the status line at 80 columns after "<action> is disabled — ".
-const readOnlyReason = "read-only mode: lifeboat was started with --read-only"

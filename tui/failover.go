@@ -237,8 +237,8 @@ func (w *failoverWizard) choose() tea.Cmd {
 
 func (w *failoverWizard) askStop() {
 	w.stopAsk = NewConfirm(failoverStopID, "Stop the failover?",
-		"The running step is cancelled and the failover stays unfinished: resume or abort it later from the Recovery screen (f) "+
-			"or with `lifeboat failover --resume` / `--abort`. Before the confirmation step nothing is switched. Cancel keeps it running.",
+		"The running step is cancelled and the failover stays unfinished: resume or abort it later from the Recovery screen (f). "+
+			"Before the confirmation step nothing is switched. Cancel keeps it running.",
 		"Stop failover")
 }
 

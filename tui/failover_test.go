@@ -277,7 +277,7 @@ func TestFailoverReadOnlyRefuses(t *testing.T) {
 	if s.wiz != nil || len(got) != 1 {
 		t.Fatalf("read-only opened the wizard: %v", got)
 	}
-	if st, ok := got[0].(StatusMsg); !ok || !st.Err || !strings.Contains(st.Text, "failover is disabled — read-only mode") {
+	if st, ok := got[0].(StatusMsg); !ok || !st.Err || st.Text != engine.Refusal(true, "failover").Error() {
 		t.Fatalf("status: %#v", got[0])
 	}
 	for _, k := range s.Keys() {

@@ -324,7 +324,7 @@ func (w *failoverWizard) resultView(bw int) []string {
 			if errors.As(w.err, &held) {
 				lines = append(lines, th.Critical.Render("another process holds the recovery lock:"))
 			}
-			for _, l := range wrapLines(w.err.Error(), bw) {
+			for _, l := range wrapLines(errWords(w.err), bw) {
 				lines = append(lines, th.Critical.Render(l))
 			}
 		}
@@ -365,7 +365,7 @@ func (w *failoverWizard) resultView(bw int) []string {
 		}
 	}
 	if r.SHA256 != "" {
-		tail = append(tail, th.Muted.Render("report sha256 "+shortID(r.SHA256)+" · lifeboat report shows it in full"))
+		tail = append(tail, th.Muted.Render("report sha256 "+shortID(r.SHA256)+" · :report "+r.ID+" opens it in full"))
 	}
 	tail = append(tail, "", th.Muted.Render("enter/esc: close"))
 	// The timeline, when it fits.

@@ -47,6 +47,8 @@ type fakeBackend struct {
 	// at primary and fails at the sites in measureFails.
 	capacity     []engine.Capacity
 	measureFails map[string]bool
+	// invs are restic commands a test adds to the command log, newest first.
+	invs []engine.Invocation
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -191,7 +193,7 @@ func (f *fakeBackend) RefreshCatalog(ctx context.Context, sites ...string) []eng
 	return nil
 }
 
-func f64(v float64) *float64    { return &v }
+func secs(v int) *time.Duration { d := time.Duration(v) * time.Second; return &d }
 func tp(t time.Time) *time.Time { return &t }
 
 func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, error) {
@@ -211,18 +213,18 @@ func (f *fakeBackend) Status(ctx context.Context, probe bool) (*engine.Status, e
 		},
 		Sets: []engine.SetStatus{
 			{Name: "models", RPOObjective: 86400 * time.Second, Sites: []engine.SetSiteStatus{
-				{Site: "primary", NewestSnapshot: "aaaa1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2},
-				{Site: "dr", NewestSnapshot: "eeee1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), AgeSeconds: f64(7200), RPOOK: true, Grade: "compliant", BreachInSeconds: 79200, Snapshots: 2}}},
+				{Site: "primary", NewestSnapshot: "aaaa1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), Age: secs(7200), RPOOK: true, Grade: "compliant", BreachIn: 79200 * time.Second, Snapshots: 2},
+				{Site: "dr", NewestSnapshot: "eeee1111", NewestTime: tp(fakeNow.Add(-2 * time.Hour)), Age: secs(7200), RPOOK: true, Grade: "compliant", BreachIn: 79200 * time.Second, Snapshots: 2}}},
 			{Name: "datasets", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
-				{Site: "primary", NewestSnapshot: "bbbb1111", NewestTime: tp(fakeNow.Add(-time.Hour)), AgeSeconds: f64(3600), RPOOK: true, Grade: "compliant", BreachInSeconds: 39600, Snapshots: 2},
-				{Site: "dr", NewestSnapshot: "dddd0000", NewestTime: tp(fakeNow.Add(-30 * time.Hour)), AgeSeconds: f64(108000), RPOOK: false, Grade: "severe", Snapshots: 1}}},
+				{Site: "primary", NewestSnapshot: "bbbb1111", NewestTime: tp(fakeNow.Add(-time.Hour)), Age: secs(3600), RPOOK: true, Grade: "compliant", BreachIn: 39600 * time.Second, Snapshots: 2},
+				{Site: "dr", NewestSnapshot: "dddd0000", NewestTime: tp(fakeNow.Add(-30 * time.Hour)), Age: secs(108000), RPOOK: false, Grade: "severe", Snapshots: 1}}},
 			{Name: "serving", RPOObjective: 43200 * time.Second, Sites: []engine.SetSiteStatus{
-				{Site: "primary", NewestSnapshot: "cccc1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1},
-				{Site: "dr", NewestSnapshot: "ffff1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), AgeSeconds: f64(1800), RPOOK: true, Grade: "compliant", BreachInSeconds: 41400, Snapshots: 1}}},
+				{Site: "primary", NewestSnapshot: "cccc1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), Age: secs(1800), RPOOK: true, Grade: "compliant", BreachIn: 41400 * time.Second, Snapshots: 1},
+				{Site: "dr", NewestSnapshot: "ffff1111", NewestTime: tp(fakeNow.Add(-30 * time.Minute)), Age: secs(1800), RPOOK: true, Grade: "compliant", BreachIn: 41400 * time.Second, Snapshots: 1}}},
 		},
 		Replication: []engine.ReplicationStatus{
 			{From: "primary", To: "dr", Set: "models"},
-			{From: "primary", To: "dr", Set: "datasets", MissingSnapshots: 1, LagSeconds: 104400},
+			{From: "primary", To: "dr", Set: "datasets", MissingSnapshots: 1, Lag: 104400 * time.Second},
 			{From: "primary", To: "dr", Set: "serving"},
 		},
 		Problems: []engine.Problem{{Level: "critical", Site: "dr", Set: "datasets", Message: "set datasets at site dr is 1d old, over its RPO of 12h"}},
@@ -346,8 +348,10 @@ func (f *fakeBackend) RecentOperations(ctx context.Context, limit int) ([]engine
 }
 
 func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]engine.Invocation, error) {
-	return []engine.Invocation{{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
-		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append(append([]engine.Invocation(nil), f.invs...), engine.Invocation{ID: 3, Time: fakeNow.Add(-time.Hour), Site: "primary",
+		Args: []string{"restic", "backup", "--json", "--tag", "models", "/data/models"}, Duration: 40 * time.Second, ExitCode: 0}), nil
 }
 
 func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]engine.SiteSample, error) {

@@ -16,9 +16,6 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // ago renders a time relative to now for tables: "3h ago", "never".
 func ago(now, t time.Time) string { return engine.Ago(now, t) }
 
-// wholeSecs is a count of seconds from the status JSON, fractions dropped.
-func wholeSecs(v float64) time.Duration { return time.Duration(v) * time.Second }
-
 // secsAge renders seconds from the status JSON as an age ("1h 5m").
 func secsAge(s float64) string { return engine.Age(time.Duration(s * float64(time.Second))) }
 

@@ -44,6 +44,7 @@ func newJournalScreen(ctx *Context) *journalScreen {
 		bind("enter", "details", run(s.openDetail), "enter"),
 		filter,
 		bind("↑/↓", "move", nil, "up", "down"),
+		sortBinding(s.list, "journal"),
 		reload,
 	}
 	return s
@@ -168,6 +169,7 @@ func (s *journalScreen) rows() {
 		rows = append(rows, Row{
 			ID:    itoa(int(e.ID)),
 			Cells: []string{e.Time.Local().Format("01-02 15:04:05"), op, e.Action, dashed(e.Site), dashed(e.Set), th.Level(e.Outcome), e.Detail},
+			Sort:  []string{timeKey(e.Time)},
 		})
 	}
 	s.list.SetRows(rows)

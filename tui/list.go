@@ -1,7 +1,11 @@
 package tui
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -25,6 +29,9 @@ type Row struct {
 	ID     string
 	Cells  []string
 	Filter string
+	// Sort, when set, holds per column what the row sorts by (a time as
+	// RFC 3339, a size as a number); a column without one sorts by its text.
+	Sort []string
 }
 
 // RowSource gives a List its rows on demand. A directory of a million
@@ -58,6 +65,10 @@ type List struct {
 	filtering bool
 	Empty     string // shown when there are no rows
 	keys      listKeys
+	// sortCol is the column the rows are sorted by, -1 the order given;
+	// sortDesc sorts it descending.
+	sortCol  int
+	sortDesc bool
 }
 
 type listKeys struct {
@@ -80,7 +91,7 @@ func NewList(ctx *Context, cols ...Column) *List {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "filter"
-	return &List{ctx: ctx, cols: cols, filter: ti, keys: newListKeys(), Empty: "nothing here"}
+	return &List{ctx: ctx, cols: cols, filter: ti, keys: newListKeys(), Empty: "nothing here", sortCol: -1}
 }
 
 // SetSize sets the area the list draws in (header and filter line included).
@@ -88,6 +99,9 @@ func (l *List) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.clamp()
 }
+
+// Height is the lines the list draws (SetSize).
+func (l *List) Height() int { return l.height }
 
 // SetRows replaces the rows, keeping the cursor on the same row when it
 // is still there.
@@ -164,6 +178,7 @@ func (l *List) applyFilter() {
 			l.visible = append(l.visible, i)
 		}
 	}
+	l.sortVisible()
 	l.clamp()
 }
 
@@ -302,6 +317,9 @@ func (l *List) View() string {
 	titles := make([]string, len(l.cols))
 	for i, c := range l.cols {
 		titles[i] = c.Title
+		if i == l.sortCol {
+			titles[i] += sortArrow(l.sortDesc)
+		}
 	}
 	b.WriteString(th.Header.Render(fit(l.line(titles, widths), l.width)))
 	h := l.bodyHeight()
@@ -348,3 +366,96 @@ func (l *List) KeyBindings() []key.Binding {
 // room left over.
 func col(title string, width int) Column     { return Column{Title: title, Width: width} }
 func flexCol(title string, width int) Column { return Column{Title: title, Width: width, Flex: true} }
+
+// CycleSort moves the sort on: the first column ascending, then descending,
+// then the next column, and after the last one back to the order given. The
+// cursor stays on its row. It returns what the list is sorted by now.
+func (l *List) CycleSort() string {
+	switch {
+	case l.sortCol < 0:
+		l.sortCol, l.sortDesc = 0, false
+	case !l.sortDesc:
+		l.sortDesc = true
+	case l.sortCol+1 < len(l.cols):
+		l.sortCol, l.sortDesc = l.sortCol+1, false
+	default:
+		l.sortCol = -1
+	}
+	keep, ok := l.Selected()
+	l.applyFilter()
+	if ok {
+		l.Select(keep.ID)
+	}
+	return l.SortedBy()
+}
+
+// SortedBy says in words what the rows are sorted by.
+func (l *List) SortedBy() string {
+	if l.sortCol < 0 {
+		return "sorted as listed (press s to sort by a column)"
+	}
+	dir := "ascending"
+	if l.sortDesc {
+		dir = "descending"
+	}
+	return "sorted by " + l.cols[l.sortCol].Title + " " + dir + sortArrow(l.sortDesc)
+}
+
+func sortArrow(desc bool) string {
+	if desc {
+		return "▼"
+	}
+	return "▲"
+}
+
+// sortVisible orders the rows that pass the filter by the sort column; rows
+// that compare equal keep the order given.
+func (l *List) sortVisible() {
+	if l.sortCol < 0 || l.all == nil {
+		return
+	}
+	c := l.sortCol
+	keys := make(map[int]string, len(l.visible))
+	for _, i := range l.visible {
+		keys[i] = sortKey(l.all.Row(i), c)
+	}
+	slices.SortStableFunc(l.visible, func(a, b int) int {
+		n := compareKeys(keys[a], keys[b])
+		if l.sortDesc {
+			n = -n
+		}
+		return n
+	})
+}
+
+func sortKey(r Row, c int) string {
+	if c < len(r.Sort) && r.Sort[c] != "" {
+		return r.Sort[c]
+	}
+	if c < len(r.Cells) {
+		return strings.TrimLeft(ansi.Strip(r.Cells[c]), "▸ ")
+	}
+	return ""
+}
+
+// compareKeys compares two numbers as numbers, anything else as text
+// without regard to case.
+func compareKeys(a, b string) int {
+	fa, errA := strconv.ParseFloat(a, 64)
+	fb, errB := strconv.ParseFloat(b, 64)
+	if errA == nil && errB == nil {
+		return cmp.Compare(fa, fb)
+	}
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// sortBinding is the binding that cycles a list's sort column and direction
+// (s), saying in the status line what it is sorted by now.
+func sortBinding(l *List, what string) Binding {
+	return bind("s", "sort by column", do(func() tea.Cmd { return statusCmd(what+" "+l.CycleSort(), false) }), "s")
+}
+
+// timeKey and secsKey are sort keys of a time and a number of seconds.
+func timeKey(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
+
+func secsKey(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }

@@ -86,7 +86,7 @@ func newOperationsScreen(ctx *Context) *operationsScreen {
 	)
 	res.Empty = "no operation recorded yet"
 	log := NewList(ctx,
-		col("TIME", 14), col("SITE", 8), col("EXIT", 5), col("TOOK", 6),
+		col("ENDED", 14), col("SITE", 8), col("EXIT", 5), col("TOOK", 6),
 		flexCol("COMMAND (secrets redacted)", 20),
 	)
 	log.Empty = "no restic command has run yet"
@@ -233,8 +233,15 @@ func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, tea.Batch(s.load(), s.dryRunEnded(msg.ID))
 	case opsTickMsg:
 		s.ticking = false
+		for _, op := range s.ctx.Ops.All() {
+			if op.Running() {
+				op.syncLog()
+			}
+		}
 		s.opRows()
-		return s, s.armTick()
+		// restic commands end inside an operation without an event: the
+		// command log is read again each second while work runs.
+		return s, tea.Batch(s.armTick(), s.load())
 	case ActionMsg:
 		return s, s.action(msg)
 	case ConfirmMsg:
@@ -335,7 +342,7 @@ func (s *operationsScreen) historyRows() {
 			exit = th.Critical.Render(itoa(inv.ExitCode) + " ✗")
 		}
 		rows = append(rows, Row{ID: "i-" + fmt.Sprint(inv.ID), Cells: []string{
-			inv.Time.Local().Format("01-02 15:04:05"), dashed(inv.Site), exit,
+			inv.Time.Add(inv.Duration).Local().Format("01-02 15:04:05"), dashed(inv.Site), exit,
 			opsDur(inv.Duration), strings.Join(inv.Args, " ")}})
 	}
 	s.lists[paneLog].SetRows(rows)
@@ -378,7 +385,7 @@ func (s *operationsScreen) paneTitle(p opsPane) string {
 	case paneResults:
 		name, keyName, problem = "Recent results (state store, newest first)", "h", s.resErr
 	case paneLog:
-		name, keyName, problem = "restic command log (newest first)", "l", s.logErr
+		name, keyName, problem = "restic command log (last ended first)", "l", s.logErr
 	}
 	t := "  " + th.Title.Render(name)
 	if p == s.focus {
@@ -440,6 +447,10 @@ func (s *operationsScreen) View() string {
 	var b strings.Builder
 	b.WriteString(head + "\n" + opsPane)
 	for p := paneResults; p < opsPanes; p++ {
+		if op := s.liveOp(); p == paneResults && op != nil {
+			b.WriteString("\n" + s.liveView(op, s.lists[p].Height()))
+			continue
+		}
 		b.WriteString("\n" + s.paneTitle(p))
 		b.WriteString("\n" + s.lists[p].View())
 	}

@@ -372,7 +372,7 @@ func TestOperationsUnknownNames(t *testing.T) {
 
 func TestOperationsReadOnly(t *testing.T) {
 	h := newOpsHarness(t, true)
-	for _, k := range []string{"b", "p", "k", "f", "c"} {
+	for _, k := range []string{"b", "p", "k", "f"} {
 		h.status = nil
 		h.keys(k)
 		if st := h.lastStatus(); !st.Err || !strings.Contains(st.Text, "read-only") {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -38,7 +39,28 @@ type Op struct {
 	Steps  []dr.RunbookStep
 	Err    error
 	Result any
-	cancel context.CancelFunc
+	// Log is what restic's commands said as they ran, secrets redacted:
+	// LogLines is the copy Update took last (oldest first), LogTotal how
+	// many there were in all. live is the ring the worker writes.
+	LogLines []engine.LogLine
+	LogTotal uint64
+	live     *engine.LiveLog
+	pending  atomic.Bool // an OpLogMsg is on its way
+	cancel   context.CancelFunc
+}
+
+// opLogLines bounds the live log of one operation.
+const opLogLines = 200
+
+// OpLogMsg says operation ID's live log grew. One is in flight at a time;
+// the log is copied when it arrives, so a burst costs one redraw.
+type OpLogMsg struct{ ID int }
+
+// syncLog copies the live ring into the Update-owned fields.
+func (o *Op) syncLog() {
+	if o.live != nil {
+		o.LogLines, o.LogTotal = o.live.Lines()
+	}
 }
 
 // Running says whether the operation has not ended.
@@ -82,6 +104,18 @@ func (o *Ops) Start(kind, target string, run RunFunc) int {
 	id := o.nextID
 	ctx, cancel := context.WithCancel(context.Background())
 	op := &Op{ID: id, Kind: kind, Target: target, Started: time.Now(), State: OpRunning, cancel: cancel}
+	op.live = engine.NewLiveLog(opLogLines, func() {
+		// Never blocks restic's output: when the console is behind, the
+		// next message (or the tick) brings the log up to date.
+		if op.pending.CompareAndSwap(false, true) {
+			select {
+			case o.ch <- OpLogMsg{ID: id}:
+			default:
+				op.pending.Store(false)
+			}
+		}
+	})
+	ctx = engine.WithLiveLog(ctx, op.live)
 	o.ops = append(o.ops, op)
 	go func() {
 		defer cancel()
@@ -116,6 +150,11 @@ func (o *Ops) Wait() tea.Cmd {
 // operation just ended.
 func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
 	switch msg := msg.(type) {
+	case OpLogMsg:
+		if op := o.Get(msg.ID); op != nil {
+			op.pending.Store(false)
+			op.syncLog()
+		}
 	case OpEventMsg:
 		op := o.Get(msg.ID)
 		if op == nil {
@@ -146,6 +185,7 @@ func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
 		}
 		op.Finished = time.Now()
 		op.Result, op.Err = msg.Result, msg.Err
+		op.syncLog()
 		switch {
 		case msg.Err == nil && len(op.Warnings) > 0 && op.Kind == "backup":
 			op.State = OpWarning
@@ -160,7 +200,7 @@ func (o *Ops) Apply(msg tea.Msg) (ended *Op) {
 			default:
 				op.State = OpFailed
 			}
-			op.Message = msg.Err.Error()
+			op.Message = errWords(msg.Err)
 		}
 		return op
 	}

@@ -47,15 +47,15 @@ func (s *operationsScreen) action(msg ActionMsg) tea.Cmd {
 	default:
 		return statusCmd(fmt.Sprintf("the Operations screen cannot %s", name), true)
 	}
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, name)
+	if cmd := refused(s.ctx, name); cmd != nil {
+		return cmd
 	}
 	if s.modalOpen() {
 		return statusCmd("a dialog is open on the Operations screen: finish it or press esc first", true)
 	}
 	a, err := s.parseArgs(name, msg.Args)
 	if err != nil {
-		return statusCmd(err.Error(), true)
+		return statusCmd(errWords(err), true)
 	}
 	switch name {
 	case "backup":
@@ -209,8 +209,8 @@ func (s *operationsScreen) start(kind, target string, run RunFunc) tea.Cmd {
 
 // launch is start that also returns the operation id (0: not started).
 func (s *operationsScreen) launch(kind, target, status string, run RunFunc) (int, tea.Cmd) {
-	if s.ctx.ReadOnly {
-		return 0, disabled(s.ctx, kind)
+	if cmd := refused(s.ctx, kind); cmd != nil {
+		return 0, cmd
 	}
 	id := s.ctx.Ops.Start(kind, target, run)
 	s.opRows()
@@ -374,8 +374,8 @@ func (s *operationsScreen) pickForget(sites []string, sitesGiven bool) {
 
 // dryRun starts the dry run of a forget; its end opens the review.
 func (s *operationsScreen) dryRun(p opsForgetPlan) tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "forget")
+	if cmd := refused(s.ctx, "forget"); cmd != nil {
+		return cmd
 	}
 	b := s.ctx.Backend
 	req := engine.ForgetRequest{Sites: p.sites, Sets: []string{p.set}, DryRun: true}
@@ -498,9 +498,6 @@ func opsForgetLines(th Theme, results []engine.ForgetResult) ([]string, int) {
 // --- cancel and details ---
 
 func (s *operationsScreen) askCancel() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "cancel")
-	}
 	op := s.selectedOp()
 	if op == nil {
 		return statusCmd("no operation selected: pick a running one in the operations pane (o)", true)
@@ -554,6 +551,7 @@ func (s *operationsScreen) details() {
 		if res := opsResultLines(th, op.Result); len(res) > 0 {
 			n.lines = append(append(n.lines, ""), res...)
 		}
+		n.lines = append(n.lines, opsLogLines(th, op)...)
 	case paneResults:
 		for _, o := range s.results {
 			if "r-"+fmt.Sprint(o.ID) != row.ID {
@@ -577,7 +575,7 @@ func (s *operationsScreen) details() {
 				continue
 			}
 			n.title = "restic at " + dashed(inv.Site)
-			n.lines = append(n.lines, fmt.Sprintf("%s · took %s · exit %d",
+			n.lines = append(n.lines, fmt.Sprintf("started %s · took %s · exit %d",
 				inv.Time.Local().Format("2006-01-02 15:04:05"), opsDur(inv.Duration), inv.ExitCode),
 				"", strings.Join(inv.Args, " "))
 			if inv.Error != "" {

@@ -199,3 +199,61 @@ func opsWrap(line string, w int) []string {
 	}
 	return strings.Split(lipgloss.NewStyle().Width(w).Render(line), "\n")
 }
+
+// liveOp is the operation whose live log takes the results pane's place:
+// the one selected in the focused operations pane, while it runs.
+func (s *operationsScreen) liveOp() *Op {
+	if s.focus != paneOps {
+		return nil
+	}
+	if op := s.selectedOp(); op != nil && op.Running() {
+		return op
+	}
+	return nil
+}
+
+// liveView is the live log of op in h lines under its title: restic's
+// newest messages at the bottom, as a terminal tail shows them.
+func (s *operationsScreen) liveView(op *Op, h int) string {
+	th := s.ctx.Theme
+	title := fmt.Sprintf("Live log of #%d %s %s (restic's messages, secrets redacted)", op.ID, op.Kind, op.Target)
+	if op.LogTotal > uint64(len(op.LogLines)) {
+		title += fmt.Sprintf(" · newest %d of %d", len(op.LogLines), op.LogTotal)
+	}
+	lines := []string{fit("  "+th.Title.Render(title), s.width)}
+	shown := op.LogLines
+	if len(shown) > h {
+		shown = shown[len(shown)-h:]
+	}
+	if len(shown) == 0 {
+		shown = nil
+		lines = append(lines, fit(th.Muted.Render("  waiting for restic's first message…"), s.width))
+	}
+	for _, ln := range shown {
+		lines = append(lines, fit(logLine(th, ln), s.width))
+	}
+	for len(lines) < h+1 {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func logLine(th Theme, ln engine.LogLine) string {
+	return th.Muted.Render(ln.Time.Local().Format("15:04:05")+" "+ln.Site) + " " + ln.Text
+}
+
+// opsLogLines is an operation's whole kept live log, for its detail view.
+func opsLogLines(th Theme, op *Op) []string {
+	if len(op.LogLines) == 0 {
+		return nil
+	}
+	head := fmt.Sprintf("restic's messages (%d, secrets redacted):", op.LogTotal)
+	if op.LogTotal > uint64(len(op.LogLines)) {
+		head = fmt.Sprintf("restic's newest %d messages of %d (secrets redacted):", len(op.LogLines), op.LogTotal)
+	}
+	out := []string{"", th.Title.Render(head)}
+	for _, ln := range op.LogLines {
+		out = append(out, logLine(th, ln))
+	}
+	return out
+}

@@ -20,7 +20,7 @@ import (
 const recoveryBreachSoon = 6 * time.Hour
 
 // recoveryDrillsNote is shown for a standby that was never drilled.
-const recoveryDrillsNote = "never — run `lifeboat drill --site <standby>` to rehearse"
+const recoveryDrillsNote = "never — d on a standby rehearses one"
 
 // recoveryScreen is readiness: could each standby take over now? A verdict
 // per standby, then every set at every standby against its RPO.
@@ -118,8 +118,8 @@ func (s *recoveryScreen) loadDrills() tea.Cmd {
 // or the resume prompt when a failover is unfinished (a new one would be
 // refused until it ends).
 func (s *recoveryScreen) askFailover() tea.Cmd {
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "failover")
+	if cmd := refused(s.ctx, "failover"); cmd != nil {
+		return cmd
 	}
 	if s.wiz != nil {
 		// The failover runs in the background (b): f brings it back.
@@ -169,9 +169,12 @@ func (s *recoveryScreen) wizUpdate(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// askDrill confirms a drill at the standby under the cursor. A drill writes
-// only scratch space, so it runs in read-only mode too, like the CLI.
+// askDrill confirms a drill at the standby under the cursor. A drill
+// restores into scratch space and checks the standby: read-only refuses it.
 func (s *recoveryScreen) askDrill() tea.Cmd {
+	if cmd := refused(s.ctx, "drill"); cmd != nil {
+		return cmd
+	}
 	row, ok := s.list.Selected()
 	if !ok {
 		return statusCmd("no standby to drill", true)
@@ -195,13 +198,16 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	filter := bind("/", "filter", do(s.list.StartFilter), "/")
 	filter.Hidden = true // a global binding: the footer and help already list it
 	failover := bind("f", "failover", do(s.askFailover), "f")
-	// Read-only: failover is off (help leaves it out); pressing f still says why.
+	drill := bind("d", "drill", do(s.askDrill), "d")
+	// Read-only: drill and failover are off (help leaves them out); pressing
+	// d or f still says why.
+	drill.Key.SetEnabled(!ctx.ReadOnly)
 	failover.Key.SetEnabled(!ctx.ReadOnly)
 	s.keys = Bindings{
 		filter,
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "report", do(s.openSelectedReport), "enter"),
-		bind("d", "drill", do(s.askDrill), "d"),
+		drill,
 		failover,
 	}
 	return s
@@ -279,8 +285,8 @@ func (s *recoveryScreen) postureLines() []string {
 		ds := s.trend[site]
 		last := ds[len(ds)-1]
 		lines = append(lines, fmt.Sprintf("RTO trend %-8s %s  last %s / %s objective · %d drill(s)", site,
-			rtoSparkline(th, ds, sparkSamples), engine.Age(wholeSecs(last.RTO.Seconds())),
-			engine.Age(wholeSecs(last.RTOObjective.Seconds())), len(ds)))
+			rtoSparkline(th, ds, sparkSamples), engine.Age(last.RTO.Truncate(time.Second)),
+			engine.Age(last.RTOObjective.Truncate(time.Second)), len(ds)))
 	}
 	return lines
 }
@@ -355,7 +361,7 @@ func (s *recoveryScreen) historyLines() []string {
 			verdict, rto = th.Warn.Render("could not run"), "—"
 		}
 		line := fmt.Sprintf("%s  drill    %-8s %s  RTO %s / %s  %d set(s)", d.Started.Local().Format("2006-01-02 15:04"), d.Site, verdict,
-			rto, engine.Age(wholeSecs(d.RTOObjective.Seconds())), len(d.Sets))
+			rto, engine.Age(d.RTOObjective.Truncate(time.Second)), len(d.Sets))
 		if n := len(d.Findings); n > 0 {
 			line += th.Warn.Render(fmt.Sprintf("  %d finding(s)", n))
 		}
@@ -520,7 +526,7 @@ func (s *recoveryScreen) standbys() []engine.SiteStatus {
 }
 
 func recoveryRPOText(set engine.SetStatus) string {
-	return engine.DurationText(wholeSecs(set.RPOObjective.Seconds()))
+	return engine.DurationText(set.RPOObjective.Truncate(time.Second))
 }
 
 // notReady lists why a standby could not take over now; none means ready.
@@ -538,10 +544,10 @@ func (s *recoveryScreen) notReady(ss engine.SiteStatus) []string {
 		switch {
 		case ok && x.Stale:
 			// Unknown while the site is down: its unreachability is the reason.
-		case !ok || x.NewestTime == nil || x.AgeSeconds == nil:
+		case !ok || x.NewestTime == nil || x.Age == nil:
 			why = append(why, set.Name+" has no copy there")
 		case !x.RPOOK:
-			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(wholeSecs(*x.AgeSeconds)), recoveryRPOText(set)))
+			why = append(why, fmt.Sprintf("%s is %s old (RPO %s)", set.Name, engine.Age(*x.Age), recoveryRPOText(set)))
 		}
 	}
 	if c := ss.LastCheck; c != nil && !c.OK {
@@ -628,24 +634,24 @@ func (s *recoveryScreen) rows() {
 			newest, grade, breach := "none", th.Level("none"), th.Critical.Render("no copy")
 			if ok && x.Stale {
 				newest, grade, breach = "?", th.Warn.Render("unknown"), th.Warn.Render("site down")
-			} else if ok && x.NewestTime != nil && x.AgeSeconds != nil {
-				age := wholeSecs(*x.AgeSeconds)
+			} else if ok && x.NewestTime != nil && x.Age != nil {
+				age := *x.Age
 				newest = engine.Age(age)
 				grade = th.Level(x.Grade)
 				switch {
 				case !x.RPOOK:
-					breach = th.Critical.Render("over by " + engine.Age(age-wholeSecs(set.RPOObjective.Seconds())))
-				case wholeSecs(x.BreachInSeconds) < recoveryBreachSoon:
-					breach = th.Warn.Render("breach in " + engine.Age(wholeSecs(x.BreachInSeconds)))
+					breach = th.Critical.Render("over by " + engine.Age(age-set.RPOObjective.Truncate(time.Second)))
+				case x.BreachIn < recoveryBreachSoon:
+					breach = th.Warn.Render("breach in " + engine.Age(x.BreachIn))
 				default:
-					breach = th.Muted.Render("in " + engine.Age(wholeSecs(x.BreachInSeconds)))
+					breach = th.Muted.Render("in " + engine.Age(x.BreachIn))
 				}
 			}
 			missing := "-"
 			if r, ok := s.status.ReplicationTo(ss.Name, set.Name); ok {
 				missing = itoa(r.MissingSnapshots)
 				if r.MissingSnapshots > 0 {
-					missing = th.Warn.Render(missing + " · " + engine.Age(wholeSecs(r.LagSeconds)) + " lag")
+					missing = th.Warn.Render(missing + " · " + engine.Age(r.Lag) + " lag")
 				}
 			}
 			rows = append(rows, Row{

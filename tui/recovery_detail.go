@@ -79,7 +79,7 @@ func (s *recoveryScreen) onReport(msg recoveryReportMsg) tea.Cmd {
 		body = msg.rep.JSON
 	}
 	if untrusted {
-		warn := s.ctx.Theme.Critical.Render("WARNING: this report cannot be trusted: " + msg.err.Error())
+		warn := s.ctx.Theme.Critical.Render("WARNING: this report cannot be trusted: " + errWords(msg.err))
 		body = warn + "\n\n" + body + "\n\n" + warn
 	}
 	s.detail = newDetail(s.ctx, fmt.Sprintf("%s report %s · %s", msg.rep.Kind, msg.rep.ID, msg.rep.Site), strings.TrimRight(body, "\n"))

@@ -25,9 +25,9 @@ func newRecoveryForTest(t *testing.T, w, h int, data DataMsg) *recoveryScreen {
 func addOffsite(st *engine.Status) {
 	st.Sites = append(st.Sites, engine.SiteStatus{Name: "offsite", Role: "standby", Reachable: true, LatencyMS: 90, Probed: fakeNow})
 	for i := range st.Sets {
-		age := 3600.0
+		age := time.Hour
 		st.Sets[i].Sites = append(st.Sets[i].Sites, engine.SetSiteStatus{Site: "offsite", NewestSnapshot: "0fff", NewestTime: tp(fakeNow.Add(-time.Hour)),
-			AgeSeconds: &age, RPOOK: true, Grade: "compliant", BreachInSeconds: st.Sets[i].RPOObjective.Seconds() - age, Snapshots: 1})
+			Age: &age, RPOOK: true, Grade: "compliant", BreachIn: st.Sets[i].RPOObjective - age, Snapshots: 1})
 		st.Replication = append(st.Replication, engine.ReplicationStatus{From: "primary", To: "offsite", Set: st.Sets[i].Name})
 	}
 }
@@ -58,7 +58,7 @@ func TestRecoveryNotReady(t *testing.T) {
 				t.Fatalf("%dx%d datasets@dr row lacks %q: %q\n%s", sz.w, sz.h, want, datasets, v)
 			}
 		}
-		for _, want := range []string{"✓ reachable in 48 ms", "last check never", "last drill never", "run `lifeboat drill --site <standby>` to rehearse"} {
+		for _, want := range []string{"✓ reachable in 48 ms", "last check never", "last drill never", "d on a standby rehearses one"} {
 			if !strings.Contains(v, want) {
 				t.Fatalf("%dx%d lacks %q:\n%s", sz.w, sz.h, want, v)
 			}
@@ -69,11 +69,11 @@ func TestRecoveryNotReady(t *testing.T) {
 func TestRecoveryReadyAndBreachSoon(t *testing.T) {
 	ok := func(st *engine.Status) {
 		x := &st.Sets[1].Sites[1] // datasets at dr
-		age := 3600.0
-		x.AgeSeconds, x.NewestTime, x.RPOOK, x.Grade, x.BreachInSeconds = &age, tp(fakeNow.Add(-time.Hour)), true, "compliant", 39600
+		age := time.Hour
+		x.Age, x.NewestTime, x.RPOOK, x.Grade, x.BreachIn = &age, tp(fakeNow.Add(-time.Hour)), true, "compliant", 39600*time.Second
 		y := &st.Sets[2].Sites[1] // serving at dr: 3h left
-		age2 := 32400.0
-		y.AgeSeconds, y.BreachInSeconds = &age2, 10800
+		age2 := 32400 * time.Second
+		y.Age, y.BreachIn = &age2, 10800*time.Second
 		st.Problems = nil
 	}
 	for _, sz := range screenSizes {
@@ -98,7 +98,7 @@ func TestRecoveryUnreachableAndNoCopy(t *testing.T) {
 		// What the engine says of every set at a site it cannot list.
 		for i := range st.Sets {
 			x := &st.Sets[i].Sites[1]
-			x.Stale, x.Grade, x.RPOOK, x.BreachInSeconds = true, engine.GradeUnknown, false, 0
+			x.Stale, x.Grade, x.RPOOK, x.BreachIn = true, engine.GradeUnknown, false, 0
 		}
 		st.Sets[0].Sites[1] = engine.SetSiteStatus{Site: "dr", Grade: engine.GradeUnknown, Stale: true} // models: none cached
 	}

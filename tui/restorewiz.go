@@ -236,12 +236,12 @@ func (w *restoreWizard) toPreview() tea.Cmd {
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		w.problem = err.Error()
+		w.problem = errWords(err)
 		return nil
 	}
 	exists, nonEmpty, err := restoreInspectTarget(abs)
 	if err != nil {
-		w.problem = err.Error()
+		w.problem = errWords(err)
 		return nil
 	}
 	w.target, w.exists, w.nonEmpty = abs, exists, nonEmpty
@@ -444,7 +444,7 @@ func (w *restoreWizard) resultView(bw int) []string {
 		lines = append(lines, th.OK.Render("✓ verified")+th.Muted.Render(": restic re-read every restored file"))
 	}
 	if w.err != nil {
-		lines = append(lines, "", th.Critical.Render(wrap.Render(w.err.Error())))
+		lines = append(lines, "", th.Critical.Render(wrap.Render(errWords(w.err))))
 		if outcome == engine.OutcomeCancelled || outcome == engine.OutcomeFailed {
 			lines = append(lines, th.Warn.Render(wrap.Render(w.target+" may hold a partial restore")))
 		}

@@ -197,7 +197,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmd, m.tick(), m.broadcast(msg))
 
-	case OpEventMsg, OpDoneMsg:
+	case OpEventMsg, OpDoneMsg, OpLogMsg:
 		ended := m.ctx.Ops.Apply(msg)
 		cmds := []tea.Cmd{m.ctx.Ops.Wait(), m.broadcast(msg)}
 		if ended != nil {

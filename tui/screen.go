@@ -67,7 +67,11 @@ func statusCmd(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
 }
 
-// disabled answers an action that read-only mode forbids.
-func disabled(ctx *Context, what string) tea.Cmd {
-	return statusCmd(what+" is disabled — "+readOnlyReason, true)
+// refused answers an action the engine's read-only rule (engine.Refusal)
+// forbids, in the words the CLI prints; nil when the action may run.
+func refused(ctx *Context, action string) tea.Cmd {
+	if err := engine.Refusal(ctx.ReadOnly, action); err != nil {
+		return statusCmd(err.Error(), true)
+	}
+	return nil
 }

@@ -259,8 +259,8 @@ func (s *sitesScreen) askUnlock(all bool) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if s.ctx.ReadOnly {
-		return disabled(s.ctx, "unlock")
+	if cmd := refused(s.ctx, "unlock"); cmd != nil {
+		return cmd
 	}
 	site := row.ID
 	s.unlockAll = all

@@ -57,7 +57,7 @@ func (s *sitesScreen) details(h int) string {
 	field("repository", repo)
 	field("role", s.roleText(ss, cfgRole))
 	if ss.Error != "" {
-		field("error", th.Critical.Render(ss.Error))
+		field("error", th.Critical.Render(advised(ss.Error, ss.ErrorDo)))
 	}
 	probe := "never probed"
 	if !ss.Probed.IsZero() {
@@ -134,7 +134,7 @@ func (s *sitesScreen) details(h int) string {
 		if i == 0 {
 			name = "problems"
 		}
-		field(name, th.Level(p.Level)+"  "+p.Message)
+		field(name, th.Level(p.Level)+"  "+advised(p.Message, p.Do))
 	}
 	if len(lines) > innerH {
 		more := len(lines) - innerH + 1

@@ -172,6 +172,9 @@ type RecordSet struct {
 	DataLoss float64 `json:"rpo_seconds"` // the data this recovery point lost
 }
 
+// verifyMore is the advice of a report that cannot be trusted.
+var verifyMore = dr.Remedy{Act: dr.ActVerifyJournal, Effect: "says more"}
+
 // ErrReportChanged says a stored report no longer matches its hash.
 var ErrReportChanged = errors.New("stored report was changed after it was written")
 
@@ -181,7 +184,7 @@ var ErrReportChanged = errors.New("stored report was changed after it was writte
 func Read(rec storage.DrillRecord) (Record, error) {
 	sum := sha256.Sum256([]byte(rec.ReportJSON))
 	if hex.EncodeToString(sum[:]) != rec.SHA256 {
-		return Record{}, fmt.Errorf("report %s: %w (its sha256 no longer matches): `lifeboat journal --verify` says more", rec.ID, ErrReportChanged)
+		return Record{}, dr.Advise(fmt.Errorf("report %s: %w (its sha256 no longer matches)", rec.ID, ErrReportChanged), verifyMore)
 	}
 	var r struct {
 		ID         string      `json:"id"`
@@ -245,7 +248,7 @@ func journaled(ctx context.Context, st *storage.Store, rec storage.DrillRecord, 
 	} else if !chained || r.Finished.Before(start) {
 		return nil
 	}
-	return fmt.Errorf("report %s: %w: `lifeboat journal --verify` says more", rec.ID, ErrReportUnjournaled)
+	return dr.Advise(fmt.Errorf("report %s: %w", rec.ID, ErrReportUnjournaled), verifyMore)
 }
 
 // Trusted reads a stored report from its hashed content and checks that

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // Typed causes, matched with errors.Is. They come from restic's exit codes
@@ -32,6 +34,8 @@ type Error struct {
 	Kind    error  // one of the Err* values above
 	Message string // restic's own message, secrets removed
 	Hint    string // what the operator can do
+	// Do is what lifeboat can do about it, for the front end to word.
+	Do []dr.Remedy
 	// Held, for a repository that does not exist, is how many snapshots the
 	// catalog last saw there: a repository that held snapshots and is gone
 	// is a mount or URL problem, never one to fix by creating a new one.
@@ -67,28 +71,39 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Kind }
 
+// Remedies is what may be done about it: a repository that held snapshots
+// and is gone is never one to create anew.
+func (e *Error) Remedies() []dr.Remedy {
+	if e.Kind == ErrRepoNotFound && e.Held > 0 {
+		return nil
+	}
+	return e.Do
+}
+
 // classify maps an exit code and restic's message to a typed cause and a hint.
-func classify(code int, msg string, repo Repo) (hint string, kind error) {
+func classify(code int, msg string, repo Repo) (hint string, kind error, do []dr.Remedy) {
 	lower := strings.ToLower(msg)
 	switch {
 	case code == 3:
-		return "the snapshot may be incomplete; see the listed items", ErrPartial
+		return "the snapshot may be incomplete; see the listed items", ErrPartial, nil
 	case code == 10:
-		return fmt.Sprintf("if site %s is new, `lifeboat init` creates it; if it held backups, check its mount or URL first", repo.Site), ErrRepoNotFound
+		return "if it held backups, check its mount or URL first", ErrRepoNotFound,
+			[]dr.Remedy{{Act: dr.ActInit, Site: repo.Site, Effect: "creates it if site " + repo.Site + " is new"}}
 	case code == 11:
-		return "another restic holds it; wait, or remove stale locks with `lifeboat unlock --site " + repo.Site + "`", ErrLocked
+		return "another restic holds it; wait, or remove its stale locks", ErrLocked,
+			[]dr.Remedy{{Act: dr.ActUnlock, Site: repo.Site, Effect: "removes stale locks (never a live one)"}}
 	case code == 12:
-		return fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site), ErrWrongPassword
+		return fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site), ErrWrongPassword, nil
 	case code == 130:
-		return "", ErrCancelled
+		return "", ErrCancelled, nil
 	case strings.Contains(lower, "no space left on device"):
-		return "free space at the destination and run it again", ErrDiskFull
+		return "free space at the destination and run it again", ErrDiskFull, nil
 	case isRefusedCredentials(lower):
-		return credentialsHint(repo.Site), ErrCredentials
+		return credentialsHint(repo.Site), ErrCredentials, nil
 	case isUnreachable(lower):
-		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), ErrUnreachable
+		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), ErrUnreachable, nil
 	}
-	return "", ErrFailed
+	return "", ErrFailed, nil
 }
 
 func isUnreachable(lower string) bool {

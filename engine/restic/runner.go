@@ -155,6 +155,10 @@ type Runner struct {
 	// Explain, when set, may add what lifeboat knows to an error before it
 	// is returned (how many snapshots a now-missing repository held).
 	Explain func(*Error)
+	// OnMessage, when set, gets each of restic's messages as it arrives
+	// (MessageText, secrets redacted), with the context of the run that
+	// started restic; it must not block.
+	OnMessage func(ctx context.Context, site, text string)
 }
 
 func (r *Runner) environ(c Call) ([]string, error) {
@@ -318,6 +322,11 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 				}
 			}
 		}
+		if r.OnMessage != nil {
+			if t := MessageText(typ, line); t != "" {
+				r.OnMessage(ctx, c.Repo.Site, redact(t, secrets))
+			}
+		}
 		if c.OnLine != nil {
 			c.OnLine(Line{Stderr: stderr, Type: typ, Raw: line})
 		}
@@ -357,9 +366,9 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCredentials,
 			Message: retryCause(refused), Hint: credentialsHint(c.Repo.Site)}
 	case noBucket != "" && runCtx.Err() != nil:
-		hint, _ := classify(10, "", c.Repo)
+		hint, _, do := classify(10, "", c.Repo)
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
-			Message: retryCause(noBucket), Hint: hint}
+			Message: retryCause(noBucket), Hint: hint, Do: do}
 	case unreachable != "" && runCtx.Err() != nil:
 		msg := retryCause(unreachable)
 		if gaveUp != "" {
@@ -381,12 +390,12 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			msg = strings.Join(lastN(res.Stderr, 3), "; ")
 		}
 		msg = cleanMessage(redact(msg, secrets))
-		hint, kind := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
+		hint, kind, do := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
 		if len(res.Errors) > 0 && kind != ErrFailed && !strings.Contains(msg, res.Errors[0]) {
 			// restic's summary ("There were 2 errors") says less than the first item.
 			msg = res.Errors[0]
 		}
-		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: kind, Message: msg, Hint: hint}
+		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: kind, Message: msg, Hint: hint, Do: do}
 	}
 	if e, ok := outErr.(*Error); ok && r.Explain != nil {
 		r.Explain(e)

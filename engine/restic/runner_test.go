@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
@@ -46,7 +47,7 @@ func TestTypedErrors(t *testing.T) {
 	missing := repo
 	missing.Repository = filepath.Join(t.TempDir(), "nothing-here")
 	_, err = r.Run(ctx, restic.Call{Repo: missing, Op: "snapshots", Args: []string{"snapshots", "--json"}})
-	if !errors.Is(err, restic.ErrRepoNotFound) || !strings.Contains(err.Error(), "lifeboat init") {
+	if do := dr.RemediesOf(err); !errors.Is(err, restic.ErrRepoNotFound) || len(do) != 1 || do[0].Act != dr.ActInit {
 		t.Fatalf("missing repository: got %v", err)
 	}
 

@@ -55,9 +55,10 @@ type FailoverResult struct {
 
 // PreflightCheck is one readiness check.
 type PreflightCheck struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
+	Name   string   `json:"name"`
+	OK     bool     `json:"ok"`
+	Detail string   `json:"detail"`
+	Do     []Remedy `json:"do,omitempty"`
 }
 
 // Verdict is the failover's verdict in words, as its Markdown heads it.
