@@ -122,7 +122,7 @@ func TestAdviceCannotHurt(t *testing.T) {
 
 // commandWords are the lifeboat commands an engine message must not name:
 // how to act is the CLI's or the console's to say (issue #8).
-var commandWords = regexp.MustCompile("lifeboat (init|unlock|failover|check|drill|backup|replicate|report|journal|snapshots|posture|status)\\b")
+var commandWords = regexp.MustCompile(`lifeboat (init|unlock|failover|check|drill|backup|replicate|report|journal|snapshots|posture|status)\b`)
 
 // The engine's messages say what happened; none names a command, which the
 // console would show as advice it cannot follow.

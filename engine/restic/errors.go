@@ -81,29 +81,29 @@ func (e *Error) Remedies() []dr.Remedy {
 }
 
 // classify maps an exit code and restic's message to a typed cause and a hint.
-func classify(code int, msg string, repo Repo) (hint string, kind error, do []dr.Remedy) {
+func classify(code int, msg string, repo Repo) (hint string, do []dr.Remedy, kind error) {
 	lower := strings.ToLower(msg)
 	switch {
 	case code == 3:
-		return "the snapshot may be incomplete; see the listed items", ErrPartial, nil
+		return "the snapshot may be incomplete; see the listed items", nil, ErrPartial
 	case code == 10:
-		return "if it held backups, check its mount or URL first", ErrRepoNotFound,
-			[]dr.Remedy{{Act: dr.ActInit, Site: repo.Site, Effect: "creates it if site " + repo.Site + " is new"}}
+		return "if it held backups, check its mount or URL first",
+			[]dr.Remedy{{Act: dr.ActInit, Site: repo.Site, Effect: "creates it if site " + repo.Site + " is new"}}, ErrRepoNotFound
 	case code == 11:
-		return "another restic holds it; wait, or remove its stale locks", ErrLocked,
-			[]dr.Remedy{{Act: dr.ActUnlock, Site: repo.Site, Effect: "removes stale locks (never a live one)"}}
+		return "another restic holds it; wait, or remove its stale locks",
+			[]dr.Remedy{{Act: dr.ActUnlock, Site: repo.Site, Effect: "removes stale locks (never a live one)"}}, ErrLocked
 	case code == 12:
-		return fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site), ErrWrongPassword, nil
+		return fmt.Sprintf("check %s of site %s", repo.passwordSource(), repo.Site), nil, ErrWrongPassword
 	case code == 130:
-		return "", ErrCancelled, nil
+		return "", nil, ErrCancelled
 	case strings.Contains(lower, "no space left on device"):
-		return "free space at the destination and run it again", ErrDiskFull, nil
+		return "free space at the destination and run it again", nil, ErrDiskFull
 	case isRefusedCredentials(lower):
-		return credentialsHint(repo.Site), ErrCredentials, nil
+		return credentialsHint(repo.Site), nil, ErrCredentials
 	case isUnreachable(lower):
-		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), ErrUnreachable, nil
+		return fmt.Sprintf("is the server of site %s up and reachable from here?", repo.Site), nil, ErrUnreachable
 	}
-	return "", ErrFailed, nil
+	return "", nil, ErrFailed
 }
 
 func isUnreachable(lower string) bool {

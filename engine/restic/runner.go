@@ -366,7 +366,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrCredentials,
 			Message: retryCause(refused), Hint: credentialsHint(c.Repo.Site)}
 	case noBucket != "" && runCtx.Err() != nil:
-		hint, _, do := classify(10, "", c.Repo)
+		hint, do, _ := classify(10, "", c.Repo)
 		outErr = &Error{Site: c.Repo.Site, Op: c.Op, Code: res.ExitCode, Kind: ErrRepoNotFound,
 			Message: retryCause(noBucket), Hint: hint, Do: do}
 	case unreachable != "" && runCtx.Err() != nil:
@@ -390,7 +390,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 			msg = strings.Join(lastN(res.Stderr, 3), "; ")
 		}
 		msg = cleanMessage(redact(msg, secrets))
-		hint, kind, do := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
+		hint, do, kind := classify(res.ExitCode, msg+" "+strings.Join(res.Stderr, " ")+" "+strings.Join(res.Errors, " "), c.Repo)
 		if len(res.Errors) > 0 && kind != ErrFailed && !strings.Contains(msg, res.Errors[0]) {
 			// restic's summary ("There were 2 errors") says less than the first item.
 			msg = res.Errors[0]
