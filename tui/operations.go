@@ -55,6 +55,8 @@ type operationsScreen struct {
 	dryRuns map[int]opsForgetPlan // forget dry runs in flight, by op id
 	reviews []opsReview           // ended dry runs waiting to be shown
 	ticking bool
+	// newestSeen is the id of the newest operation opRows has listed.
+	newestSeen int
 }
 
 // opsHistoryMsg answers a history request (seq) with both store lists.
@@ -318,6 +320,12 @@ func (s *operationsScreen) opRows() {
 		})
 	}
 	s.lists[paneOps].SetRows(rows)
+	// A new operation (started here or from another screen) takes the
+	// selection: its live log is what the operator comes to watch.
+	if all := s.ctx.Ops.All(); len(all) > 0 && all[0].ID > s.newestSeen {
+		s.newestSeen = all[0].ID
+		s.lists[paneOps].Select("op-" + itoa(all[0].ID))
+	}
 }
 
 // historyRows rebuilds the results and command log panes.
