@@ -11,15 +11,18 @@ LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 all: build
 
 build: tools
+	@echo "make: building $(BIN)/lifeboat (under a minute; seconds once the Go build cache is warm)"
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/lifeboat .
 
 # restic lands next to lifeboat, where lifeboat looks for it first.
 restic: $(BIN)/restic
 $(BIN)/restic: go.mod go.sum
+	@echo "make: building restic (the version go.mod pins) into $@: about 4 minutes the first time, seconds once the Go build cache is warm"
 	$(GO) build -o $@ github.com/restic/restic/cmd/restic
 
 rest-server: $(BIN)/rest-server
 $(BIN)/rest-server: go.mod go.sum
+	@echo "make: building rest-server (the version go.mod pins) into $@: about a minute the first time"
 	$(GO) build -o $@ github.com/restic/rest-server/cmd/rest-server
 
 # The S3 server of the object-storage tests (docs/object-storage.md). Its
@@ -32,6 +35,7 @@ tools: $(BIN)/restic $(BIN)/rest-server $(BIN)/versitygw
 
 # Opens lifeboat on the built-in demo (built on first use).
 demo: build
+	@echo "make: building the demo (two sites, three sets, a week of history: under a minute) and opening the console"
 	$(BIN)/lifeboat demo
 
 # tmux drives the real console in the tests; install it when missing.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -66,7 +65,10 @@ lifeboat at it.`,
 			if noTUI || !isTerminal(os.Stdout) {
 				fmt.Fprintf(a.stderr, "demo %s in %s (%d snapshots, %.1fs)\n", verb, res.Dir, res.Snapshots, res.Took.Seconds())
 				fmt.Fprintln(a.stdout, res.ConfigPath)
-				fmt.Fprintf(a.stderr, "to use it:\n  export %s\n  lifeboat status\n", strings.Join(demo.Env(res), " "))
+				exe := self()
+				fmt.Fprintf(a.stderr, "to use it (each line runs as printed):\n  export %s\n  %s status\n  %s   # opens the console\n",
+					shellJoin(demo.Env(res)), shellQuote(exe), shellQuote(exe))
+				fmt.Fprintf(a.stderr, "or put lifeboat on the PATH of this shell:\n  export PATH=%s:\"$PATH\"\n", shellQuote(filepath.Dir(exe)))
 				return nil
 			}
 			a.configPath, a.stateDir = res.ConfigPath, res.StateDir

@@ -33,6 +33,7 @@ type app struct {
 	stateDir   string
 	json       bool
 	readOnly   bool
+	args       []string // as given, for the command that opens the console again
 
 	stdout, stderr io.Writer
 	stdin          io.Reader     // answers to prompts; nil is os.Stdin
@@ -69,6 +70,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 func (a *app) main(args []string) int {
+	a.args = args
 	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCommand()
 	root.SetArgs(args)

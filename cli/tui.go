@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/tui"
 )
 
@@ -56,5 +57,36 @@ func (a *app) runConsole(cmd *cobra.Command) error {
 	if err != nil && cmd.Context().Err() != nil {
 		return nil // a signal ended the console; the operations were cancelled
 	}
+	if err == nil {
+		comeBack(a.stderr, self(), a.args, a.globalFlags(), a.firstStandby())
+	}
 	return err
+}
+
+// globalFlags are the flags that point a command at this config and state.
+func (a *app) globalFlags() []string {
+	var out []string
+	for _, f := range [][2]string{{"--config", a.configPath}, {"--state", a.stateDir}} {
+		if f[1] == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(f[1]); err == nil {
+			f[1] = abs
+		}
+		out = append(out, f[0], f[1])
+	}
+	return out
+}
+
+// firstStandby names a standby for the drill and failover examples.
+func (a *app) firstStandby() string {
+	if a.cfg == nil {
+		return ""
+	}
+	for _, s := range a.cfg.Sites {
+		if s.Role == config.RoleStandby {
+			return s.Name
+		}
+	}
+	return ""
 }

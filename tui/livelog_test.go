@@ -43,10 +43,14 @@ func TestOperationsLiveLog(t *testing.T) {
 	}
 	close(release)
 	h.drain(id)
-	if v := h.view(); !strings.Contains(v, "Recent results") {
-		t.Errorf("the results pane did not come back after the operation ended:\n%s", v)
+	if v := h.view(); !strings.Contains(v, "Log of #1 restore") {
+		t.Errorf("the ended operation's log is gone:\n%s", v)
 	}
-	h.keys("enter")
+	h.keys("h")
+	if v := h.view(); !strings.Contains(v, "Recent results") {
+		t.Errorf("h does not bring the results pane back:\n%s", v)
+	}
+	h.keys("o", "enter")
 	if v := h.view(); !strings.Contains(v, "restic's newest 200 messages of 205") {
 		t.Errorf("the detail lacks the log:\n%s", v)
 	}
@@ -77,5 +81,25 @@ func TestOperationsCommandLogCurrent(t *testing.T) {
 	}
 	if !strings.Contains(v, ended.Local().Format("01-02 15:04:05")) || !strings.Contains(v, "ENDED") {
 		t.Errorf("the log does not show when the command ended (%s):\n%s", ended.Local().Format("15:04:05"), v)
+	}
+}
+
+// TestOperationsNewOpTakesSelection: an operation started elsewhere (a drill
+// from Recovery) is selected when it appears, so 3 shows its live log.
+func TestOperationsNewOpTakesSelection(t *testing.T) {
+	h := newOpsHarness(t, false)
+	done := func(ctx context.Context, obs engine.Observer) (any, error) { return nil, nil }
+	first := h.ctx.Ops.Start("restore", "models@dr", done)
+	h.drain(first)
+	h.s.lists[paneOps].Select("op-" + itoa(first))
+	release := make(chan struct{})
+	defer close(release)
+	h.ctx.Ops.Start("drill", "dr", func(ctx context.Context, obs engine.Observer) (any, error) { <-release; return nil, nil })
+	h.s.opRows()
+	if op := h.s.selectedOp(); op == nil || op.Kind != "drill" {
+		t.Fatalf("the new drill is not selected: %+v", op)
+	}
+	if v := h.view(); !strings.Contains(v, "Live log of #2 drill dr") {
+		t.Errorf("its live log is not shown:\n%s", v)
 	}
 }

@@ -37,7 +37,8 @@ type operationsScreen struct {
 	// activeSite is from the last DataMsg; empty until one arrives.
 	activeSite string
 
-	seq     int // of the history request in flight
+	seq     int  // of the history request in flight
+	loading bool // a history request is in flight
 	results []engine.OperationRecord
 	invs    []engine.Invocation
 	resErr  error
@@ -55,6 +56,8 @@ type operationsScreen struct {
 	dryRuns map[int]opsForgetPlan // forget dry runs in flight, by op id
 	reviews []opsReview           // ended dry runs waiting to be shown
 	ticking bool
+	// newestSeen is the id of the newest operation opRows has listed.
+	newestSeen int
 }
 
 // opsHistoryMsg answers a history request (seq) with both store lists.
@@ -101,6 +104,7 @@ func (s *operationsScreen) Init() tea.Cmd { return s.load() }
 // load asks the store for recent results and the command log.
 func (s *operationsScreen) load() tea.Cmd {
 	s.seq++
+	s.loading = true
 	seq := s.seq
 	b := s.ctx.Backend
 	return func() tea.Msg {
@@ -212,6 +216,7 @@ func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.seq != s.seq {
 			return s, nil // an answer to an older request
 		}
+		s.loading = false
 		s.resErr, s.logErr = msg.resErr, msg.invErr
 		if msg.resErr == nil {
 			s.results = msg.results
@@ -240,7 +245,11 @@ func (s *operationsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.opRows()
 		// restic commands end inside an operation without an event: the
-		// command log is read again each second while work runs.
+		// command log is read again each second while work runs (not while
+		// a read is in flight: a slow store would drop every answer).
+		if s.loading {
+			return s, s.armTick()
+		}
 		return s, tea.Batch(s.armTick(), s.load())
 	case ActionMsg:
 		return s, s.action(msg)
@@ -318,6 +327,12 @@ func (s *operationsScreen) opRows() {
 		})
 	}
 	s.lists[paneOps].SetRows(rows)
+	// A new operation (started here or from another screen) takes the
+	// selection: its live log is what the operator comes to watch.
+	if all := s.ctx.Ops.All(); len(all) > 0 && all[0].ID > s.newestSeen {
+		s.newestSeen = all[0].ID
+		s.lists[paneOps].Select("op-" + itoa(all[0].ID))
+	}
 }
 
 // historyRows rebuilds the results and command log panes.

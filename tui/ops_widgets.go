@@ -200,13 +200,14 @@ func opsWrap(line string, w int) []string {
 	return strings.Split(lipgloss.NewStyle().Width(w).Render(line), "\n")
 }
 
-// liveOp is the operation whose live log takes the results pane's place:
-// the one selected in the focused operations pane, while it runs.
+// liveOp is the operation whose log takes the results pane's place: the
+// one selected in the focused operations pane, while it runs and after, if
+// restic said anything (h focuses the results and brings them back).
 func (s *operationsScreen) liveOp() *Op {
 	if s.focus != paneOps {
 		return nil
 	}
-	if op := s.selectedOp(); op != nil && op.Running() {
+	if op := s.selectedOp(); op != nil && (op.Running() || len(op.LogLines) > 0) {
 		return op
 	}
 	return nil
@@ -216,10 +217,15 @@ func (s *operationsScreen) liveOp() *Op {
 // newest messages at the bottom, as a terminal tail shows them.
 func (s *operationsScreen) liveView(op *Op, h int) string {
 	th := s.ctx.Theme
-	title := fmt.Sprintf("Live log of #%d %s %s (restic's messages, secrets redacted)", op.ID, op.Kind, op.Target)
+	title := "Live log"
+	if !op.Running() {
+		title = "Log"
+	}
+	title += fmt.Sprintf(" of #%d %s %s (restic's messages, secrets redacted)", op.ID, op.Kind, op.Target)
 	if op.LogTotal > uint64(len(op.LogLines)) {
 		title += fmt.Sprintf(" · newest %d of %d", len(op.LogLines), op.LogTotal)
 	}
+	title += " · h: results"
 	lines := []string{fit("  "+th.Title.Render(title), s.width)}
 	shown := op.LogLines
 	if len(shown) > h {

@@ -97,3 +97,11 @@ func (s *Session) WaitFor(timeout time.Duration, texts ...string) string {
 func (s *Session) Alive() bool {
 	return exec.Command("tmux", "has-session", "-t", s.name).Run() == nil
 }
+
+// Resize changes the pane's size, as a person dragging the terminal would.
+func (s *Session) Resize(width, height int) {
+	s.t.Helper()
+	if out, err := exec.Command("tmux", "resize-window", "-t", s.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)).CombinedOutput(); err != nil {
+		s.t.Fatalf("resize-window: %v %s", err, out)
+	}
+}
