@@ -66,10 +66,24 @@ func (e *Engine) RefreshCatalog(ctx context.Context, sites ...string) []SiteProb
 	return e.refresh(ctx, true, sites)
 }
 
-// refreshListings brings the catalog up to date without counting locks:
-// operations that only need to know what is where skip that restic call.
+// RefreshListings brings the catalog of each site up to date without
+// counting locks: one restic process per site when nothing is new (the
+// listing of ids, which also says whether the site answers), two when
+// there are snapshots to fetch. No sites means every site.
+func (e *Engine) RefreshListings(ctx context.Context, sites ...string) []SiteProbe {
+	return e.refresh(ctx, false, sites)
+}
+
+// refreshListings is RefreshListings: operations that only need to know
+// what is where skip the lock count.
 func (e *Engine) refreshListings(ctx context.Context, sites ...string) []SiteProbe {
 	return e.refresh(ctx, false, sites)
+}
+
+// CatalogListed is when site's catalog was last listed from the site; the
+// zero time when never. What the cache says of a site is as old as this.
+func (e *Engine) CatalogListed(ctx context.Context, site string) (time.Time, error) {
+	return e.store.CatalogRefreshed(ctx, site)
 }
 
 func (e *Engine) refresh(ctx context.Context, locks bool, sites []string) []SiteProbe {
