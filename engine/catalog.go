@@ -291,6 +291,34 @@ func (e *Engine) LoadCatalog(ctx context.Context) (Catalog, error) {
 	return c, nil
 }
 
+// BySet splits the catalog by set: for each set, a catalog of only its
+// snapshots. Views that ask every set about every site (status) then scan
+// each set's snapshots, not every snapshot once per set: at 50 sets of
+// 20,000 snapshots a site, that is what keeps status --cached fast.
+func (c Catalog) BySet(sets []config.Set) map[string]Catalog {
+	byName := map[string][]*config.Set{}
+	out := make(map[string]Catalog, len(sets))
+	for i := range sets {
+		byName[sets[i].Name] = append(byName[sets[i].Name], &sets[i])
+		out[sets[i].Name] = Catalog{}
+	}
+	for site, snaps := range c {
+		for _, sn := range snaps {
+			for j, tag := range sn.Tags {
+				if slices.Contains(sn.Tags[:j], tag) {
+					continue // a tag given twice is one membership
+				}
+				for _, set := range byName[tag] {
+					if InSet(sn, set) {
+						out[set.Name][site] = append(out[set.Name][site], sn)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // InSet returns a site's snapshots of one set, oldest first.
 func (c Catalog) InSet(site string, set *config.Set) []Snapshot {
 	var out []Snapshot
