@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -16,11 +15,11 @@ import (
 
 // countedWorld is world with lifeboat's restic behind a counter: every
 // restic process a command starts is seen.
-func countedWorld(t *testing.T, sets string) (run func(args ...string) (int, string, string), dir string, c *testenv.ResticCounter) {
+func countedWorld(t *testing.T, sets string) (func(args ...string) (int, string, string), string, *testenv.ResticCounter) {
 	t.Helper()
-	dir = t.TempDir()
+	dir := t.TempDir()
 	srv := testenv.StartRestServer(t)
-	c = testenv.CountingRestic(t)
+	c := testenv.CountingRestic(t)
 	pw := testenv.WritePassword(t, dir, "pass", testPassword)
 	testenv.WriteFiles(t, filepath.Join(dir, "data"), map[string]string{
 		"models/a.bin": strings.Repeat("A", 10000), "models/b.bin": "bee",
@@ -41,13 +40,7 @@ failover: {target: %[1]s/target}
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run = func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		all := append([]string{"--config", cfgPath, "--state", filepath.Join(dir, "state")}, args...)
-		code := Main(all, &out, &errb)
-		return code, out.String(), errb.String()
-	}
-	return run, dir, c
+	return lifeboatIn(t, cfgPath, dir), dir, c
 }
 
 // verbs are the calls as "site: subcommand" (the subcommand's first word,
