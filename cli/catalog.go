@@ -32,6 +32,10 @@ type snapshotJSON struct {
 	// Tested is the newest passing drill or committed failover that
 	// restored this snapshot and verified it; null when none did.
 	Tested *engine.Proof `json:"tested"`
+	// AlsoAtListed says, for each other site that this command did not
+	// list (snapshots --site S lists only S), when the cache that also_at
+	// comes from was listed; absent when every site was listed just now.
+	AlsoAtListed map[string]*time.Time `json:"also_at_listed,omitempty"`
 }
 
 func (a *app) snapshotsCommand() *cobra.Command {
@@ -41,8 +45,10 @@ func (a *app) snapshotsCommand() *cobra.Command {
 		Use:   "snapshots",
 		Short: "The catalog: snapshots per site and set, and where copies exist",
 		Long: `Lists snapshots per site and set. Each site is listed by id first and only new
-snapshots are fetched; a site that cannot be reached is shown from the cache,
-marked stale, and the command exits 1.`,
+snapshots are fetched (one restic process per site when nothing is new); a
+site that cannot be reached is shown from the cache, marked stale, and the
+command exits 1. With --site S only S is contacted: "also at" for the other
+sites comes from their cached catalog, and says how old it is.`,
 		Args: cobra.NoArgs,
 		RunE: withEngine(a.open, func(ctx context.Context, eng *engine.Engine) error {
 			sites := eng.Config().SiteNames()
@@ -58,13 +64,20 @@ marked stale, and the command exits 1.`,
 				}
 			}
 			stale := map[string]error{}
+			listed := map[string]bool{}
 			if !cached {
-				// Every site is refreshed so that "also at" is current too.
-				for _, p := range eng.RefreshCatalog(ctx) {
+				// Only the sites shown are contacted, one listing each; the
+				// others' "also at" is the cache's, with its age.
+				for _, p := range eng.RefreshListings(ctx, sites...) {
+					listed[p.Site] = p.Err == nil
 					if p.Err != nil {
 						stale[p.Site] = p.Err
 					}
 				}
+			}
+			asOf, err := cacheAges(ctx, eng, listed)
+			if err != nil {
+				return err
 			}
 			cat, err := eng.LoadCatalog(ctx)
 			if err != nil {
@@ -84,7 +97,7 @@ marked stale, and the command exits 1.`,
 						out = append(out, snapshotJSON{ID: sn.ID, ShortID: sn.ShortID, Time: sn.Time, Host: sn.Host,
 							Paths: nonNil(sn.Paths), Tags: nonNil(sn.Tags), Set: setName, Site: s, Original: sn.Original,
 							AlsoAt: others(cat.SitesHolding(sn), s), Files: sn.TotalFiles, Bytes: sn.TotalBytes,
-							Stale: stale[s] != nil, Tested: proofOf(proven, sn.ID)})
+							Stale: stale[s] != nil, Tested: proofOf(proven, sn.ID), AlsoAtListed: othersAsOf(asOf, s)})
 					}
 				}
 			}
@@ -97,7 +110,7 @@ marked stale, and the command exits 1.`,
 				}
 				return x.Time.Compare(y.Time)
 			})
-			if err := a.show(out, func() { a.printSnapshots(out) }); err != nil {
+			if err := a.show(out, func() { a.printSnapshots(out, asOf, sites) }); err != nil {
 				return err
 			}
 			for s, e := range stale {
@@ -117,6 +130,43 @@ marked stale, and the command exits 1.`,
 	cmd.Flags().StringVar(&set, "set", "", "only this set")
 	cmd.Flags().BoolVar(&cached, "cached", false, "do not contact the sites: print the cached catalog")
 	return cmd
+}
+
+// cacheAges is when each site not listed just now was last listed (nil:
+// never), for every configured site.
+func cacheAges(ctx context.Context, eng *engine.Engine, listed map[string]bool) (map[string]*time.Time, error) {
+	out := map[string]*time.Time{}
+	for _, s := range eng.Config().SiteNames() {
+		if listed[s] {
+			continue
+		}
+		t, err := eng.CatalogListed(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if t.IsZero() {
+			out[s] = nil
+		} else {
+			t = t.UTC()
+			out[s] = &t
+		}
+	}
+	return out, nil
+}
+
+// othersAsOf is asOf without self; nil when empty.
+func othersAsOf(asOf map[string]*time.Time, self string) map[string]*time.Time {
+	var out map[string]*time.Time
+	for s, t := range asOf {
+		if s == self {
+			continue
+		}
+		if out == nil {
+			out = map[string]*time.Time{}
+		}
+		out[s] = t
+	}
+	return out
 }
 
 // proofOf is the proof of a snapshot, nil when it has none.
@@ -159,7 +209,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (a *app) printSnapshots(out []snapshotJSON) {
+func (a *app) printSnapshots(out []snapshotJSON, asOf map[string]*time.Time, shown []string) {
 	t := &table{head: []string{"SITE", "SET", "ID", "TIME", "AGE", "HOST", "SIZE", "TESTED", "ALSO AT"}}
 	for _, s := range out {
 		tested := "-"
@@ -171,4 +221,27 @@ func (a *app) printSnapshots(out []snapshotJSON) {
 	}
 	t.print(a.stdout, a.palette())
 	fmt.Fprintf(a.stdout, "%d snapshot(s)\n", len(out))
+	var notes []string
+	for _, s := range sortedSites(asOf) {
+		if slices.Contains(shown, s) {
+			continue // a shown site that could not be listed has its own warning
+		}
+		if t := asOf[s]; t != nil {
+			notes = append(notes, fmt.Sprintf("%s as listed %s", s, ago(*t)))
+		} else {
+			notes = append(notes, s+" never listed")
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(a.stdout, "ALSO AT from the cached catalog (not contacted): %s; `lifeboat snapshots` lists every site\n", strings.Join(notes, ", "))
+	}
+}
+
+func sortedSites(m map[string]*time.Time) []string {
+	out := make([]string, 0, len(m))
+	for s := range m {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -39,7 +39,13 @@ drills: {scratch: %[1]s/scratch}
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run = func(args ...string) (int, string, string) {
+	return lifeboatIn(t, cfgPath, dir), dir, srv
+}
+
+// lifeboatIn runs lifeboat commands on the config at cfgPath with its state
+// in dir/state.
+func lifeboatIn(t *testing.T, cfgPath, dir string) func(args ...string) (int, string, string) {
+	return func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		all := append([]string{"--config", cfgPath, "--state", filepath.Join(dir, "state")}, args...)
 		code := Main(all, &out, &errb)
@@ -49,7 +55,6 @@ drills: {scratch: %[1]s/scratch}
 		}
 		return code, out.String(), errb.String()
 	}
-	return run, dir, srv
 }
 
 // openState opens lifeboat's state in dir, as a second process would;

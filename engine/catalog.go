@@ -76,10 +76,24 @@ func (e *Engine) RefreshCatalog(ctx context.Context, sites ...string) []SiteProb
 	return e.refresh(ctx, true, sites)
 }
 
-// refreshListings brings the catalog up to date without counting locks:
-// operations that only need to know what is where skip that restic call.
+// RefreshListings brings the catalog of each site up to date without
+// counting locks: one restic process per site when nothing is new (the
+// listing of ids, which also says whether the site answers), two when
+// there are snapshots to fetch. No sites means every site.
+func (e *Engine) RefreshListings(ctx context.Context, sites ...string) []SiteProbe {
+	return e.refresh(ctx, false, sites)
+}
+
+// refreshListings is RefreshListings: operations that only need to know
+// what is where skip the lock count.
 func (e *Engine) refreshListings(ctx context.Context, sites ...string) []SiteProbe {
 	return e.refresh(ctx, false, sites)
+}
+
+// CatalogListed is when site's catalog was last listed from the site; the
+// zero time when never. What the cache says of a site is as old as this.
+func (e *Engine) CatalogListed(ctx context.Context, site string) (time.Time, error) {
+	return e.store.CatalogRefreshed(ctx, site)
 }
 
 func (e *Engine) refresh(ctx context.Context, locks bool, sites []string) []SiteProbe {
@@ -285,6 +299,34 @@ func (e *Engine) LoadCatalog(ctx context.Context) (Catalog, error) {
 		c[s.Name] = snaps
 	}
 	return c, nil
+}
+
+// BySet splits the catalog by set: for each set, a catalog of only its
+// snapshots. Views that ask every set about every site (status) then scan
+// each set's snapshots, not every snapshot once per set: at 50 sets of
+// 20,000 snapshots a site, that is what keeps status --cached fast.
+func (c Catalog) BySet(sets []config.Set) map[string]Catalog {
+	byName := map[string][]*config.Set{}
+	out := make(map[string]Catalog, len(sets))
+	for i := range sets {
+		byName[sets[i].Name] = append(byName[sets[i].Name], &sets[i])
+		out[sets[i].Name] = Catalog{}
+	}
+	for site, snaps := range c {
+		for _, sn := range snaps {
+			for j, tag := range sn.Tags {
+				if slices.Contains(sn.Tags[:j], tag) {
+					continue // a tag given twice is one membership
+				}
+				for _, set := range byName[tag] {
+					if InSet(sn, set) {
+						out[set.Name][site] = append(out[set.Name][site], sn)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // InSet returns a site's snapshots of one set, oldest first.

@@ -92,6 +92,10 @@ type failoverRun struct {
 	confirm string
 	// asked is how long the operator took at the confirmation.
 	asked time.Duration
+	// listedTo is set once this process listed the target in this run
+	// (preflight, replication): the catalog of it is current, as nothing
+	// but this run writes there (a resumed run lists it again).
+	listedTo bool
 }
 
 func (f *failoverRun) result(set string) *FailoverResult {

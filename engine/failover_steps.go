@@ -38,6 +38,7 @@ func (f *failoverRun) preflight(ctx context.Context) (string, error) {
 		return p.Refusal, dr.Advise(errors.New(p.Refusal), p.RefusalDo...)
 	}
 	f.data.FromReachable = p.FromReachable
+	f.listedTo = true
 	if !p.FromReachable {
 		f.finding("active site %s could not be reached (%s): the loss since each set's newest copy at %s is accepted", f.run.From, p.FromError, f.run.To)
 	}
@@ -69,7 +70,11 @@ func (f *failoverRun) finalBackup(ctx context.Context) (string, error) {
 }
 
 func (f *failoverRun) replicate(ctx context.Context) (string, error) {
-	res, err := f.e.Replicate(ctx, ReplicateRequest{To: []string{f.run.To}, Sets: f.setNames()}, f.obs)
+	req := ReplicateRequest{To: []string{f.run.To}, Sets: f.setNames()}
+	if f.listedTo {
+		req.Listed = []string{f.run.To} // the preflight did; only the active site was written since
+	}
+	res, err := f.e.Replicate(ctx, req, f.obs)
 	if err != nil {
 		return "", fmt.Errorf("replication to %s: %w", f.run.To, err)
 	}
@@ -86,10 +91,12 @@ func (f *failoverRun) replicate(ctx context.Context) (string, error) {
 func (f *failoverRun) recoveryPoint(ctx context.Context) (string, error) {
 	e := f.e
 	// The preflight (and for a planned failover the replication) listed
-	// both sites moments ago: only the target is listed again, to pin what
-	// it holds now.
-	if p := e.refreshListings(ctx, f.run.To)[0]; p.Err != nil {
-		return "", atSite(f.run.To, p.Err)
+	// both sites moments ago: the target is listed again, to pin what it
+	// holds now, only when that was another process (a resumed run).
+	if !f.listedTo {
+		if p := e.refreshListings(ctx, f.run.To)[0]; p.Err != nil {
+			return "", atSite(f.run.To, p.Err)
+		}
 	}
 	fromOK := f.data.FromReachable
 	cat, err := e.LoadCatalog(ctx)

@@ -191,6 +191,12 @@ func (e *Engine) publishTo(ctx context.Context, site, bastion string, data []byt
 	for _, line := range bytes.Split(res.Stdout, []byte("\n")) {
 		var sum restic.BackupSummary
 		if json.Unmarshal(line, &sum) == nil && sum.SnapshotID != "" {
+			// The catalog learns the snapshot from restic's own summary (its
+			// time is backup_start, exactly): the next listing of the site
+			// finds it known instead of starting a restic to fetch it.
+			_ = e.store.AddSnapshots(context.WithoutCancel(ctx), site, []Snapshot{{Site: site, ID: sum.SnapshotID,
+				ShortID: shortID(sum.SnapshotID), Time: sum.BackupStart.UTC(), Host: bastion, Paths: []string{"/" + ledgerFile},
+				Tags: []string{storage.LedgerTag}, TotalFiles: int64(sum.TotalFilesProcessed), TotalBytes: int64(sum.TotalBytesProcessed)}})
 			return sum.SnapshotID, nil
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/lifeboat-dr/lifeboat/engine/config"
@@ -19,6 +20,11 @@ type ReplicateRequest struct {
 	// Select, when set, picks which missing snapshots to copy (the demo
 	// leaves the last day of one set behind). Nil copies all missing ones.
 	Select func(set string, s Snapshot) bool
+	// Listed names sites the caller listed moments ago in this process
+	// (a failover's preflight): they are not listed again before the copy.
+	// A copy of a snapshot that another copied meanwhile is skipped by
+	// restic, and the standby is listed after any copy.
+	Listed []string
 }
 
 // ReplicateResult is one set's replication to one standby.
@@ -74,7 +80,17 @@ func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observ
 	defer unlock()
 	// The catalog must be current at both ends to know what is missing.
 	down := map[string]error{}
-	for _, p := range e.refreshListings(ctx, append([]string{active}, targets...)...) {
+	var toList []string
+	for _, s := range append([]string{active}, targets...) {
+		if !slices.Contains(req.Listed, s) {
+			toList = append(toList, s)
+		}
+	}
+	var probes []SiteProbe
+	if len(toList) > 0 { // none would mean every site
+		probes = e.refreshListings(ctx, toList...)
+	}
+	for _, p := range probes {
 		if p.Err != nil && p.Site == active && ctx.Err() == nil {
 			return nil, p.Err
 		}
@@ -160,7 +176,11 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	elapsed := time.Since(start)
 
 	// Judge each set by what the standby holds now, not by what restic said.
-	probe := e.refreshListings(ctx, to)[0]
+	// Nothing copied leaves the listing made just before as current.
+	var probe SiteProbe
+	if len(ids) > 0 {
+		probe = e.refreshListings(ctx, to)[0]
+	}
 	// Read even when cancelled: every tracked set must be finished.
 	after, err := e.LoadCatalog(context.WithoutCancel(ctx))
 	if err != nil {

@@ -233,14 +233,16 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 
 	st.LastFailover = e.lastFailover(ctx, problem)
 
-	cat, err := e.LoadCatalog(ctx)
+	all, err := e.LoadCatalog(ctx)
 	if err != nil {
 		return nil, err
 	}
+	bySet := all.BySet(e.cfg.Sets)
 	for i := range e.cfg.Sets {
 		set := &e.cfg.Sets[i]
 		rpo := e.cfg.SetRPO(set)
 		sst := SetStatus{Name: set.Name, RPOObjective: rpo, Sites: []SetSiteStatus{}}
+		cat := bySet[set.Name]
 		for _, site := range e.cfg.Sites {
 			x := SetSiteStatus{Site: site.Name, Grade: "critical", Stale: probes[site.Name].Err != nil}
 			x.Snapshots = len(cat.InSet(site.Name, set))

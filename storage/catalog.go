@@ -173,12 +173,24 @@ func unpackSnapshot(sn *Snapshot, packed string) error {
 	return nil
 }
 
+// AddSnapshots caches snapshots of site that lifeboat itself just made
+// (its ledger publications) without recording a listing: the next listing
+// finds them known and fetches nothing for them.
+func (s *Store) AddSnapshots(ctx context.Context, site string, add []Snapshot) error {
+	return s.syncSnapshots(ctx, site, add, nil, nil)
+}
+
 // SyncSnapshots applies one catalog refresh for site in a single
 // transaction: remove (by full id; unknown ids are ignored), then add (insert
 // or replace by id), and record refreshed (zero means now). Readers never see
 // a half-applied refresh.
 // A Snapshot's Site may be empty (site is used) but must not name another.
 func (s *Store) SyncSnapshots(ctx context.Context, site string, add []Snapshot, remove []string, refreshed time.Time) error {
+	return s.syncSnapshots(ctx, site, add, remove, &refreshed)
+}
+
+// syncSnapshots records the listing's time only when refreshed is set.
+func (s *Store) syncSnapshots(ctx context.Context, site string, add []Snapshot, remove []string, refreshed *time.Time) error {
 	if site == "" {
 		return errors.New("storage: sync snapshots: empty site")
 	}
@@ -233,10 +245,13 @@ func (s *Store) SyncSnapshots(ctx context.Context, site string, add []Snapshot, 
 				}
 			}
 		}
+		if refreshed == nil {
+			return nil
+		}
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO catalog_refresh (site, refreshed) VALUES (?, ?)
 			ON CONFLICT (site) DO UPDATE SET refreshed = excluded.refreshed`,
-			site, nanos(orNow(refreshed)))
+			site, nanos(orNow(*refreshed)))
 		return err
 	})
 	if err != nil {

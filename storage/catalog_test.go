@@ -238,3 +238,34 @@ func BenchmarkCachedSnapshots(b *testing.B) {
 		}
 	}
 }
+
+// A snapshot lifeboat made itself is cached without claiming a listing:
+// the age of what the cache says of the site stays that of its listing.
+func TestAddSnapshotsKeepsTheListingTime(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if err := s.SyncSnapshots(ctx, "main", []Snapshot{snap(id64(0), at(0))}, nil, at(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	own := snap(id64(1), at(time.Hour))
+	own.Tags = []string{LedgerTag}
+	if err := s.AddSnapshots(ctx, "main", []Snapshot{own}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.CachedSnapshotIDs(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ids[id64(1)]; !ok || len(ids) != 2 {
+		t.Errorf("cached ids %v: want both", ids)
+	}
+	if ts, _ := s.CatalogRefreshed(ctx, "main"); !ts.Equal(at(time.Minute)) {
+		t.Errorf("refreshed = %v, want the listing's %v", ts, at(time.Minute))
+	}
+	if l, err := s.CachedLedgers(ctx, "main"); err != nil || len(l) != 1 || l[0].ID != id64(1) {
+		t.Errorf("cached ledgers %v %v", l, err)
+	}
+	if err := s.AddSnapshots(ctx, "main", []Snapshot{{}}); err == nil {
+		t.Error("a snapshot without id was cached")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,9 @@ const (
 	smallDirs     = 50
 	manyRounds    = 11 // 2^11 = 2048 snapshots
 	treeDirs      = 1000
-	treeFilesEach = 1000 // 1000 dirs × 1000 files: 1,001,000 entries
+	treeFilesEach = 1000      // 1000 dirs × 1000 files: 1,001,000 entries
+	bigCount      = 16        // files of the 2 GiB fixture
+	bigSize       = 128 << 20 // each: 16 × 128 MiB = 2 GiB, incompressible
 )
 
 // Password guards the fixture repositories; they hold generated data only.
@@ -43,6 +46,42 @@ type Fixtures struct {
 	Many     string // repository with 2048 snapshots tagged "many"
 	TreeSrc  string // path the 1M-entry snapshot was taken of (deleted after the backup)
 	Tree     string // repository with one snapshot of 1,001,000 entries, tagged "tree"
+	Big      string // 2 GiB of large incompressible files (built by LoadBig)
+	BigRepo  string // repository holding one snapshot of Big, tagged "big"
+	BigB     int64
+	BigN     int
+	Scale    string // repository with 20,000 snapshots across 50 sets (built by LoadScale)
+	ScaleSrc string
+}
+
+// Shape of the catalog-scale fixture: scaleSets sets of one snapshot each,
+// then rewrites that copy them under new hosts up to scaleSnapshots.
+const (
+	scaleSets      = 50
+	scaleSnapshots = 20000
+)
+
+// LoadScale builds the catalog-scale fixture when it is missing: 50 tiny
+// backups (one per set, tagged set-00 … set-49), 8 rounds of `restic
+// rewrite --new-host` that double them to 12,800, and one more round of
+// the two host groups that add the last 7,200 (≈ 2 minutes the first time).
+func (f *Fixtures) LoadScale(tb testing.TB, logf func(string, ...any)) {
+	tb.Helper()
+	f.Scale, f.ScaleSrc = filepath.Join(f.Dir, "repos", "scale"), filepath.Join(f.Dir, "data", "scale")
+	build(tb, logf, f.Dir, "scale", func() {
+		r := rand.New(rand.NewChaCha8([32]byte{'s', 'c', 'a', 'l', 'e'}))
+		writeRandom(tb, r, filepath.Join(f.ScaleSrc, "f"), 4096)
+		f.restic(tb, f.Scale, "init")
+		for i := range scaleSets {
+			f.restic(tb, f.Scale, "backup", "--quiet", "--tag", fmt.Sprintf("set-%02d", i), "--host", "h0", f.ScaleSrc)
+		}
+		// After round k hosts h0…hk hold 50·2^(k-1) each beyond h0's 50.
+		for k := 1; k <= 8; k++ {
+			f.restic(tb, f.Scale, "rewrite", "--quiet", "--new-host", fmt.Sprintf("h%d", k))
+		}
+		// h8 holds 6,400 and h5 800: 12,800 + 7,200 = 20,000.
+		f.restic(tb, f.Scale, "rewrite", "--quiet", "--host", "h8", "--host", "h5", "--new-host", "h9")
+	})
 }
 
 // CacheRoot is where fixtures live: $LIFEBOAT_BENCH_CACHE, else
@@ -70,10 +109,46 @@ func LoadFixtures(tb testing.TB, logf func(string, ...any)) *Fixtures {
 	f.Password = testenv.WritePassword(tb, dir, "bench.pass", Password)
 
 	build(tb, logf, dir, "mixed", func() { f.buildMixed(tb) })
-	build(tb, logf, dir, "many", func() { f.buildMany(tb) })
-	build(tb, logf, dir, "tree", func() { f.buildTree(tb) })
+	// Only the measures that run need their fixtures (LIFEBOAT_BENCH_ONLY).
+	if Wanted("snapshots", "console") {
+		build(tb, logf, dir, "many", func() { f.buildMany(tb) })
+	}
+	if Wanted("tree") {
+		build(tb, logf, dir, "tree", func() { f.buildTree(tb) })
+	}
 	f.MixedB, f.MixedN = treeSize(tb, f.Mixed)
 	return f
+}
+
+// Wanted says whether any of the measures runs: all do unless
+// LIFEBOAT_BENCH_ONLY names some.
+func Wanted(measures ...string) bool {
+	only := os.Getenv("LIFEBOAT_BENCH_ONLY")
+	if only == "" {
+		return true
+	}
+	for _, m := range measures {
+		if slices.Contains(strings.Split(only, ","), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadBig builds the 2 GiB fixture when it is missing (about 4 GiB of disk
+// with its repository; a few minutes the first time).
+func (f *Fixtures) LoadBig(tb testing.TB, logf func(string, ...any)) {
+	tb.Helper()
+	f.Big, f.BigRepo = filepath.Join(f.Dir, "data", "big"), filepath.Join(f.Dir, "repos", "big")
+	build(tb, logf, f.Dir, "big", func() {
+		r := rand.New(rand.NewChaCha8([32]byte{'b', 'i', 'g'}))
+		for i := range bigCount {
+			writeRandom(tb, r, filepath.Join(f.Big, fmt.Sprintf("shard-%02d.bin", i)), bigSize)
+		}
+		f.restic(tb, f.BigRepo, "init")
+		f.restic(tb, f.BigRepo, "backup", "--quiet", "--tag", "big", f.Big)
+	})
+	f.BigB, f.BigN = treeSize(tb, f.Big)
 }
 
 func build(tb testing.TB, logf func(string, ...any), dir, name string, fn func()) {

@@ -77,6 +77,8 @@ const (
 	Absolute
 	// Info: no target; shown for context.
 	Info
+	// Within: lifeboat alone must take ≤ LimitD (no restic to compare).
+	Within
 )
 
 // Row is one line of the result table.
@@ -102,6 +104,8 @@ func (r Row) Met() bool {
 		return r.LB-r.Raw <= r.LimitD
 	case Absolute:
 		return r.LBBytes <= r.LimitB
+	case Within:
+		return r.LB <= r.LimitD
 	}
 	return true
 }
@@ -128,6 +132,8 @@ func (r Row) cells() []string {
 		if r.RawBytes == 0 {
 			cmp = "—"
 		}
+	case Within:
+		raw, cmp, target = "—", lb, "≤ "+fmtDur(r.LimitD)
 	case Info:
 		if r.Raw > 0 {
 			cmp = fmt.Sprintf("%.2f×", float64(r.LB)/float64(r.Raw))

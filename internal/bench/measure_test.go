@@ -35,6 +35,8 @@ func TestRowTargets(t *testing.T) {
 		{Row{Kind: Overhead, LB: 1100 * time.Millisecond, Raw: s, LimitD: 100 * time.Millisecond}, true, "+100 ms"},
 		{Row{Kind: Overhead, LB: s, Raw: 2 * s, LimitD: 100 * time.Millisecond}, true, "−1.00 s"},
 		{Row{Kind: Absolute, LBBytes: 151e6, LimitB: 150e6}, false, "—"},
+		{Row{Kind: Within, LB: 90 * time.Millisecond, LimitD: 100 * time.Millisecond}, true, "90 ms"},
+		{Row{Kind: Within, LB: 3 * s, LimitD: 100 * time.Millisecond}, false, "3.00 s"},
 	} {
 		if c.row.Met() != c.met {
 			t.Errorf("%+v: met %v, want %v", c.row, c.row.Met(), c.met)
