@@ -56,6 +56,9 @@ func command(r dr.Remedy) string {
 // advised is a message with what may be done about it, in commands.
 func advised(msg string, do []dr.Remedy) string { return dr.Say(msg, do, command) }
 
+// errText is an error on one line with what it advises, in commands.
+func errText(err error) string { return advised(oneLine(err), dr.RemediesOf(err)) }
+
 // postureSetJSON is a set's posture as posture --json prints it: advice in
 // commands, as strings.
 type postureSetJSON struct {

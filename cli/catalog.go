@@ -115,7 +115,7 @@ sites comes from their cached catalog, and says how old it is.`,
 			}
 			for s, e := range stale {
 				if slices.Contains(sites, s) {
-					fmt.Fprintf(a.stderr, "warning: site %s could not be listed, showing its cached catalog: %v\n", s, e)
+					fmt.Fprintf(a.stderr, "warning: site %s could not be listed, showing its cached catalog: %s\n", s, errText(e))
 				}
 			}
 			for _, s := range sites {

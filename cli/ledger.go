@@ -39,11 +39,11 @@ func (a *app) publishLedger() {
 			continue
 		}
 		if r.Site == "" {
-			fmt.Fprintf(a.stderr, "lifeboat: warning: the ledger was not published: %s\n", oneLine(r.Err))
+			fmt.Fprintf(a.stderr, "lifeboat: warning: the ledger was not published: %s\n", errText(r.Err))
 			continue
 		}
 		fmt.Fprintf(a.stderr, "lifeboat: warning: site %s did not receive the ledger (%s); it is sent again with the next command\n",
-			r.Site, oneLine(r.Err))
+			r.Site, errText(r.Err))
 	}
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/monitor"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
-	"github.com/lifeboat-dr/lifeboat/internal/dr"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
@@ -99,7 +98,7 @@ func (a *app) main(args []string) int {
 		code = 2
 	}
 	if ee == nil || ee.err != errSilent {
-		fmt.Fprintf(stderr, "lifeboat: %s\n", advised(oneLine(err), dr.RemediesOf(err)))
+		fmt.Fprintf(stderr, "lifeboat: %s\n", errText(err))
 	}
 	return code
 }
