@@ -71,6 +71,9 @@ func opsWork(op *Op) string {
 	if pr.TotalBytes > 0 || pr.Bytes > 0 {
 		parts = append(parts, "bytes "+engine.Bytes(pr.Bytes)+"/"+engine.Bytes(pr.TotalBytes))
 	}
+	if op.Running() && op.Kind == "replicate" {
+		parts = append(parts, engine.RateText(pr.Rate))
+	}
 	if op.Running() && pr.ETA > 0 {
 		parts = append(parts, "ETA "+engine.Age(pr.ETA))
 	}
