@@ -15,11 +15,16 @@ import (
 // Bytes written to a socket are no measure: the kernel's buffers on the
 // way take megabytes at once, long before the link has carried them.
 // A pack opened and closed between two looks is not seen, so a fast link
-// is counted short, never long.
+// is counted short, never long. Only full packs count (at least 3/4 of
+// the largest seen): at the end of a batch restic merges small packs into
+// one it then sends, and the merged ones' files close whenever Go's
+// collector finds them, which would count their bytes twice. Tree packs
+// and the last, partial pack are not counted either.
 type packGauge struct {
-	pid   int
-	done  uint64
-	packs map[uint64]uint64 // size of each open temp pack, by inode
+	pid     int
+	done    uint64
+	largest uint64            // the largest temp pack seen: a full one
+	packs   map[uint64]uint64 // size of each open temp pack, by inode
 }
 
 func newPackGauge(pid int) *packGauge {
@@ -46,8 +51,11 @@ func (g *packGauge) delivered() (uint64, bool) {
 			open[st.Ino] = max(uint64(st.Size), g.packs[st.Ino])
 		}
 	}
+	for _, size := range open {
+		g.largest = max(g.largest, size)
+	}
 	for ino, size := range g.packs {
-		if _, ok := open[ino]; !ok {
+		if _, ok := open[ino]; !ok && size >= g.largest*3/4 {
 			g.done += size
 		}
 	}
