@@ -83,6 +83,10 @@ func progressLine(ev engine.Event) string {
 	if pr.TotalBytes > 0 {
 		fmt.Fprintf(&b, "  %s/%s", engine.Bytes(pr.Bytes), engine.Bytes(pr.TotalBytes))
 	}
+	if ev.Op == "replicate" {
+		// restic copy reports no rate of its own: say ours, or that there is none yet.
+		fmt.Fprintf(&b, "  %s", engine.RateText(pr.Rate))
+	}
 	if pr.ETA > 0 {
 		fmt.Fprintf(&b, "  ETA %s", engine.Age(pr.ETA))
 	}

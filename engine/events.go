@@ -50,6 +50,10 @@ type Progress struct {
 	Items, TotalItems uint64
 	Percent           float64 // 0..1
 	Elapsed, ETA      time.Duration
+	// Rate is bytes per second as measured from what restic reported;
+	// 0 means unknown (nothing measured yet), never a guess. ETA is 0
+	// when unknown.
+	Rate float64
 }
 
 // Observer receives events. It is called from the goroutine running the

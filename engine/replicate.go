@@ -160,18 +160,18 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	start := time.Now()
 	var runErr error
 	if len(ids) > 0 {
-		total := uint64(len(ids))
-		var done uint64
-		args := append([]string{"copy"}, ids...)
+		meter := newCopyMeter(len(ids), start, func(p Progress) {
+			obs.emit(Event{Op: "replicate", Site: to, Kind: EventProgress, Progress: p})
+		})
+		args := append([]string{"copy", "-v"}, ids...) // -v: the size of what each snapshot copies
 		_, runErr = e.runner.Run(ctx, restic.Call{Repo: toRepo, From: &fromRepo, Op: "replicate to " + to, Args: args,
+			OnStart: func(pid int) { meter.watch(ctx, pid) },
 			OnLine: func(l restic.Line) {
-				if copiedLine.Match(l.Raw) {
-					done++
-					obs.emit(Event{Op: "replicate", Site: to, Kind: EventProgress,
-						Progress: Progress{Items: done, TotalItems: total, Percent: float64(done) / float64(total),
-							Elapsed: time.Since(start)}})
+				if !l.Stderr {
+					meter.line(l.Raw)
 				}
 			}})
+		meter.stop()
 	}
 	elapsed := time.Since(start)
 

@@ -3,8 +3,10 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -178,4 +180,126 @@ func (f *fixture) latency() time.Duration {
 	}
 	f.t.Fatal("no dr in status")
 	return 0
+}
+
+// Progress over a 300 ms, 1 MB/s link: restic copy reports no rate, so the
+// one shown is measured from the packs the standby has taken; it must be
+// near the link's real rate, and the ETA must count down.
+func TestWANReplicationProgress(t *testing.T) {
+	t.Parallel()
+	f := newS3Fixture(t, false, "")
+	wan := testenv.StartWAN(t, f.world.DRGW.Addr)
+	f.editConfig(func(y string) string {
+		y = strings.ReplaceAll(y, f.world.DRGW.Addr, wan.Addr)
+		// Packs of 4 MiB (restic's least), sent one at a time: a copy of
+		// seconds has packs arriving one after the other to measure.
+		y = strings.Replace(y, "s3.connections: 2", "s3.connections: 1", 1)
+		return strings.Replace(y, "    role: active\n", "    role: active\n    env: {RESTIC_PACK_SIZE: \"4\"}\n", 1)
+	})
+	f.open()
+	f.init()
+	bigModels(t, f, 16)
+	ctx := context.Background()
+	models := []string{"models"}
+	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: models}, nil); err != nil {
+		t.Fatal(err)
+	}
+	wan.Slow(300, 1024) // toxiproxy's KB is 1000 bytes: 1.024 MB/s
+	const link = 1024 * 1000.0
+	type seen struct {
+		at time.Duration
+		p  engine.Progress
+	}
+	var shown []seen
+	start := time.Now()
+	arrived := watchPacks(t, f.world.DRGW.Dir, start)
+	_, err := f.eng.Replicate(ctx, engine.ReplicateRequest{Sets: models}, func(ev engine.Event) {
+		if ev.Kind == engine.EventProgress {
+			shown = append(shown, seen{time.Since(start), ev.Progress})
+		}
+	})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The truth: when each pack landed in the standby's bucket.
+	packs := arrived()
+	if len(packs) < 3 {
+		t.Fatalf("%d packs arrived at dr, want several", len(packs))
+	}
+	var after uint64
+	for _, p := range packs[1:] {
+		after += p.size
+	}
+	actual := float64(after) / (packs[len(packs)-1].at - packs[0].at).Seconds()
+
+	var rates, etas []string
+	var last seen
+	var first time.Duration
+	for _, s := range shown {
+		if s.p.Rate == 0 {
+			continue
+		}
+		if r := engine.RateText(s.p.Rate); last.p.Rate == 0 || r != engine.RateText(last.p.Rate) {
+			rates = append(rates, fmt.Sprintf("%.0fs:%s", s.at.Seconds(), r))
+		}
+		if s.p.ETA > 0 {
+			if first == 0 {
+				first = s.p.ETA
+			}
+			// The ETA counts down; it may rise only when the rate fell.
+			if last.p.ETA > 0 && s.p.ETA > last.p.ETA+time.Second && s.p.Rate >= last.p.Rate {
+				t.Errorf("at %v the ETA went up from %v to %v at the same rate", s.at.Round(time.Second), last.p.ETA, s.p.ETA)
+			}
+			if e := s.p.ETA.Round(time.Second); last.p.ETA.Round(time.Second) != e {
+				etas = append(etas, fmt.Sprintf("%.0fs:%v", s.at.Seconds(), e))
+			}
+		}
+		last = s
+	}
+	t.Logf("replicated %.1f MiB over 300 ms + %s in %.1fs: %d packs reached dr at %s; rates shown %v; ETAs shown %v",
+		float64(treeBytes(t, filepath.Join(f.data, "models")))/(1<<20), engine.RateText(link), took.Seconds(), len(packs),
+		engine.RateText(actual), rates, etas)
+	if last.p.Rate == 0 || len(etas) < 3 || last.p.ETA >= first {
+		t.Fatalf("no measured rate or no ETA counting down in %d progress events", len(shown))
+	}
+	if r := last.p.Rate / actual; r < 0.5 || r > 2 {
+		t.Errorf("the rate shown last, %s, is far from the %s at which packs reached dr", engine.RateText(last.p.Rate), engine.RateText(actual))
+	}
+}
+
+type landed struct {
+	at   time.Duration
+	size uint64
+}
+
+// watchPacks notes when each pack file appears in a gateway's buckets,
+// until the returned function is called; it returns them by arrival.
+func watchPacks(t *testing.T, dir string, start time.Time) func() []landed {
+	stop, done := make(chan struct{}), make(chan []landed)
+	go func() {
+		seen := map[string]landed{}
+		for {
+			files, _ := filepath.Glob(filepath.Join(dir, "*", "lifeboat", "data", "*", "*"))
+			for _, p := range files {
+				if _, ok := seen[p]; !ok {
+					if fi, err := os.Stat(p); err == nil {
+						seen[p] = landed{time.Since(start), uint64(fi.Size())}
+					}
+				}
+			}
+			select {
+			case <-stop:
+				var out []landed
+				for _, l := range seen {
+					out = append(out, l)
+				}
+				sort.Slice(out, func(i, j int) bool { return out[i].at < out[j].at })
+				done <- out
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	return func() []landed { close(stop); return <-done }
 }

@@ -65,13 +65,20 @@ func opsWork(op *Op) string {
 	if pr.TotalItems > 0 || (op.Kind == "replicate" && pr.Items > 0) {
 		parts = append(parts, fmt.Sprintf("snapshots %d/%d", pr.Items, pr.TotalItems))
 	}
+	if op.Running() && op.Kind == "replicate" {
+		// Rate and ETA first: the column is cut at the pane's edge.
+		parts = append(parts, engine.RateText(pr.Rate))
+		if pr.ETA > 0 {
+			parts = append(parts, "ETA "+engine.Age(pr.ETA))
+		}
+	}
 	if pr.TotalFiles > 0 || pr.Files > 0 {
 		parts = append(parts, fmt.Sprintf("files %d/%d", pr.Files, pr.TotalFiles))
 	}
 	if pr.TotalBytes > 0 || pr.Bytes > 0 {
 		parts = append(parts, "bytes "+engine.Bytes(pr.Bytes)+"/"+engine.Bytes(pr.TotalBytes))
 	}
-	if op.Running() && pr.ETA > 0 {
+	if op.Running() && op.Kind != "replicate" && pr.ETA > 0 {
 		parts = append(parts, "ETA "+engine.Age(pr.ETA))
 	}
 	return strings.Join(parts, " · ")

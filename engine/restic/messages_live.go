@@ -2,12 +2,15 @@ package restic
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 )
 
 // maxMessage bounds one live message: restic prints some results (forget's
 // groups) as one JSON line of any length.
 const maxMessage = 300
+
+var counterLine = regexp.MustCompile(`^\[[0-9]+:[0-9]{2}(:[0-9]{2})?\] `)
 
 // MessageText is what a person reads of one line of restic's output as it
 // arrives: a file it restored or backed up, an error, its summary, or a
@@ -36,6 +39,9 @@ func MessageText(typ string, line []byte) string {
 	case "summary":
 		t = "summary: " + strings.TrimPrefix(string(line), `{"message_type":"summary",`)
 	default:
+		if counterLine.Match(line) {
+			return "" // a progress counter ("[0:04] 50.00%  1 / 2 packs copied"), printed twice a second
+		}
 		t = strings.TrimSpace(string(line))
 	}
 	if len(t) > maxMessage {

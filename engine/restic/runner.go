@@ -128,6 +128,9 @@ type Call struct {
 	// a site that is down when restic starts fails at once, an outage in
 	// the middle of a long run (a check reading every pack) is ridden out.
 	FailFastWithin time.Duration
+	// OnStart, when set, is told restic's pid once it runs (to watch it
+	// from outside); it must not block.
+	OnStart func(pid int)
 }
 
 // Result is what a finished invocation left behind.
@@ -340,7 +343,13 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	cmd.Stderr = &lineWriter{fn: func(b []byte) { handle(true, b) }}
 
 	start := time.Now()
-	runErr := cmd.Run()
+	runErr := cmd.Start()
+	if runErr == nil {
+		if c.OnStart != nil {
+			c.OnStart(cmd.Process.Pid)
+		}
+		runErr = cmd.Wait()
+	}
 	res.Duration = time.Since(start)
 	if cmd.Process != nil {
 		// Anything left in restic's process group is ours to stop.

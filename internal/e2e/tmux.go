@@ -105,3 +105,24 @@ func (s *Session) Resize(width, height int) {
 		s.t.Fatalf("resize-window: %v %s", err, out)
 	}
 }
+
+// KeyLatency sends one key and returns how long until the pane shows want
+// (which it must not show before): from send-keys to the changed pane, as
+// a person sees it. It fails the test after timeout.
+func (s *Session) KeyLatency(key, want string, timeout time.Duration) time.Duration {
+	s.t.Helper()
+	if strings.Contains(s.Screen(), want) {
+		s.t.Fatalf("%q is on the screen before %s was pressed:\n%s", want, key, s.Screen())
+	}
+	start := time.Now()
+	if out, err := exec.Command("tmux", "send-keys", "-t", s.name, key).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys %q: %v %s", key, err, out)
+	}
+	for time.Since(start) < timeout {
+		if strings.Contains(s.Screen(), want) {
+			return time.Since(start)
+		}
+	}
+	s.t.Fatalf("%q not on the screen %v after %s:\n%s", want, timeout, key, s.Screen())
+	return 0
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// packGauge measures what a running restic has delivered, from outside.
+// restic writes each new pack to an unlinked temp file (restic-temp-pack-*)
+// and closes it once the backend has acknowledged the pack. So the packs
+// seen open (/proc/PID/fd) and then gone are bytes the standby holds.
+// Bytes written to a socket are no measure: the kernel's buffers on the
+// way take megabytes at once, long before the link has carried them.
+// A pack opened and closed between two looks is not seen, so a fast link
+// is counted short, never long. Only full packs count (at least 3/4 of
+// the largest seen): at the end of a batch restic merges small packs into
+// one it then sends, and the merged ones' files close whenever Go's
+// collector finds them, which would count their bytes twice. Tree packs
+// and the last, partial pack are not counted either.
+type packGauge struct {
+	pid     int
+	done    uint64
+	largest uint64            // the largest temp pack seen: a full one
+	packs   map[uint64]uint64 // size of each open temp pack, by inode
+}
+
+func newPackGauge(pid int) *packGauge {
+	return &packGauge{pid: pid, packs: map[uint64]uint64{}}
+}
+
+// delivered is the bytes of the packs the backend has taken so far, and
+// false when restic cannot be looked at (it ended, or there is no /proc).
+func (g *packGauge) delivered() (uint64, bool) {
+	dir := filepath.Join("/proc", strconv.Itoa(g.pid), "fd")
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return g.done, false
+	}
+	open := map[uint64]uint64{}
+	for _, fd := range fds {
+		p := filepath.Join(dir, fd.Name())
+		link, err := os.Readlink(p)
+		if err != nil || !strings.Contains(filepath.Base(link), "restic-temp-pack-") {
+			continue
+		}
+		var st syscall.Stat_t
+		if syscall.Stat(p, &st) == nil {
+			open[st.Ino] = max(uint64(st.Size), g.packs[st.Ino])
+		}
+	}
+	for _, size := range open {
+		g.largest = max(g.largest, size)
+	}
+	for ino, size := range g.packs {
+		if _, ok := open[ino]; !ok && size >= g.largest*3/4 {
+			g.done += size
+		}
+	}
+	g.packs = open
+	return g.done, true
+}
