@@ -77,8 +77,10 @@ func IsCanary(sn Snapshot) bool { return hasTag(sn, CanaryTag) }
 // IsLedger says whether a snapshot carries the ledger.
 func IsLedger(sn Snapshot) bool { return hasTag(sn, LedgerTag) }
 
-func hasTag(sn Snapshot, tag string) bool {
-	for _, t := range sn.Tags {
+func hasTag(sn Snapshot, tag string) bool { return hasTagIn(sn.Tags, tag) }
+
+func hasTagIn(tags []string, tag string) bool {
+	for _, t := range tags {
 		if t == tag {
 			return true
 		}

@@ -288,6 +288,12 @@ ALTER TABLE journal ADD COLUMN bastion TEXT NOT NULL DEFAULT '';
 ALTER TABLE journal ADD COLUMN ledger_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX journal_ledger_id ON journal(ledger_id) WHERE ledger_id != '';
 `,
+	// 10: what status reads of every snapshot (CachedBriefs), apart from the
+	// paths, trees and the rest: a scan of this index reads about a third of
+	// the pages a scan of the table does.
+	`
+CREATE INDEX snapshots_brief ON snapshots(site, host, tags, original);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.
