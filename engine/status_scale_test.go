@@ -105,3 +105,17 @@ func BenchmarkCachedBriefs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBriefsRebuild is what a sync that changes a 20,000-snapshot
+// site pays to rebuild its briefs (the removal of an unknown id rebuilds).
+func BenchmarkBriefsRebuild(b *testing.B) {
+	eng := scaleWorld(b, []string{"east"}, 50, 20000, 0)
+	st := engine.StoreOf(eng)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := st.SyncSnapshots(ctx, "east", nil, []string{"unknown"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
