@@ -233,24 +233,22 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 
 	st.LastFailover = e.lastFailover(ctx, problem)
 
-	all, err := e.LoadCatalog(ctx)
+	cat, err := e.loadSetCatalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	bySet := all.BySet(e.cfg.Sets)
 	for i := range e.cfg.Sets {
 		set := &e.cfg.Sets[i]
 		rpo := e.cfg.SetRPO(set)
 		sst := SetStatus{Name: set.Name, RPOObjective: rpo, Sites: []SetSiteStatus{}}
-		cat := bySet[set.Name]
 		for _, site := range e.cfg.Sites {
 			x := SetSiteStatus{Site: site.Name, Grade: "critical", Stale: probes[site.Name].Err != nil}
-			x.Snapshots = len(cat.InSet(site.Name, set))
-			if n, ok := cat.Newest(site.Name, set); ok {
-				t := n.Time.UTC()
-				age := now.Sub(n.Time)
+			x.Snapshots = cat.count(i, site.Name)
+			if id, nt, ok := cat.newest(i, site.Name); ok {
+				t := nt.UTC()
+				age := now.Sub(nt)
 				whole := age.Round(time.Second)
-				x.NewestSnapshot, x.NewestTime, x.Age = n.ID, &t, &whole
+				x.NewestSnapshot, x.NewestTime, x.Age = id, &t, &whole
 				x.RPOOK = age <= rpo
 				x.Grade = Grade(age, rpo)
 				if x.RPOOK {
@@ -283,16 +281,16 @@ func (e *Engine) Status(ctx context.Context, probe bool) (*Status, error) {
 			if to.Name == active {
 				continue
 			}
-			missing := cat.Missing(active, to.Name, set)
-			r := ReplicationStatus{From: active, To: to.Name, Set: set.Name, MissingSnapshots: len(missing)}
-			if len(missing) > 0 {
-				newestFrom, _ := cat.Newest(active, set)
-				if newestTo, ok := cat.Newest(to.Name, set); ok {
-					r.Lag = max(0, newestFrom.Time.Sub(newestTo.Time).Round(time.Second))
+			missing, oldest := cat.missing(i, active, to.Name)
+			r := ReplicationStatus{From: active, To: to.Name, Set: set.Name, MissingSnapshots: missing}
+			if missing > 0 {
+				_, newestFrom, _ := cat.newest(i, active)
+				if _, newestTo, ok := cat.newest(i, to.Name); ok {
+					r.Lag = max(0, newestFrom.Sub(newestTo).Round(time.Second))
 				} else {
-					r.Lag = newestFrom.Time.Sub(missing[0].Time).Round(time.Second)
+					r.Lag = newestFrom.Sub(oldest).Round(time.Second)
 				}
-				problem(LevelWarning, to.Name, set.Name, "%d snapshot(s) of set %s not yet replicated to %s", len(missing), set.Name, to.Name)
+				problem(LevelWarning, to.Name, set.Name, "%d snapshot(s) of set %s not yet replicated to %s", missing, set.Name, to.Name)
 			}
 			st.Replication = append(st.Replication, r)
 		}

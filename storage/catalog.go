@@ -77,8 +77,10 @@ func IsCanary(sn Snapshot) bool { return hasTag(sn, CanaryTag) }
 // IsLedger says whether a snapshot carries the ledger.
 func IsLedger(sn Snapshot) bool { return hasTag(sn, LedgerTag) }
 
-func hasTag(sn Snapshot, tag string) bool {
-	for _, t := range sn.Tags {
+func hasTag(sn Snapshot, tag string) bool { return hasTagIn(sn.Tags, tag) }
+
+func hasTagIn(tags []string, tag string) bool {
+	for _, t := range tags {
 		if t == tag {
 			return true
 		}
@@ -209,6 +211,10 @@ func (s *Store) syncSnapshots(ctx context.Context, site string, add []Snapshot, 
 		}
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rebuild, err := briefsChange(ctx, tx, site, add, remove)
+		if err != nil {
+			return err
+		}
 		if len(remove) > 0 {
 			del, err := tx.PrepareContext(ctx, `DELETE FROM snapshots WHERE site = ? AND id = ?`)
 			if err != nil {
@@ -245,10 +251,15 @@ func (s *Store) syncSnapshots(ctx context.Context, site string, add []Snapshot, 
 				}
 			}
 		}
+		if rebuild {
+			if err := rebuildBriefs(ctx, tx, site); err != nil {
+				return fmt.Errorf("briefs: %w", err)
+			}
+		}
 		if refreshed == nil {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `
+		_, err = tx.ExecContext(ctx, `
 			INSERT INTO catalog_refresh (site, refreshed) VALUES (?, ?)
 			ON CONFLICT (site) DO UPDATE SET refreshed = excluded.refreshed`,
 			site, nanos(orNow(*refreshed)))

@@ -288,6 +288,18 @@ ALTER TABLE journal ADD COLUMN bastion TEXT NOT NULL DEFAULT '';
 ALTER TABLE journal ADD COLUMN ledger_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX journal_ledger_id ON journal(ledger_id) WHERE ledger_id != '';
 `,
+	// 10: what status reads of every snapshot (CachedBriefs), kept per site
+	// as one value, rebuilt in the transaction that changes the site's
+	// catalog (syncSnapshots), from an index that holds only those columns.
+	`
+CREATE INDEX snapshots_brief ON snapshots(site, host, tags, original);
+CREATE TABLE catalog_briefs (
+	site   TEXT PRIMARY KEY,
+	n      INTEGER NOT NULL,
+	briefs TEXT NOT NULL -- briefSelect's value
+);
+INSERT INTO catalog_briefs (site, n, briefs) ` + briefBuild + ` GROUP BY site;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.
