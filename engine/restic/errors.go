@@ -23,6 +23,7 @@ var (
 	ErrTooOld        = errors.New("restic is too old")                   // < MinVersion
 	ErrNoPassword    = errors.New("password source gives no password")   // password_env unset
 	ErrCredentials   = errors.New("the backend refused the credentials") // S3 InvalidAccessKeyId, SignatureDoesNotMatch
+	ErrSignalled     = errors.New("restic was stopped by a signal")      // SIGTERM or SIGINT from outside lifeboat
 )
 
 // Error is a failed restic invocation, explained for an operator: which site,
@@ -84,6 +85,10 @@ func (e *Error) Remedies() []dr.Remedy {
 func classify(code int, msg string, repo Repo) (hint string, do []dr.Remedy, kind error) {
 	lower := strings.ToLower(msg)
 	switch {
+	case strings.Contains(lower, "received, cleaning up"):
+		// Checked first: restic stopped while it derived its key says
+		// "wrong password", which would send the operator to a right one.
+		return "something outside lifeboat stopped it (a shutdown, the OOM killer, a kill); run it again", nil, ErrSignalled
 	case code == 3:
 		return "the snapshot may be incomplete; see the listed items", nil, ErrPartial
 	case code == 10:
