@@ -10,7 +10,8 @@ LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 
 all: build
 
-build: tools
+# What lifeboat runs with; versitygw is only for the tests (see test).
+build: $(BIN)/restic $(BIN)/rest-server
 	@echo "make: building $(BIN)/lifeboat (under a minute; seconds once the Go build cache is warm)"
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/lifeboat .
 
@@ -29,6 +30,7 @@ $(BIN)/rest-server: go.mod go.sum
 # first build takes minutes; go's build cache makes later ones instant.
 versitygw: $(BIN)/versitygw
 $(BIN)/versitygw: go.mod go.sum
+	@echo "make: building versitygw (the S3 server of the tests) into $@: about 3 minutes the first time"
 	$(GO) build -o $@ github.com/versity/versitygw/cmd/versitygw
 
 tools: $(BIN)/restic $(BIN)/rest-server $(BIN)/versitygw
@@ -54,7 +56,7 @@ test-deps:
 # (goldens, and the real binary in tmux), and the tape's syntax. The
 # summariser prints the package lines and every failure as go test does,
 # then every skipped test with its reason; its exit code is go test's.
-test: build test-deps tape
+test: build $(BIN)/versitygw test-deps tape
 	$(GO) vet ./...
 	$(GO) run ./internal/testsummary -- $(GO) test -json -count=1 -timeout 20m ./...
 
