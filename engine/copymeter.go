@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,6 +48,7 @@ type copyMeter struct {
 	size  uint64 // disk size of what those copy
 
 	gauge   *packGauge
+	full    uint64 // the pack size restic sends at
 	stopped bool
 	samples []meterSample // bytes delivered when it changed, oldest first
 }
@@ -56,8 +58,24 @@ type meterSample struct {
 	sent uint64
 }
 
-func newCopyMeter(total int, now time.Time, emit func(Progress)) *copyMeter {
-	return &copyMeter{start: now, total: uint64(total), emit: emit}
+func newCopyMeter(total int, full uint64, now time.Time, emit func(Progress)) *copyMeter {
+	return &copyMeter{start: now, total: uint64(total), full: full, emit: emit}
+}
+
+// defaultPackMiB is restic's pack size when RESTIC_PACK_SIZE is not set.
+const defaultPackMiB = 16
+
+// packSize is the pack size (bytes) a restic run with env fills before it
+// sends a pack: RESTIC_PACK_SIZE (MiB) of the first env that sets it.
+func packSize(envs ...map[string]string) uint64 {
+	for _, env := range envs {
+		if v, ok := env["RESTIC_PACK_SIZE"]; ok {
+			if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32); err == nil && n > 0 {
+				return n << 20
+			}
+		}
+	}
+	return defaultPackMiB << 20
 }
 
 // line takes one line of restic's standard output.
@@ -80,7 +98,7 @@ func (m *copyMeter) line(raw []byte) {
 // watch measures restic (pid) until stop.
 func (m *copyMeter) watch(ctx context.Context, pid int) {
 	m.mu.Lock()
-	m.gauge = newPackGauge(pid)
+	m.gauge = newPackGauge(pid, m.full)
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.mu.Unlock()
 	go func() {

@@ -11,7 +11,7 @@ import (
 func TestCopyMeterSaysOnlyWhatItMeasured(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	var last Progress
-	m := newCopyMeter(2, t0, func(p Progress) { last = p })
+	m := newCopyMeter(2, 4<<20, t0, func(p Progress) { last = p })
 	const mib = 1 << 20
 	at := func(d time.Duration, delivered uint64) {
 		t.Helper()

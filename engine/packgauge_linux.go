@@ -15,20 +15,23 @@ import (
 // Bytes written to a socket are no measure: the kernel's buffers on the
 // way take megabytes at once, long before the link has carried them.
 // A pack opened and closed between two looks is not seen, so a fast link
-// is counted short, never long. Only full packs count (at least 3/4 of
-// the largest seen): at the end of a batch restic merges small packs into
-// one it then sends, and the merged ones' files close whenever Go's
-// collector finds them, which would count their bytes twice. Tree packs
-// and the last, partial pack are not counted either.
+// is counted short, never long. Only full packs count (at least the pack
+// size restic fills before it sends, RESTIC_PACK_SIZE): at the end of a
+// batch restic merges small packs into one it then sends, and the merged
+// ones' files close whenever Go's collector finds them, which would count
+// their bytes twice. Tree packs and the last, partial pack are not counted
+// either. (A full pack may be far larger than the target, when a big blob
+// ends it: comparing with the largest seen would miss the full ones after
+// it.)
 type packGauge struct {
-	pid     int
-	done    uint64
-	largest uint64            // the largest temp pack seen: a full one
-	packs   map[uint64]uint64 // size of each open temp pack, by inode
+	pid   int
+	full  uint64 // the size at which restic sends a pack
+	done  uint64
+	packs map[uint64]uint64 // size of each open temp pack, by inode
 }
 
-func newPackGauge(pid int) *packGauge {
-	return &packGauge{pid: pid, packs: map[uint64]uint64{}}
+func newPackGauge(pid int, full uint64) *packGauge {
+	return &packGauge{pid: pid, full: full, packs: map[uint64]uint64{}}
 }
 
 // delivered is the bytes of the packs the backend has taken so far, and
@@ -48,17 +51,24 @@ func (g *packGauge) delivered() (uint64, bool) {
 		}
 		var st syscall.Stat_t
 		if syscall.Stat(p, &st) == nil {
-			open[st.Ino] = max(uint64(st.Size), g.packs[st.Ino])
+			open[st.Ino] = uint64(st.Size)
 		}
 	}
-	for _, size := range open {
-		g.largest = max(g.largest, size)
+	return g.observe(open), true
+}
+
+// observe takes the temp packs open now (size by inode) and returns the
+// bytes delivered: the full packs that were open at the last look and are
+// gone.
+func (g *packGauge) observe(open map[uint64]uint64) uint64 {
+	for ino, size := range open {
+		open[ino] = max(size, g.packs[ino])
 	}
 	for ino, size := range g.packs {
-		if _, ok := open[ino]; !ok && size >= g.largest*3/4 {
+		if _, ok := open[ino]; !ok && size >= g.full {
 			g.done += size
 		}
 	}
 	g.packs = open
-	return g.done, true
+	return g.done
 }

@@ -6,6 +6,6 @@ package engine
 // copy is unknown.
 type packGauge struct{}
 
-func newPackGauge(int) *packGauge { return &packGauge{} }
+func newPackGauge(int, uint64) *packGauge { return &packGauge{} }
 
 func (*packGauge) delivered() (uint64, bool) { return 0, false }

@@ -160,7 +160,8 @@ func (e *Engine) replicateTo(ctx context.Context, active string, fromRepo restic
 	start := time.Now()
 	var runErr error
 	if len(ids) > 0 {
-		meter := newCopyMeter(len(ids), start, func(p Progress) {
+		// The destination's environment wins in a copy (the runner puts it last).
+		meter := newCopyMeter(len(ids), packSize(toRepo.Env, fromRepo.Env), start, func(p Progress) {
 			obs.emit(Event{Op: "replicate", Site: to, Kind: EventProgress, Progress: p})
 		})
 		args := append([]string{"copy", "-v"}, ids...) // -v: the size of what each snapshot copies
