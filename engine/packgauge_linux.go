@@ -27,11 +27,11 @@ type packGauge struct {
 	pid   int
 	full  uint64 // the size at which restic sends a pack
 	done  uint64
-	packs map[uint64]uint64 // size of each open temp pack, by inode
+	packs map[string]uint64 // size of each open temp pack, by its name
 }
 
 func newPackGauge(pid int, full uint64) *packGauge {
-	return &packGauge{pid: pid, full: full, packs: map[uint64]uint64{}}
+	return &packGauge{pid: pid, full: full, packs: map[string]uint64{}}
 }
 
 // delivered is the bytes of the packs the backend has taken so far, and
@@ -42,7 +42,10 @@ func (g *packGauge) delivered() (uint64, bool) {
 	if err != nil {
 		return g.done, false
 	}
-	open := map[uint64]uint64{}
+	// By name, not inode: a pack's unlinked file frees its inode when it
+	// closes, and the next temp pack may take it between two looks, which
+	// would hide the first pack's end.
+	open := map[string]uint64{}
 	for _, fd := range fds {
 		p := filepath.Join(dir, fd.Name())
 		link, err := os.Readlink(p)
@@ -51,16 +54,16 @@ func (g *packGauge) delivered() (uint64, bool) {
 		}
 		var st syscall.Stat_t
 		if syscall.Stat(p, &st) == nil {
-			open[st.Ino] = uint64(st.Size)
+			open[link] = uint64(st.Size)
 		}
 	}
 	return g.observe(open), true
 }
 
-// observe takes the temp packs open now (size by inode) and returns the
+// observe takes the temp packs open now (size by name) and returns the
 // bytes delivered: the full packs that were open at the last look and are
 // gone.
-func (g *packGauge) observe(open map[uint64]uint64) uint64 {
+func (g *packGauge) observe(open map[string]uint64) uint64 {
 	for ino, size := range open {
 		open[ino] = max(size, g.packs[ino])
 	}

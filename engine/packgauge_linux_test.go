@@ -9,17 +9,17 @@ func TestPackGaugeCountsEveryFullPack(t *testing.T) {
 	const mib = 1 << 20
 	g := newPackGauge(0, 4*mib)
 	steps := []struct {
-		open map[uint64]uint64
+		open map[string]uint64
 		want uint64
 	}{
-		{map[uint64]uint64{1: 12 * mib}, 0},           // a pack a 9 MiB blob ended
-		{map[uint64]uint64{2: 5 * mib}, 12 * mib},     // the first was taken
-		{map[uint64]uint64{3: 1 * mib}, 17 * mib},     // so was the second, smaller one
-		{map[uint64]uint64{4: 2 * mib}, 17 * mib},     // a merged small pack closed: not counted
-		{map[uint64]uint64{}, 17 * mib},               // nor this one
-		{map[uint64]uint64{5: 3 * mib}, 17 * mib},     // growing...
-		{map[uint64]uint64{5: 4*mib + 100}, 17 * mib}, // ...full
-		{map[uint64]uint64{}, 21*mib + 100},
+		{map[string]uint64{"p1": 12 * mib}, 0},           // a pack a 9 MiB blob ended
+		{map[string]uint64{"p2": 5 * mib}, 12 * mib},     // the first was taken
+		{map[string]uint64{"p3": 1 * mib}, 17 * mib},     // so was the second, smaller one
+		{map[string]uint64{"p4": 2 * mib}, 17 * mib},     // a merged small pack closed: not counted
+		{map[string]uint64{}, 17 * mib},                  // nor this one
+		{map[string]uint64{"p5": 3 * mib}, 17 * mib},     // growing...
+		{map[string]uint64{"p5": 4*mib + 100}, 17 * mib}, // ...full
+		{map[string]uint64{}, 21*mib + 100},
 	}
 	for i, s := range steps {
 		if got := g.observe(s.open); got != s.want {

@@ -198,7 +198,9 @@ func TestWANReplicationProgress(t *testing.T) {
 	})
 	f.open()
 	f.init()
-	bigModels(t, f, 16)
+	// 28 MiB: enough full packs (4 MiB and more) that a rate is known
+	// with several of them still to come.
+	bigModels(t, f, 28)
 	ctx := context.Background()
 	models := []string{"models"}
 	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: models}, nil); err != nil {
