@@ -19,10 +19,13 @@ import (
 )
 
 // resticChild is the pid of a direct child of parent running `restic
-// <sub>`, or 0.
+// <sub>`, or 0. The program must be restic: a child forked but not yet
+// exec'd still shows its parent's argv ("lifeboat forget --yes ..."), and
+// killing then would stop lifeboat before its restic forget ever ran.
 func resticChild(parent int, sub string) int {
 	for _, p := range testenv.Children(parent) {
-		if args := strings.Fields(p.Cmdline); len(args) > 1 && slices.Contains(args[1:], sub) {
+		args := strings.Fields(p.Cmdline)
+		if len(args) > 1 && filepath.Base(args[0]) == "restic" && slices.Contains(args[1:], sub) {
 			return p.PID
 		}
 	}
@@ -186,5 +189,27 @@ func TestForgetKilledDuringForgetOwesThePrune(t *testing.T) {
 	}
 	if code != 0 || json.Unmarshal([]byte(stdout), &results) != nil || len(results) != 1 || !results[0].Pruned {
 		t.Fatalf("the forget after the kill did not prune: %d %s %s", code, stdout, errs)
+	}
+}
+
+// A child that is not restic is never taken for restic's forget, though
+// its argv names it: a fork of lifeboat before its exec shows lifeboat's.
+func TestResticChildIsRestic(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc")
+	}
+	// sh with lifeboat's argv: `lifeboat.test -c 'sleep 5; true' forget`.
+	cmd := exec.Command("/bin/sh")
+	cmd.Args = []string{"lifeboat.test", "-c", "sleep 5; true", "forget"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(testenv.Children(os.Getpid())) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if pid := resticChild(os.Getpid(), "forget"); pid != 0 {
+		t.Fatalf("pid %d, which is not restic, was taken for restic forget", pid)
 	}
 }
