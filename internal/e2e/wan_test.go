@@ -61,7 +61,8 @@ func TestConsoleKeysDuringWANReplication(t *testing.T) {
 	var took []time.Duration
 	var rates, slow, rows, seen []string
 	began := time.Now()
-	phase := func(d time.Duration, until func(string) bool) {
+	// phase presses keys for d, or until the screen shows until (true).
+	phase := func(d time.Duration, until func(string) bool) bool {
 		end := time.Now().Add(d)
 		for i := 0; time.Now().Before(end); i++ {
 			sc := screens[(len(took)+1)%len(screens)]
@@ -87,10 +88,11 @@ func TestConsoleKeysDuringWANReplication(t *testing.T) {
 				}
 			}
 			if until != nil && until(scr) {
-				return
+				return true
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		return false
 	}
 	phase(4*time.Second, nil) // idle: the same load on this machine, no replication
 	idle := append([]time.Duration(nil), took...)
@@ -107,7 +109,22 @@ func TestConsoleKeysDuringWANReplication(t *testing.T) {
 	s.WaitFor(10*time.Second, "running")
 	began = time.Now()
 
-	phase(6*time.Second, nil) // slow
+	// The link is cut once the copy itself runs: before it, the
+	// replication lists both sites (several round trips of this link
+	// each, and slower still when the machine is loaded), and a site that
+	// cannot be listed fails the replication at once, by design.
+	copying := func(scr string) bool {
+		for _, line := range strings.Split(scr, "\n") {
+			if strings.HasPrefix(line, "replicate") && strings.Contains(line, "running") && strings.Contains(line, "bytes ") {
+				return true
+			}
+		}
+		return false
+	}
+	if !phase(60*time.Second, copying) { // slow: listing, then the copy begins
+		t.Fatalf("the copy did not begin within 60s:\n%s", strings.Join(compact(seen), "\n"))
+	}
+	phase(4*time.Second, nil) // slow, copying
 	wan.Partition()
 	phase(3*time.Second, nil) // cut
 	wan.Heal()
