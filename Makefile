@@ -6,7 +6,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/lifeboat-dr/lifeboat/cli.Version=$(VERSION)
 
-.PHONY: all build tools restic rest-server versitygw demo test test-deps tape lint fuzz bench clean
+.PHONY: all build tools restic rest-server versitygw demo test test-deps tape lint fuzz bench soak clean
 
 all: build
 
@@ -73,6 +73,12 @@ fuzz:
 # Not part of `make test`.
 bench: build test-deps
 	$(GO) test ./internal/bench -run '^$$' -bench 'LifeboatVsRestic|LedgerCost' -benchtime 1x -count 1 -timeout 2h
+
+# lifeboat watch over the catalog at scale for $(SOAK) (default 2h), its
+# memory sampled every 30s; prints whether it stayed flat (issue #17).
+SOAK ?= 2h
+soak: build
+	LIFEBOAT_BENCH_ONLY=scale LIFEBOAT_SOAK=$(SOAK) $(GO) test ./internal/bench -run '^$$' -bench WatchSoak -benchtime 1x -count 1 -timeout 0
 
 lint:
 	$(GO) vet ./...

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dr/lifeboat/internal/e2e"
 	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
@@ -226,14 +227,12 @@ func (s *suite) benchSiteSnapshots() {
 	s.logf("snapshots --site: lifeboat %s, restic %s", fmtDur(l), fmtDur(r))
 }
 
-// benchScale is the catalog at scale (issue #17): 3 sites of 20,000
-// snapshots across 50 sets. `status --cached` is served from the state
-// store; a refresh with nothing new is one `restic list snapshots` per
-// site, run in parallel.
-func (s *suite) benchScale() {
+// scaleWorld is the catalog at scale (issue #17): 3 sites of 20,000
+// snapshots across 50 sets, listed once so the state store holds it all.
+// It returns the config, the state directory and the repositories.
+func (s *suite) scaleWorld() (cfg, state string, repos []string) {
 	s.f.LoadScale(s.b, s.logf)
 	var sites []siteCfg
-	var repos []string
 	for i, name := range []string{"east", "west", "north"} {
 		repo := s.path("scale-" + name)
 		linkTree(s.b, s.f.Scale, repo)
@@ -245,8 +244,8 @@ func (s *suite) benchScale() {
 		repos = append(repos, repo)
 	}
 	cache := s.path("cache-scale")
-	state := s.path("state-scale")
-	cfg := s.config("scale", sites, "set-00", s.f.ScaleSrc, cache)
+	state = s.path("state-scale")
+	cfg = s.config("scale", sites, "set-00", s.f.ScaleSrc, cache)
 	// 49 more sets: the config writer makes one.
 	b, err := os.ReadFile(cfg)
 	if err != nil {
@@ -271,6 +270,16 @@ func (s *suite) benchScale() {
 		s.b.Fatalf("lifeboat listed %d snapshots of set-00, want %d", n, 3*scaleSnapshots/scaleSets)
 	}
 	s.logf("scale catalog cached in %s: 3 sites × %d snapshots × %d sets", fmtDur(time.Since(t0)), scaleSnapshots, scaleSets)
+	return cfg, state, repos
+}
+
+// benchScale measures the catalog at scale. `status --cached` is served
+// from the state store; a refresh with nothing new is one `restic list
+// snapshots` per site, run in parallel; the console's first frame reads
+// the cached catalog.
+func (s *suite) benchScale() {
+	cfg, state, repos := s.scaleWorld()
+	cache := s.path("cache-scale")
 	s.lb(cfg, state, []int{0, 1, 2, 3}, "status") // the probes status --cached reports
 
 	var cached []time.Duration
@@ -302,4 +311,13 @@ func (s *suite) benchScale() {
 	s.rows = append(s.rows, Row{Measure: "refresh, nothing new, 3 × 20,000", Kind: Ratio, LB: Median(lbs), Raw: Median(raws), Limit: 1.2, Runs: runsFast,
 		Note: fmt.Sprintf("raw = restic list snapshots at each site in turn (one site: %s); lifeboat: snapshots --set set-00", fmtDur(Median(one)))})
 	s.logf("scale: status --cached %s; refresh %s vs %s", fmtDur(Median(cached)), fmtDur(Median(lbs)), fmtDur(Median(raws)))
+
+	if !e2e.HaveTmux() {
+		s.logf("tmux not installed: console first frame at scale not measured")
+		return
+	}
+	l, r := s.consoleFirstFrame(cfg, state, "east")
+	s.rows = append(s.rows, Row{Measure: "console first frame, 3 × 20,000 × 50 sets", Kind: Overhead, LB: l, Raw: r, LimitD: 300 * time.Millisecond,
+		Runs: runsFast, Note: fmt.Sprintf("raw = bare echo; tmux %d×%d, the catalog cached", termW, termH)})
+	s.logf("scale: console first frame %s, echo %s", fmtDur(l), fmtDur(r))
 }
