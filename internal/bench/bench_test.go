@@ -58,13 +58,7 @@ func BenchmarkLifeboatVsRestic(b *testing.B) {
 	}
 	start := time.Now()
 	loadBefore := loadAverage()
-	lifeboat := filepath.Join(testenv.Root(), "bin", "lifeboat")
-	if _, err := os.Stat(lifeboat); err != nil {
-		b.Fatalf("%s is not built: run `make build`", lifeboat)
-	}
-	s := &suite{b: b, lifeboat: lifeboat, restic: testenv.Restic(b)}
-	s.f = LoadFixtures(b, s.logf)
-	s.ws = b.TempDir()
+	s := newSuite(b)
 	s.rest = testenv.StartRestServer(b)
 	s.logf("fixtures ready (%s); workspace %s; rest-server %s", time.Since(start).Round(time.Second), s.ws, s.rest.Addr)
 
@@ -112,6 +106,19 @@ func BenchmarkLifeboatVsRestic(b *testing.B) {
 	if err := os.WriteFile(last, []byte(out.String()), 0o644); err == nil {
 		fmt.Printf("\n(also written to %s)\n", last)
 	}
+}
+
+// newSuite is a suite over the built binaries and the cached fixtures,
+// in a fresh workspace.
+func newSuite(b *testing.B) *suite {
+	lifeboat := filepath.Join(testenv.Root(), "bin", "lifeboat")
+	if _, err := os.Stat(lifeboat); err != nil {
+		b.Fatalf("%s is not built: run `make build`", lifeboat)
+	}
+	s := &suite{b: b, lifeboat: lifeboat, restic: testenv.Restic(b)}
+	s.f = LoadFixtures(b, s.logf)
+	s.ws = b.TempDir()
+	return s
 }
 
 func countTargets(rows []Row) int {

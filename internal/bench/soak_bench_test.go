@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lifeboat-dr/lifeboat/internal/testenv"
 )
 
 // BenchmarkWatchSoak runs `lifeboat watch` over the catalog at scale (3
@@ -34,13 +32,8 @@ func BenchmarkWatchSoak(b *testing.B) {
 	}
 	start := time.Now()
 	loadBefore := loadAverage()
-	lifeboat := filepath.Join(testenv.Root(), "bin", "lifeboat")
-	if _, err := os.Stat(lifeboat); err != nil {
-		b.Fatalf("%s is not built: run `make build`", lifeboat)
-	}
-	s := &suite{b: b, lifeboat: lifeboat, restic: testenv.Restic(b)}
-	s.f = LoadFixtures(b, s.logf)
-	s.ws = b.TempDir()
+	s := newSuite(b)
+	lifeboat := s.lifeboat
 	cfg, state, _ := s.scaleWorld()
 
 	log := s.path("watch.log")
