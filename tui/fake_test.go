@@ -49,6 +49,9 @@ type fakeBackend struct {
 	measureFails map[string]bool
 	// invs are restic commands a test adds to the command log, newest first.
 	invs []engine.Invocation
+	// catalogGate, when set, holds LoadCatalog until it is closed (a
+	// stored catalog that takes long to read).
+	catalogGate chan struct{}
 }
 
 const fakeYAML = `objectives: {rpo: 12h, rto: 30m}
@@ -172,6 +175,9 @@ func (f *fakeBackend) ProvenSnapshots(ctx context.Context) (map[string]engine.Pr
 }
 
 func (f *fakeBackend) LoadCatalog(ctx context.Context) (engine.Catalog, error) {
+	if f.catalogGate != nil {
+		<-f.catalogGate
+	}
 	m1 := snap("aaaa1111", "primary", "models", 2*time.Hour, "")
 	m0 := snap("aaaa0000", "primary", "models", 14*time.Hour, "")
 	d1 := snap("bbbb1111", "primary", "datasets", time.Hour, "")

@@ -110,14 +110,29 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
+// cachedStatusMsg is the stored status, read before the stored catalog:
+// the first frame shows the sites without waiting for a catalog of tens
+// of thousands of snapshots to be read.
+type cachedStatusMsg struct{ status *engine.Status }
+
 func (m *Model) loadCached() tea.Cmd {
 	b := m.ctx.Backend
 	return func() tea.Msg {
-		ctx := context.Background()
-		st, err := b.Status(ctx, false)
+		st, err := b.Status(context.Background(), false)
 		if err != nil {
 			return DataMsg{Err: err}
 		}
+		return cachedStatusMsg{st}
+	}
+}
+
+// loadCachedCatalog reads the stored catalog; the status read just before
+// comes with it, so every screen gets the stored picture whole, and the
+// refresh starts after it as before.
+func (m *Model) loadCachedCatalog(st *engine.Status) tea.Cmd {
+	b := m.ctx.Backend
+	return func() tea.Msg {
+		ctx := context.Background()
 		cat, err := b.LoadCatalog(ctx)
 		if err != nil {
 			return DataMsg{Status: st, Err: err}
@@ -179,6 +194,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		return m, nil
+
+	case cachedStatusMsg:
+		m.data = DataMsg{Status: msg.status}
+		return m, tea.Batch(m.broadcast(m.data), m.loadCachedCatalog(msg.status))
 
 	case DataMsg:
 		again := msg.Fresh && msg.Seq == m.seq && m.refreshAgain

@@ -238,3 +238,33 @@ func TestRootTooSmallIgnoresKeys(t *testing.T) {
 		t.Fatal("q below the minimum with nothing running should quit")
 	}
 }
+
+// The first frame shows the sites from the stored status while a large
+// stored catalog is still being read; the catalog follows.
+func TestFirstFrameDoesNotWaitForTheCatalog(t *testing.T) {
+	f := newFakeBackend()
+	f.catalogGate = make(chan struct{})
+	m := NewWithContext(newTestContext(f, false))
+	driveRoot(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, msg := range execCmd(m.Init()) {
+		driveRoot(m, msg) // the catalog's read is left waiting
+	}
+	v := view(m)
+	if strings.Contains(v, "loading…") || !strings.Contains(v, "primary") || !strings.Contains(v, "dr") {
+		t.Fatalf("the first frame waits for the catalog:\n%s", v)
+	}
+	if calls := strings.Join(f.Calls(), ","); strings.Contains(calls, "status probe=true") {
+		t.Fatalf("refreshed before the stored catalog was read: %s", calls)
+	}
+	close(f.catalogGate)
+	for _, msg := range execCmd(m.loadCachedCatalog(m.data.Status)) {
+		driveRoot(m, msg)
+	}
+	driveRoot(m, keyPress("2"))
+	if v := view(m); !strings.Contains(v, "models") || !strings.Contains(v, "datasets") {
+		t.Fatalf("the catalog did not follow:\n%s", v)
+	}
+	if calls := strings.Join(f.Calls(), ","); !strings.Contains(calls, "status probe=true") {
+		t.Fatalf("no refresh after the stored catalog: %s", calls)
+	}
+}
