@@ -55,7 +55,8 @@ test-deps:
 # The whole suite: unit, engine (real restic, real rest-server), console
 # (goldens, and the real binary in tmux), and the tape's syntax. The
 # summariser prints the package lines and every failure as go test does,
-# then every skipped test with its reason; its exit code is go test's.
+# then the ten slowest tests (the suite must stay under 20 minutes), the
+# counts and every skipped test with its reason; its exit code is go test's.
 test: build $(BIN)/versitygw test-deps tape
 	$(GO) vet ./...
 	$(GO) run ./internal/testsummary -- $(GO) test -json -count=1 -timeout 20m ./...

@@ -30,7 +30,20 @@ type Summary struct {
 	Skipped        []Skip
 	FailedTests    []string // "pkg TestName", and "pkg" for a package that failed outside its tests
 	BuildFailed    []string
+	// Slowest are the top-level tests that took longest, slowest first: the
+	// suite must stay under 20 minutes, and these are where it goes.
+	Slowest []Timed
 }
+
+// Timed is a top-level test and how long it took (a parallel test's time
+// includes its waits for the others).
+type Timed struct {
+	Package, Test string
+	Seconds       float64
+}
+
+// slowestShown is how many of the slowest tests the report lists.
+const slowestShown = 10
 
 // OK says whether nothing failed.
 func (s *Summary) OK() bool { return len(s.FailedTests) == 0 && len(s.BuildFailed) == 0 }
@@ -74,6 +87,7 @@ func Summarise(r io.Reader, w io.Writer) *Summary {
 		case "pass":
 			if ev.Test != "" {
 				s.Passed++
+				s.timed(ev)
 			}
 			delete(out, key)
 		case "skip":
@@ -87,6 +101,7 @@ func Summarise(r io.Reader, w io.Writer) *Summary {
 				continue
 			}
 			s.Failed++
+			s.timed(ev)
 			s.FailedTests = append(s.FailedTests, ev.Package+" "+ev.Test)
 			for _, o := range out[key] {
 				fmt.Fprint(w, o)
@@ -119,6 +134,18 @@ func Summarise(r io.Reader, w io.Writer) *Summary {
 	return s
 }
 
+// timed keeps a top-level test among the slowest.
+func (s *Summary) timed(ev event) {
+	if strings.Contains(ev.Test, "/") {
+		return // a subtest's time is in its parent's
+	}
+	s.Slowest = append(s.Slowest, Timed{ev.Package, ev.Test, ev.Elapsed})
+	sort.SliceStable(s.Slowest, func(i, j int) bool { return s.Slowest[i].Seconds > s.Slowest[j].Seconds })
+	if len(s.Slowest) > slowestShown {
+		s.Slowest = s.Slowest[:slowestShown]
+	}
+}
+
 // skipReason is what a skipped test said, without go test's framing.
 func skipReason(lines []string) string {
 	var r []string
@@ -142,6 +169,12 @@ func (s *Summary) report(w io.Writer) {
 		}
 		return s.Skipped[i].Test < s.Skipped[j].Test
 	})
+	if len(s.Slowest) > 0 {
+		fmt.Fprintf(w, "\nSLOWEST (%d):\n", len(s.Slowest))
+		for _, t := range s.Slowest {
+			fmt.Fprintf(w, "  %7.1fs  %s %s\n", t.Seconds, t.Package, t.Test)
+		}
+	}
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", s.Passed, s.Failed, len(s.Skipped))
 	if len(s.Skipped) > 0 {
 		fmt.Fprintf(w, "SKIPPED (%d):\n", len(s.Skipped))

@@ -55,7 +55,7 @@ func TestSummarise(t *testing.T) {
 		"    a_test.go:9: restore differs\n--- FAIL: TestBad (0.20s)\n", // the failure's output, in order
 		"FAIL\tx/a\t0.3s\n", "ok  \tx/b\t1.0s\n", "panic: test timed out after 20m0s\n",
 		"--- x/c TestHangs never ended; its output:\n    c_test.go:5: waiting for restic\n", "d_test.go:3:1: syntax error\n", "go: downloading something\n",
-		"1 passed, 1 failed, 2 skipped\n",
+		"SLOWEST (2):\n      0.2s  x/a TestBad\n      0.1s  x/a TestOK\n\n1 passed, 1 failed, 2 skipped\n",
 		"SKIPPED (2):\n  x/a TestTable/big: (no reason given)\n  x/a TestTmux: e2e_test.go:44: tmux is not installed\n",
 		"BUILD FAILED: x/d [x/d.test]\n", "FAILED: x/a TestBad\n", "FAILED: x/c\n",
 	} {
