@@ -34,7 +34,13 @@ func TestConsoleKeysDuringWANReplication(t *testing.T) {
 	if err := os.WriteFile(w.CfgPath, []byte(y), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 12; i++ {
+	// restic fills two packs at once, blobs dealt between them at random,
+	// and sends a pack once it holds 4 MiB; the rate is measured from full
+	// packs arriving (two at least). Up to 8 MiB may be left in the two
+	// part-filled packs sent at the end, and a full pack holds up to 5 MiB
+	// of these 1 MiB files: 12 MiB made a single full pack about one time
+	// in twelve (a rate never known); 18 MiB makes two at least.
+	for i := 0; i < 18; i++ {
 		b := make([]byte, 1<<20)
 		_, _ = rand.Read(b)
 		testenv.WriteFiles(t, w.Data, map[string]string{filepath.Join("models", "big", fmt.Sprintf("%02d.bin", i)): string(b)})
