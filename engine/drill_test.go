@@ -143,13 +143,9 @@ func TestDrillPasses(t *testing.T) {
 			t.Errorf("status problem after a passing drill: %+v", p)
 		}
 	}
-	var journaled bool
-	for _, j := range f.journal() {
-		if j.Action == "drill" && j.Outcome == "ok" && strings.Contains(j.Detail, rep.SHA256) {
-			journaled = true
-		}
-	}
-	if !journaled {
+	if f.journaled(func(j storage.JournalEntry) bool {
+		return j.Action == "drill" && j.Outcome == "ok" && strings.Contains(j.Detail, rep.SHA256)
+	}) == 0 {
 		t.Error("drill not journaled with its report hash")
 	}
 	if _, ok, _ := f.store.RecoveryLockHolder(ctx); ok {
@@ -254,12 +250,10 @@ func TestDrillRecoveryLock(t *testing.T) {
 	if errors.Is(err, engine.ErrRecoveryLocked) || rep == nil || rep.Passed {
 		t.Fatalf("drill after a dead holder: %v %+v", err, rep)
 	}
-	var took bool
-	for _, j := range f.journal() {
-		took = took || j.Action == "drill" && strings.Contains(j.Detail, "took over the recovery lock of drill drill-dead") &&
+	if f.journaled(func(j storage.JournalEntry) bool {
+		return j.Action == "drill" && strings.Contains(j.Detail, "took over the recovery lock of drill drill-dead") &&
 			strings.Contains(j.Detail, "carol@ops")
-	}
-	if !took {
+	}) == 0 {
 		t.Errorf("takeover not journaled: %+v", f.journal())
 	}
 	if _, ok, _ := f.store.RecoveryLockHolder(ctx); ok {

@@ -28,14 +28,7 @@ func TestInitCopiesChunkerParams(t *testing.T) {
 	if len(res) != 2 || !res[0].Created || !res[1].Created || res[0].Site != "primary" {
 		t.Fatalf("init results: %+v", res)
 	}
-	var a, b struct {
-		Poly string `json:"chunker_polynomial"`
-	}
-	_ = json.Unmarshal(f.raw("primary", "cat", "config"), &a)
-	_ = json.Unmarshal(f.raw("dr", "cat", "config"), &b)
-	if a.Poly == "" || a.Poly != b.Poly {
-		t.Fatalf("chunker polynomials differ: %q vs %q", a.Poly, b.Poly)
-	}
+	f.samePolynomial()
 	// A second init leaves both alone.
 	res, err = f.eng.Init(context.Background(), nil)
 	if err != nil || res[0].Created || res[1].Created {

@@ -205,13 +205,9 @@ func TestFailoverPlannedAndFailback(t *testing.T) {
 	if err != nil || len(hist) != 2 || hist[0].ID != back.ID {
 		t.Errorf("history: %d %v", len(hist), err)
 	}
-	var committed int
-	for _, j := range f.journal() {
-		if j.Action == "failover" && strings.HasPrefix(j.Detail, "committed") && strings.Contains(j.Detail, "report sha256") {
-			committed++
-		}
-	}
-	if committed != 2 {
+	if committed := f.journaled(func(j storage.JournalEntry) bool {
+		return j.Action == "failover" && strings.HasPrefix(j.Detail, "committed") && strings.Contains(j.Detail, "report sha256")
+	}); committed != 2 {
 		t.Errorf("journaled commits: %d", committed)
 	}
 }
@@ -311,13 +307,9 @@ func TestFailoverRefusals(t *testing.T) {
 	if n := countFiles(target); n != 0 || f.active() != "primary" {
 		t.Fatalf("failover to a damaged standby changed something: %d files, active %s", n, f.active())
 	}
-	var refused int
-	for _, j := range f.journal() {
-		if j.Action == "failover" && j.Outcome == "refused" {
-			refused++
-		}
-	}
-	if refused != 3 {
+	if refused := f.journaled(func(j storage.JournalEntry) bool {
+		return j.Action == "failover" && j.Outcome == "refused"
+	}); refused != 3 {
 		t.Errorf("journaled refusals: %d", refused)
 	}
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,6 +86,31 @@ func (f *fixture) raw(site string, args ...string) []byte {
 }
 
 func (f *fixture) journal() []storage.JournalEntry { return enginetest.Journal(f.t, f.store) }
+
+// samePolynomial fails unless primary and dr share restic's chunker
+// polynomial: restic copy then copies no data twice.
+func (f *fixture) samePolynomial() {
+	f.t.Helper()
+	var a, b struct {
+		Poly string `json:"chunker_polynomial"`
+	}
+	_ = json.Unmarshal(f.raw("primary", "cat", "config"), &a)
+	_ = json.Unmarshal(f.raw("dr", "cat", "config"), &b)
+	if a.Poly == "" || a.Poly != b.Poly {
+		f.t.Fatalf("chunker polynomials differ: %q vs %q", a.Poly, b.Poly)
+	}
+}
+
+// journaled counts the journal entries that match.
+func (f *fixture) journaled(match func(j storage.JournalEntry) bool) int {
+	n := 0
+	for _, j := range f.journal() {
+		if match(j) {
+			n++
+		}
+	}
+	return n
+}
 
 // waitFor polls until cond holds or the deadline passes.
 var waitFor = testenv.WaitFor

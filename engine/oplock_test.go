@@ -18,6 +18,22 @@ import (
 	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
+// holdLive records a live process of this host as the holder of op's lock
+// at site, its lease last renewed at renewed (zero: now), and returns what
+// releases it.
+func (f *fixture) holdLive(site, op, operator string, renewed time.Time) func() {
+	f.t.Helper()
+	ctx := context.Background()
+	host, _ := os.Hostname()
+	live := testenv.LiveProcess(f.t)
+	token := "live-" + op
+	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: site, Operation: op,
+		Token: token, PID: live.Process.Pid, Host: host, Operator: operator, Renewed: renewed}); err != nil || !ok {
+		f.t.Fatalf("recording a live holder of %s: ok %v, %v", op, ok, err)
+	}
+	return func() { _ = f.store.ReleaseOperationLock(ctx, site, op, token) }
+}
+
 // secondProcess is another engine over the fixture's state directory and
 // config, as a second lifeboat process (watch beside a shell) has.
 func (f *fixture) secondProcess() (*storage.Store, *engine.Engine) {
@@ -154,13 +170,10 @@ func TestReplicationLockHolders(t *testing.T) {
 		t.Fatalf("replication after its lock holder died: %v", err)
 	}
 	tookOver := func(from string) bool {
-		for _, j := range f.journal() {
-			if j.Action == "replicate" && j.Site == "dr" && j.Outcome == "warning" &&
-				strings.Contains(j.Detail, "took over") && strings.Contains(j.Detail, from) {
-				return true
-			}
-		}
-		return false
+		return f.journaled(func(j storage.JournalEntry) bool {
+			return j.Action == "replicate" && j.Site == "dr" && j.Outcome == "warning" &&
+				strings.Contains(j.Detail, "took over") && strings.Contains(j.Detail, from)
+		}) > 0
 	}
 	if !tookOver("carol@bastion") {
 		t.Errorf("takeover of a dead holder not journaled: %+v", f.journal())
@@ -190,15 +203,7 @@ func TestOperationsWaitForALiveHolder(t *testing.T) {
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()
-	host, _ := os.Hostname()
-	live := testenv.LiveProcess(t)
-	hold := func(op string) func() {
-		if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: op,
-			Token: "live-" + op, PID: live.Process.Pid, Host: host, Operator: "carol@bastion"}); err != nil || !ok {
-			t.Fatalf("recording a live holder of %s: ok %v, %v", op, ok, err)
-		}
-		return func() { _ = f.store.ReleaseOperationLock(ctx, "primary", op, "live-"+op) }
-	}
+	hold := func(op string) func() { return f.holdLive("primary", op, "carol@bastion", time.Time{}) }
 	for _, c := range []struct {
 		lock string
 		run  func(context.Context, engine.Observer) error
@@ -257,13 +262,7 @@ func TestLiveHoldersAreNeverTakenOverAndUnlockAllWaits(t *testing.T) {
 	f := newFixture(t, "")
 	f.init()
 	ctx := context.Background()
-	host, _ := os.Hostname()
-	live := testenv.LiveProcess(t)
-	old := time.Now().Add(-10 * time.Minute)
-	if _, ok, err := f.store.AcquireOperationLock(ctx, storage.OperationLock{Site: "primary", Operation: "check",
-		Token: "stopped", PID: live.Process.Pid, Host: host, Operator: "erin@bastion", Since: time.Now(), Renewed: old}); err != nil || !ok {
-		t.Fatalf("recording a stopped holder: %v %v", ok, err)
-	}
+	release := f.holdLive("primary", "check", "erin@bastion", time.Now().Add(-10*time.Minute)) // stopped, or suspended
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	_, err := f.eng.Check(wctx, engine.CheckRequest{Sites: []string{"primary"}}, nil)
 	cancel()
@@ -280,7 +279,7 @@ func TestLiveHoldersAreNeverTakenOverAndUnlockAllWaits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "erin@bastion") || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("unlock --all while a check may run: %v", err)
 	}
-	_ = f.store.ReleaseOperationLock(ctx, "primary", "check", "stopped")
+	release()
 	if err := f.eng.Unlock(ctx, "dr", true); err != nil {
 		t.Errorf("unlock --all with nothing running: %v", err)
 	}

@@ -24,26 +24,21 @@ func TestSiteHealthDoesNotFlap(t *testing.T) {
 	if !changed || tr.From != engine.StateUnknown || tr.To != engine.StateOK || tr.Site != "dr" {
 		t.Fatalf("second OK: %+v %v", tr, changed)
 	}
-	// Alternating results never change it.
-	for i := 0; i < 20; i++ {
-		in := down
-		if i%2 == 1 {
-			in = ok
-		}
-		if tr, changed := h.Observe(in); changed {
-			t.Fatalf("flapped at %d: %+v", i, tr)
-		}
-	}
-	// Alternating between two different problems neither.
-	for i := 0; i < 10; i++ {
-		in := down
-		if i%2 == 1 {
-			in = degraded
-		}
-		if tr, changed := h.Observe(in); changed {
-			t.Fatalf("flapped between problems at %d: %+v", i, tr)
+	// Alternating results never change it, nor does alternating between
+	// two different problems.
+	alternate := func(what string, n int, a, b engine.SiteObservation) {
+		for i := 0; i < n; i++ {
+			in := a
+			if i%2 == 1 {
+				in = b
+			}
+			if tr, changed := h.Observe(in); changed {
+				t.Fatalf("flapped %sat %d: %+v", what, i, tr)
+			}
 		}
 	}
+	alternate("", 20, down, ok)
+	alternate("between problems ", 10, down, degraded)
 	// The last was DEGRADED; one more DEGRADED confirms it, with its reasons.
 	tr, changed = h.Observe(degraded)
 	if !changed || tr.From != engine.StateOK || tr.To != engine.StateDegraded || len(tr.Reasons) != 1 {

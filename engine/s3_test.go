@@ -58,14 +58,7 @@ func TestS3InitCreatesBucket(t *testing.T) {
 	if took > 15*time.Second {
 		t.Errorf("init of two new buckets took %v", took)
 	}
-	var a, b struct {
-		Poly string `json:"chunker_polynomial"`
-	}
-	_ = json.Unmarshal(f.raw("primary", "cat", "config"), &a)
-	_ = json.Unmarshal(f.raw("dr", "cat", "config"), &b)
-	if a.Poly == "" || a.Poly != b.Poly {
-		t.Fatalf("chunker polynomials differ: %q vs %q", a.Poly, b.Poly)
-	}
+	f.samePolynomial()
 	if res, err = f.eng.Init(context.Background(), nil); err != nil || res[0].Created || res[1].Created {
 		t.Fatalf("second init: %+v %v", res, err)
 	}
