@@ -120,11 +120,8 @@ func (s *Store) RenewOperationLock(ctx context.Context, site, op, token string, 
 // ReleaseOperationLock drops the lock if token holds it; releasing a lock
 // held by another acquisition (or none) does nothing.
 func (s *Store) ReleaseOperationLock(ctx context.Context, site, op, token string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM operation_locks WHERE site = ? AND operation = ? AND token = ?`,
-		site, op, token); err != nil {
-		return fmt.Errorf("storage: release %s lock of site %s: %w", op, site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "release "+op+" lock of site "+site,
+		`DELETE FROM operation_locks WHERE site = ? AND operation = ? AND token = ?`, site, op, token)
 }
 
 // OperationLockHolder returns the holder of (site, op), if any.
@@ -146,11 +143,8 @@ func (s *Store) OperationLockHolder(ctx context.Context, site, op string) (Opera
 // snapshots and their data is not yet pruned. Setting it again keeps the
 // first time.
 func (s *Store) SetPrunePending(ctx context.Context, site string, since time.Time, detail string) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO prune_pending (site, since, detail) VALUES (?, ?, ?)
-		ON CONFLICT (site) DO UPDATE SET detail = excluded.detail`, site, nanos(orNow(since)), detail); err != nil {
-		return fmt.Errorf("storage: record prune pending at site %s: %w", site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "record prune pending at site "+site, `INSERT INTO prune_pending (site, since, detail) VALUES (?, ?, ?)
+		ON CONFLICT (site) DO UPDATE SET detail = excluded.detail`, site, nanos(orNow(since)), detail)
 }
 
 // PrunePending says whether site owes a prune, since when and why.
@@ -166,10 +160,7 @@ func (s *Store) PrunePending(ctx context.Context, site string) (since time.Time,
 
 // ClearPrunePending records that site's prune finished.
 func (s *Store) ClearPrunePending(ctx context.Context, site string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM prune_pending WHERE site = ?`, site); err != nil {
-		return fmt.Errorf("storage: clear prune pending at site %s: %w", site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "clear prune pending at site "+site, `DELETE FROM prune_pending WHERE site = ?`, site)
 }
 
 // OperationLocks lists every operation lock held now, by site and operation.

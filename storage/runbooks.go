@@ -155,10 +155,7 @@ func (s *Store) RecoveryLockHolder(ctx context.Context) (RecoveryLock, bool, err
 // ReleaseRecoveryLock drops the lock if runID holds it; releasing a lock
 // held by another run (or none) does nothing.
 func (s *Store) ReleaseRecoveryLock(ctx context.Context, runID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM recovery_lock WHERE run_id = ?`, runID); err != nil {
-		return fmt.Errorf("storage: release recovery lock of %s: %w", runID, err)
-	}
-	return nil
+	return execute(ctx, s.db, "release recovery lock of "+runID, `DELETE FROM recovery_lock WHERE run_id = ?`, runID)
 }
 
 // TakeOverRecoveryLock replaces old's lock with l, atomically: ok is false

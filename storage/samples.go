@@ -21,14 +21,10 @@ type SiteSample struct {
 
 // RecordSample stores a health sample. A zero Time means now.
 func (s *Store) RecordSample(ctx context.Context, smp SiteSample) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "record sample for "+smp.Site, `
 		INSERT INTO site_samples (site, time, reachable, latency, locks, error)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		smp.Site, nanos(orNow(smp.Time)), smp.Reachable, int64(smp.Latency), smp.Locks, smp.Error)
-	if err != nil {
-		return fmt.Errorf("storage: record sample for %s: %w", smp.Site, err)
-	}
-	return nil
 }
 
 // LastSample returns the newest sample for site; ok is false when there is
@@ -64,8 +60,5 @@ func (s *Store) Samples(ctx context.Context, site string, since time.Time) ([]Si
 
 // PruneSamples deletes samples of every site taken before before.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM site_samples WHERE time < ?`, nanos(before)); err != nil {
-		return fmt.Errorf("storage: prune samples: %w", err)
-	}
-	return nil
+	return execute(ctx, s.db, "prune samples", `DELETE FROM site_samples WHERE time < ?`, nanos(before))
 }

@@ -237,6 +237,15 @@ func queryAll[T any](ctx context.Context, db *sql.DB, what string, read func(*sq
 	return out, nil
 }
 
+// execute runs a statement that returns no rows; a failure is wrapped
+// with what was being written.
+func execute(ctx context.Context, db *sql.DB, what, query string, args ...any) error {
+	if _, err := db.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return nil
+}
+
 // orNow fills in a missing time at write time.
 func orNow(t time.Time) time.Time {
 	if t.IsZero() {
