@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -25,17 +24,21 @@ type OperationLock struct {
 func readOperationLock(ctx context.Context, tx *sql.Tx, site, op string) (OperationLock, bool, error) {
 	l := OperationLock{Site: site, Operation: op}
 	var since, renewed int64
-	err := tx.QueryRowContext(ctx, `SELECT token, pid, host, operator, since, renewed FROM operation_locks
+	ok, err := rowFound(tx.QueryRowContext(ctx, `SELECT token, pid, host, operator, since, renewed FROM operation_locks
 		WHERE site = ? AND operation = ?`, site, op).
-		Scan(&l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return OperationLock{}, false, nil
-	}
-	if err != nil {
+		Scan(&l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed))
+	if !ok {
 		return OperationLock{}, false, err
 	}
 	l.Since, l.Renewed = fromNanos(since), fromNanos(renewed)
 	return l, true, nil
+}
+
+// operationLockOf reads the lock of (site, op) as claimLock and lockHolder do.
+func operationLockOf(site, op string) func(context.Context, *sql.Tx) (OperationLock, bool, error) {
+	return func(ctx context.Context, tx *sql.Tx) (OperationLock, bool, error) {
+		return readOperationLock(ctx, tx, site, op)
+	}
 }
 
 func writeOperationLock(ctx context.Context, tx *sql.Tx, l OperationLock) error {
@@ -81,21 +84,8 @@ func (s *Store) claimOperationLock(ctx context.Context, l OperationLock, verb st
 		l.Renewed = l.Since
 	}
 	l.Renewed = l.Renewed.UTC()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, exists, err := readOperationLock(ctx, tx, l.Site, l.Operation)
-		if err != nil {
-			return err
-		}
-		if exists && !replace(cur) {
-			held, ok = cur, cur.Token == l.Token
-			return nil
-		}
-		if err := writeOperationLock(ctx, tx, l); err != nil {
-			return err
-		}
-		held, ok = l, true
-		return nil
-	})
+	held, ok, err = claimLock(ctx, s, l, operationLockOf(l.Site, l.Operation), writeOperationLock,
+		func(cur OperationLock) (kept, ok bool) { return !replace(cur), cur.Token == l.Token })
 	if err != nil {
 		return OperationLock{}, false, fmt.Errorf("storage: %s %s lock of site %s: %w", verb, l.Operation, l.Site, err)
 	}
@@ -126,13 +116,7 @@ func (s *Store) ReleaseOperationLock(ctx context.Context, site, op, token string
 
 // OperationLockHolder returns the holder of (site, op), if any.
 func (s *Store) OperationLockHolder(ctx context.Context, site, op string) (OperationLock, bool, error) {
-	var l OperationLock
-	var ok bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		l, ok, err = readOperationLock(ctx, tx, site, op)
-		return err
-	})
+	l, ok, err := lockHolder(ctx, s, operationLockOf(site, op))
 	if err != nil {
 		return OperationLock{}, false, fmt.Errorf("storage: read %s lock of site %s: %w", op, site, err)
 	}

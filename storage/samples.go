@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -32,14 +30,12 @@ func (s *Store) RecordSample(ctx context.Context, smp SiteSample) error {
 func (s *Store) LastSample(ctx context.Context, site string) (SiteSample, bool, error) {
 	smp := SiteSample{Site: site}
 	var t, lat int64
-	err := s.db.QueryRowContext(ctx, `
+	ok, err := found(s.db.QueryRowContext(ctx, `
 		SELECT time, reachable, latency, locks, error FROM site_samples WHERE site = ?
-		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error)
-	if errors.Is(err, sql.ErrNoRows) {
-		return SiteSample{}, false, nil
-	}
-	if err != nil {
-		return SiteSample{}, false, fmt.Errorf("storage: read last sample for %s: %w", site, err)
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error),
+		"read last sample for "+site)
+	if !ok {
+		return SiteSample{}, false, err
 	}
 	smp.Time, smp.Latency = fromNanos(t), time.Duration(lat)
 	return smp, true, nil
