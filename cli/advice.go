@@ -8,49 +8,53 @@ import (
 // command is a remedy in the shell's words: the lifeboat command that does
 // it. The engine names the act; how to invoke it is the CLI's to say.
 func command(r dr.Remedy) string {
-	c := "lifeboat "
+	return "`lifeboat " + commandLine(r) + "`"
+}
+
+// fixedCommands are the remedies whose command names no site, set or report.
+var fixedCommands = map[dr.Act]string{
+	dr.ActResume:        "failover --resume",
+	dr.ActAbort:         "failover --abort",
+	dr.ActInit:          "init",
+	dr.ActVerifyJournal: "journal --verify",
+	dr.ActProbePosture:  "posture --probe",
+	dr.ActStatus:        "status",
+}
+
+// commandLine is a remedy's command after "lifeboat "; an act the CLI has
+// no command for is named as it is.
+func commandLine(r dr.Remedy) string {
+	if c, ok := fixedCommands[r.Act]; ok {
+		return c
+	}
 	switch r.Act {
 	case dr.ActBackup:
-		c += "backup --set " + r.Set
+		return "backup --set " + r.Set
 	case dr.ActReplicate:
-		c += "replicate --set " + r.Set
+		return "replicate --set " + r.Set
 	case dr.ActCheck:
-		c += "check --site " + r.Site
+		return "check --site " + r.Site
 	case dr.ActCheckReadData:
-		c += "check --site " + r.Site + " --read-data"
+		return "check --site " + r.Site + " --read-data"
 	case dr.ActDrill:
-		c += "drill"
-		if r.Site != "" {
-			c += " --site " + r.Site
-		}
-		if r.Set != "" {
-			c += " --set " + r.Set
-		}
-	case dr.ActResume:
-		c += "failover --resume"
-	case dr.ActAbort:
-		c += "failover --abort"
+		return "drill" + optionalFlag("--site", r.Site) + optionalFlag("--set", r.Set)
 	case dr.ActUnlock:
-		c += "unlock --site " + r.Site
-	case dr.ActInit:
-		c += "init"
+		return "unlock --site " + r.Site
 	case dr.ActReport:
-		c += "report " + r.Report
-	case dr.ActVerifyJournal:
-		c += "journal --verify"
+		return "report " + r.Report
 	case dr.ActSnapshots:
-		c += "snapshots --site " + r.Site
-		if r.Set != "" {
-			c += " --set " + r.Set
-		}
-	case dr.ActProbePosture:
-		c += "posture --probe"
-	case dr.ActStatus:
-		c += "status"
-	default:
-		c += string(r.Act)
+		return "snapshots --site " + r.Site + optionalFlag("--set", r.Set)
 	}
-	return "`" + c + "`"
+	return string(r.Act)
+}
+
+// optionalFlag is " flag value", or nothing when the remedy leaves value
+// out (a drill of every site, snapshots of every set).
+func optionalFlag(flag, value string) string {
+	if value == "" {
+		return ""
+	}
+	return " " + flag + " " + value
 }
 
 // advised is a message with what may be done about it, in commands.

@@ -51,42 +51,33 @@ func TestFaultKillNamesItsRunbook(t *testing.T) {
 	}
 	w.protect(t)
 
-	// The bare step name is a failover's (as it always was): a drill runs through.
-	state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=restore models"}, "drill", "--json")
-	if killedBySIGKILL(state) || state.ExitCode() != 0 {
-		t.Fatalf("a drill under LIFEBOAT_FAULT_KILL=\"restore models\" (a failover's step) did not pass: %v\n%s", state, out)
-	}
-	warn := w.faultWarnings(t, "drill")
-	if len(warn) != 1 || !strings.Contains(warn[0].Detail, "does not apply to this drill") {
-		t.Fatalf("drill warnings about LIFEBOAT_FAULT_KILL: %+v", warn)
-	}
-
-	state, out = w.child(t, []string{"LIFEBOAT_FAULT_KILL=drill:restore models"}, "drill")
-	if !killedBySIGKILL(state) {
-		t.Fatalf("LIFEBOAT_FAULT_KILL=drill:restore models did not kill the drill: %v\n%s", state, out)
-	}
-	warn = w.faultWarnings(t, "drill")
-	if len(warn) != 2 || !strings.Contains(warn[0].Detail, `kills this drill with SIGKILL after step "restore models"`) {
-		t.Fatalf("drill warnings after a deliberate kill: %+v", warn)
-	}
-
-	state, out = w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:restore models"},
-		"failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes")
-	if !killedBySIGKILL(state) {
-		t.Fatalf("LIFEBOAT_FAULT_KILL=failover:restore models did not kill the failover: %v\n%s", state, out)
-	}
-	warn = w.faultWarnings(t, "failover")
-	if len(warn) != 1 || !strings.Contains(warn[0].Detail, `kills this failover with SIGKILL after step "restore models"`) {
-		t.Fatalf("failover warnings: %+v", warn)
-	}
-	// A name that fits no step of the run is said to be inert.
-	state, out = w.child(t, []string{"LIFEBOAT_FAULT_KILL=failover:restore weights"},
-		"failover", "--resume", "--confirm", "dr", "--yes")
-	if killedBySIGKILL(state) || state.ExitCode() != 0 {
-		t.Fatalf("resume: %v\n%s", state, out)
-	}
-	warn = w.faultWarnings(t, "failover")
-	if len(warn) != 2 || !strings.Contains(warn[0].Detail, `no step "restore weights"`) {
-		t.Fatalf("failover warnings after the resume: %+v", warn)
+	// Each run goes on from where the last one left the world: the
+	// journal's warnings about the variable add up.
+	for _, run := range []struct {
+		fault  string // LIFEBOAT_FAULT_KILL
+		args   []string
+		killed bool   // the run dies of SIGKILL; otherwise it passes
+		warns  int    // the warnings about the variable journaled for args[0] by then
+		newest string // what the newest of them says
+	}{
+		// The bare step name is a failover's (as it always was): a drill runs through.
+		{"restore models", []string{"drill", "--json"}, false, 1, "does not apply to this drill"},
+		{"drill:restore models", []string{"drill"}, true, 2, `kills this drill with SIGKILL after step "restore models"`},
+		{"failover:restore models", []string{"failover", "--to", "dr", "--unplanned", "--confirm", "dr", "--yes"}, true, 1,
+			`kills this failover with SIGKILL after step "restore models"`},
+		// A name that fits no step of the run is said to be inert.
+		{"failover:restore weights", []string{"failover", "--resume", "--confirm", "dr", "--yes"}, false, 2, `no step "restore weights"`},
+	} {
+		state, out := w.child(t, []string{"LIFEBOAT_FAULT_KILL=" + run.fault}, run.args...)
+		if run.killed && !killedBySIGKILL(state) {
+			t.Fatalf("LIFEBOAT_FAULT_KILL=%s did not kill the %s: %v\n%s", run.fault, run.args[0], state, out)
+		}
+		if !run.killed && (killedBySIGKILL(state) || state.ExitCode() != 0) {
+			t.Fatalf("%v under LIFEBOAT_FAULT_KILL=%q did not pass: %v\n%s", run.args, run.fault, state, out)
+		}
+		warn := w.faultWarnings(t, run.args[0])
+		if len(warn) != run.warns || !strings.Contains(warn[0].Detail, run.newest) {
+			t.Fatalf("%s warnings after LIFEBOAT_FAULT_KILL=%s: %+v", run.args[0], run.fault, warn)
+		}
 	}
 }

@@ -46,11 +46,7 @@ func TestPostureCommand(t *testing.T) {
 		t.Fatalf("before init: %v", ps[0])
 	}
 
-	for _, c := range [][]string{{"init"}, {"backup"}, {"replicate"}, {"check"}, {"drill", "--site", "dr"}} {
-		if code, out, errs := run(c...); code != 0 {
-			t.Fatalf("%v: %d %s %s", c, code, out, errs)
-		}
-	}
+	runAll(t, run, [][]string{{"init"}, {"backup"}, {"replicate"}, {"check"}, {"drill", "--site", "dr"}})
 	// Three copies on two media, checked and drilled; no location declared
 	// and no append-only site: something missing → 1.
 	ps = posture(1)

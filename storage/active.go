@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -26,11 +25,7 @@ func (s *Store) SetActiveSite(ctx context.Context, name, reason string) error {
 	if name == "" {
 		return errors.New("storage: set active site: empty site name")
 	}
-	_, err := s.db.ExecContext(ctx,
+	return execute(ctx, s.db, "set active site "+name,
 		`INSERT INTO active_site (name, reason, since) VALUES (?, ?, ?)`,
 		name, reason, nanos(orNow(time.Time{})))
-	if err != nil {
-		return fmt.Errorf("storage: set active site %s: %w", name, err)
-	}
-	return nil
 }

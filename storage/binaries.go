@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -31,12 +30,8 @@ func (s *Store) KnownResticBinary(ctx context.Context, path, stamp string) (Rest
 
 // RememberResticBinary stores (or replaces) what was learnt about a binary.
 func (s *Store) RememberResticBinary(ctx context.Context, b ResticBinary) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "remember restic binary "+b.Path, `
 		INSERT INTO restic_binaries (path, stamp, version, checked) VALUES (?, ?, ?, ?)
 		ON CONFLICT(path) DO UPDATE SET stamp = excluded.stamp, version = excluded.version, checked = excluded.checked`,
 		b.Path, b.Stamp, b.Version, nanos(orNow(b.Checked)))
-	if err != nil {
-		return fmt.Errorf("storage: remember restic binary %s: %w", b.Path, err)
-	}
-	return nil
 }

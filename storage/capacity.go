@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 )
 
@@ -24,16 +23,12 @@ type CapacitySample struct {
 
 // RecordCapacity stores one measurement. A zero Time means now.
 func (s *Store) RecordCapacity(ctx context.Context, c CapacitySample) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "record capacity of "+c.Site, `
 		INSERT INTO capacity_stats (site, time, stored_bytes, raw_bytes, restore_bytes,
 			compression_ratio, snapshots, free_bytes, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Site, nanos(orNow(c.Time)), nullInt(c.StoredBytes), nullInt(c.RawBytes), nullInt(c.RestoreBytes),
 		nullFloat(c.CompressionRatio), nullInt(c.Snapshots), nullInt(c.FreeBytes), c.Error)
-	if err != nil {
-		return fmt.Errorf("storage: record capacity of %s: %w", c.Site, err)
-	}
-	return nil
 }
 
 // CapacityHistory returns site's measurements at or after since, oldest first.

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -17,13 +16,9 @@ type CheckRecord struct {
 
 // RecordCheck stores a check result. A zero Time means now.
 func (s *Store) RecordCheck(ctx context.Context, c CheckRecord) error {
-	_, err := s.db.ExecContext(ctx,
+	return execute(ctx, s.db, "record check for "+c.Site,
 		`INSERT INTO checks (site, time, ok, subset, detail) VALUES (?, ?, ?, ?, ?)`,
 		c.Site, nanos(orNow(c.Time)), c.OK, c.Subset, c.Detail)
-	if err != nil {
-		return fmt.Errorf("storage: record check for %s: %w", c.Site, err)
-	}
-	return nil
 }
 
 // LastCheck returns the newest check result for site; ok is false when the

@@ -48,15 +48,11 @@ func (s *Store) SaveDrill(ctx context.Context, d DrillRecord) error {
 	if d.Kind == "" {
 		d.Kind = KindDrill
 	}
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "save drill "+d.ID, `
 		INSERT INTO drills (id, site, started, finished, passed, report_json, report_md, prev_sha256, sha256, config_hash, subset_n, subset_t, kind, bastion)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Site, nanos(orNow(d.Started)), nanos(d.Finished), d.Passed, d.ReportJSON, d.ReportMD,
 		d.PrevSHA256, d.SHA256, d.ConfigHash, d.SubsetN, d.SubsetT, d.Kind, d.Bastion)
-	if err != nil {
-		return fmt.Errorf("storage: save drill %s: %w", d.ID, err)
-	}
-	return nil
 }
 
 // Drills returns a site's drills, newest first; an empty site means every

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -29,16 +28,12 @@ func (s *Store) SaveFailover(ctx context.Context, r FailoverRun) error {
 	if r.RunID == "" || r.To == "" {
 		return errors.New("storage: save failover: run id and target site are required")
 	}
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "save failover "+r.RunID, `
 		INSERT INTO failovers (run_id, from_site, to_site, mode, state, declared, updated, operator, data_json)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (run_id) DO UPDATE SET state = excluded.state, updated = excluded.updated,
 			data_json = excluded.data_json`,
 		r.RunID, r.From, r.To, r.Mode, r.State, nanos(orNow(r.Declared)), nanos(orNow(r.Updated)), r.Operator, r.Data)
-	if err != nil {
-		return fmt.Errorf("storage: save failover %s: %w", r.RunID, err)
-	}
-	return nil
 }
 
 const failoverColumns = `run_id, from_site, to_site, mode, state, declared, updated, operator, data_json`

@@ -26,14 +26,10 @@ func (s *Store) RecordInvocation(ctx context.Context, inv Invocation) error {
 	if err != nil {
 		return fmt.Errorf("storage: record invocation: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "record invocation", `
 		INSERT INTO invocations (time, site, args, duration, exit_code, error)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		nanos(orNow(inv.Time)), inv.Site, args, int64(inv.Duration), inv.ExitCode, inv.Error)
-	if err != nil {
-		return fmt.Errorf("storage: record invocation: %w", err)
-	}
-	return nil
 }
 
 // RecentInvocations returns up to limit invocations, the last to end first
@@ -64,11 +60,7 @@ func (s *Store) PruneInvocations(ctx context.Context, keep int) error {
 	if keep < 0 {
 		return errors.New("storage: prune invocations: negative keep")
 	}
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "prune invocations", `
 		DELETE FROM invocations WHERE id NOT IN (
 			SELECT id FROM invocations ORDER BY time + duration DESC, id DESC LIMIT ?)`, keep)
-	if err != nil {
-		return fmt.Errorf("storage: prune invocations: %w", err)
-	}
-	return nil
 }

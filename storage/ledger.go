@@ -175,29 +175,21 @@ func (s *Store) LedgerSites(ctx context.Context) (map[string]LedgerSite, error) 
 
 // LedgerPublished records a successful publication to site.
 func (s *Store) LedgerPublished(ctx context.Context, site, hash string, n int, snapshot string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "ledger published to "+site, `
 		INSERT INTO ledger_sites (site, published_at, published_hash, published_n, snapshot, error, error_at)
 		VALUES (?, ?, ?, ?, ?, '', 0)
 		ON CONFLICT(site) DO UPDATE SET published_at = excluded.published_at, published_hash = excluded.published_hash,
 			published_n = excluded.published_n, snapshot = excluded.snapshot, error = '', error_at = 0`,
 		site, nanos(at), hash, n, snapshot)
-	if err != nil {
-		return fmt.Errorf("storage: ledger published to %s: %w", site, err)
-	}
-	return nil
 }
 
 // LedgerPublishFailed records why a publication to site failed; what was
 // published before stays recorded, so the site is known to be behind.
 func (s *Store) LedgerPublishFailed(ctx context.Context, site, reason string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "ledger publication to "+site+" failed", `
 		INSERT INTO ledger_sites (site, error, error_at) VALUES (?, ?, ?)
 		ON CONFLICT(site) DO UPDATE SET error = excluded.error, error_at = excluded.error_at`,
 		site, reason, nanos(at))
-	if err != nil {
-		return fmt.Errorf("storage: ledger publication to %s failed: %w", site, err)
-	}
-	return nil
 }
 
 // LedgerRead records that site's ledger snapshot was read (so it is not

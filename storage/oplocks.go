@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -25,17 +24,21 @@ type OperationLock struct {
 func readOperationLock(ctx context.Context, tx *sql.Tx, site, op string) (OperationLock, bool, error) {
 	l := OperationLock{Site: site, Operation: op}
 	var since, renewed int64
-	err := tx.QueryRowContext(ctx, `SELECT token, pid, host, operator, since, renewed FROM operation_locks
+	ok, err := rowFound(tx.QueryRowContext(ctx, `SELECT token, pid, host, operator, since, renewed FROM operation_locks
 		WHERE site = ? AND operation = ?`, site, op).
-		Scan(&l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return OperationLock{}, false, nil
-	}
-	if err != nil {
+		Scan(&l.Token, &l.PID, &l.Host, &l.Operator, &since, &renewed))
+	if !ok {
 		return OperationLock{}, false, err
 	}
 	l.Since, l.Renewed = fromNanos(since), fromNanos(renewed)
 	return l, true, nil
+}
+
+// operationLockOf reads the lock of (site, op) as claimLock and lockHolder do.
+func operationLockOf(site, op string) func(context.Context, *sql.Tx) (OperationLock, bool, error) {
+	return func(ctx context.Context, tx *sql.Tx) (OperationLock, bool, error) {
+		return readOperationLock(ctx, tx, site, op)
+	}
 }
 
 func writeOperationLock(ctx context.Context, tx *sql.Tx, l OperationLock) error {
@@ -81,21 +84,8 @@ func (s *Store) claimOperationLock(ctx context.Context, l OperationLock, verb st
 		l.Renewed = l.Since
 	}
 	l.Renewed = l.Renewed.UTC()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, exists, err := readOperationLock(ctx, tx, l.Site, l.Operation)
-		if err != nil {
-			return err
-		}
-		if exists && !replace(cur) {
-			held, ok = cur, cur.Token == l.Token
-			return nil
-		}
-		if err := writeOperationLock(ctx, tx, l); err != nil {
-			return err
-		}
-		held, ok = l, true
-		return nil
-	})
+	held, ok, err = claimLock(ctx, s, l, operationLockOf(l.Site, l.Operation), writeOperationLock,
+		func(cur OperationLock) (kept, ok bool) { return !replace(cur), cur.Token == l.Token })
 	if err != nil {
 		return OperationLock{}, false, fmt.Errorf("storage: %s %s lock of site %s: %w", verb, l.Operation, l.Site, err)
 	}
@@ -120,22 +110,13 @@ func (s *Store) RenewOperationLock(ctx context.Context, site, op, token string, 
 // ReleaseOperationLock drops the lock if token holds it; releasing a lock
 // held by another acquisition (or none) does nothing.
 func (s *Store) ReleaseOperationLock(ctx context.Context, site, op, token string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM operation_locks WHERE site = ? AND operation = ? AND token = ?`,
-		site, op, token); err != nil {
-		return fmt.Errorf("storage: release %s lock of site %s: %w", op, site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "release "+op+" lock of site "+site,
+		`DELETE FROM operation_locks WHERE site = ? AND operation = ? AND token = ?`, site, op, token)
 }
 
 // OperationLockHolder returns the holder of (site, op), if any.
 func (s *Store) OperationLockHolder(ctx context.Context, site, op string) (OperationLock, bool, error) {
-	var l OperationLock
-	var ok bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		l, ok, err = readOperationLock(ctx, tx, site, op)
-		return err
-	})
+	l, ok, err := lockHolder(ctx, s, operationLockOf(site, op))
 	if err != nil {
 		return OperationLock{}, false, fmt.Errorf("storage: read %s lock of site %s: %w", op, site, err)
 	}
@@ -146,11 +127,8 @@ func (s *Store) OperationLockHolder(ctx context.Context, site, op string) (Opera
 // snapshots and their data is not yet pruned. Setting it again keeps the
 // first time.
 func (s *Store) SetPrunePending(ctx context.Context, site string, since time.Time, detail string) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO prune_pending (site, since, detail) VALUES (?, ?, ?)
-		ON CONFLICT (site) DO UPDATE SET detail = excluded.detail`, site, nanos(orNow(since)), detail); err != nil {
-		return fmt.Errorf("storage: record prune pending at site %s: %w", site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "record prune pending at site "+site, `INSERT INTO prune_pending (site, since, detail) VALUES (?, ?, ?)
+		ON CONFLICT (site) DO UPDATE SET detail = excluded.detail`, site, nanos(orNow(since)), detail)
 }
 
 // PrunePending says whether site owes a prune, since when and why.
@@ -166,10 +144,7 @@ func (s *Store) PrunePending(ctx context.Context, site string) (since time.Time,
 
 // ClearPrunePending records that site's prune finished.
 func (s *Store) ClearPrunePending(ctx context.Context, site string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM prune_pending WHERE site = ?`, site); err != nil {
-		return fmt.Errorf("storage: clear prune pending at site %s: %w", site, err)
-	}
-	return nil
+	return execute(ctx, s.db, "clear prune pending at site "+site, `DELETE FROM prune_pending WHERE site = ?`, site)
 }
 
 // OperationLocks lists every operation lock held now, by site and operation.

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -24,15 +23,11 @@ type ImmutabilityProbe struct {
 
 // RecordImmutabilityProbe stores a site's probe result, replacing the last.
 func (s *Store) RecordImmutabilityProbe(ctx context.Context, p ImmutabilityProbe) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "record immutability probe for "+p.Site, `
 		INSERT INTO immutability_probes (site, time, result, canary, detail) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(site) DO UPDATE SET time = excluded.time, result = excluded.result,
 			canary = excluded.canary, detail = excluded.detail`,
 		p.Site, nanos(orNow(p.Time)), p.Result, p.Canary, p.Detail)
-	if err != nil {
-		return fmt.Errorf("storage: record immutability probe for %s: %w", p.Site, err)
-	}
-	return nil
 }
 
 // LastImmutabilityProbe returns a site's last probe; ok is false when the

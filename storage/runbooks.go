@@ -85,12 +85,9 @@ type RecoveryLock struct {
 func readLock(ctx context.Context, tx *sql.Tx) (RecoveryLock, bool, error) {
 	var l RecoveryLock
 	var since, lease int64
-	err := tx.QueryRowContext(ctx, `SELECT run_id, kind, pid, host, operator, since, lease_until FROM recovery_lock WHERE one = 1`).
-		Scan(&l.RunID, &l.Kind, &l.PID, &l.Host, &l.Operator, &since, &lease)
-	if errors.Is(err, sql.ErrNoRows) {
-		return RecoveryLock{}, false, nil
-	}
-	if err != nil {
+	ok, err := rowFound(tx.QueryRowContext(ctx, `SELECT run_id, kind, pid, host, operator, since, lease_until FROM recovery_lock WHERE one = 1`).
+		Scan(&l.RunID, &l.Kind, &l.PID, &l.Host, &l.Operator, &since, &lease))
+	if !ok {
 		return RecoveryLock{}, false, err
 	}
 	l.Since, l.LeaseUntil = fromNanos(since), fromNanos(lease)
@@ -114,23 +111,7 @@ func (s *Store) AcquireRecoveryLock(ctx context.Context, l RecoveryLock) (held R
 // whether the claim counts as won (ok) all the same.
 func (s *Store) claimRecoveryLock(ctx context.Context, verb string, l RecoveryLock, keep func(cur RecoveryLock) (kept, ok bool)) (held RecoveryLock, ok bool, err error) {
 	l.Since = orNow(l.Since)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, exists, err := readLock(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if exists {
-			if kept, won := keep(cur); kept {
-				held, ok = cur, won
-				return nil
-			}
-		}
-		if err := putLock(ctx, tx, l); err != nil {
-			return err
-		}
-		held, ok = l, true
-		return nil
-	})
+	held, ok, err = claimLock(ctx, s, l, readLock, putLock, keep)
 	if err != nil {
 		return RecoveryLock{}, false, fmt.Errorf("storage: %s recovery lock: %w", verb, err)
 	}
@@ -139,13 +120,7 @@ func (s *Store) claimRecoveryLock(ctx context.Context, verb string, l RecoveryLo
 
 // RecoveryLockHolder returns the current holder, if any.
 func (s *Store) RecoveryLockHolder(ctx context.Context) (RecoveryLock, bool, error) {
-	var l RecoveryLock
-	var ok bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		l, ok, err = readLock(ctx, tx)
-		return err
-	})
+	l, ok, err := lockHolder(ctx, s, readLock)
 	if err != nil {
 		return RecoveryLock{}, false, fmt.Errorf("storage: read recovery lock: %w", err)
 	}
@@ -155,10 +130,7 @@ func (s *Store) RecoveryLockHolder(ctx context.Context) (RecoveryLock, bool, err
 // ReleaseRecoveryLock drops the lock if runID holds it; releasing a lock
 // held by another run (or none) does nothing.
 func (s *Store) ReleaseRecoveryLock(ctx context.Context, runID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM recovery_lock WHERE run_id = ?`, runID); err != nil {
-		return fmt.Errorf("storage: release recovery lock of %s: %w", runID, err)
-	}
-	return nil
+	return execute(ctx, s.db, "release recovery lock of "+runID, `DELETE FROM recovery_lock WHERE run_id = ?`, runID)
 }
 
 // TakeOverRecoveryLock replaces old's lock with l, atomically: ok is false

@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -21,14 +19,10 @@ type SiteSample struct {
 
 // RecordSample stores a health sample. A zero Time means now.
 func (s *Store) RecordSample(ctx context.Context, smp SiteSample) error {
-	_, err := s.db.ExecContext(ctx, `
+	return execute(ctx, s.db, "record sample for "+smp.Site, `
 		INSERT INTO site_samples (site, time, reachable, latency, locks, error)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		smp.Site, nanos(orNow(smp.Time)), smp.Reachable, int64(smp.Latency), smp.Locks, smp.Error)
-	if err != nil {
-		return fmt.Errorf("storage: record sample for %s: %w", smp.Site, err)
-	}
-	return nil
 }
 
 // LastSample returns the newest sample for site; ok is false when there is
@@ -36,14 +30,12 @@ func (s *Store) RecordSample(ctx context.Context, smp SiteSample) error {
 func (s *Store) LastSample(ctx context.Context, site string) (SiteSample, bool, error) {
 	smp := SiteSample{Site: site}
 	var t, lat int64
-	err := s.db.QueryRowContext(ctx, `
+	ok, err := found(s.db.QueryRowContext(ctx, `
 		SELECT time, reachable, latency, locks, error FROM site_samples WHERE site = ?
-		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error)
-	if errors.Is(err, sql.ErrNoRows) {
-		return SiteSample{}, false, nil
-	}
-	if err != nil {
-		return SiteSample{}, false, fmt.Errorf("storage: read last sample for %s: %w", site, err)
+		ORDER BY time DESC, id DESC LIMIT 1`, site).Scan(&t, &smp.Reachable, &lat, &smp.Locks, &smp.Error),
+		"read last sample for "+site)
+	if !ok {
+		return SiteSample{}, false, err
 	}
 	smp.Time, smp.Latency = fromNanos(t), time.Duration(lat)
 	return smp, true, nil
@@ -64,8 +56,5 @@ func (s *Store) Samples(ctx context.Context, site string, since time.Time) ([]Si
 
 // PruneSamples deletes samples of every site taken before before.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM site_samples WHERE time < ?`, nanos(before)); err != nil {
-		return fmt.Errorf("storage: prune samples: %w", err)
-	}
-	return nil
+	return execute(ctx, s.db, "prune samples", `DELETE FROM site_samples WHERE time < ?`, nanos(before))
 }

@@ -206,13 +206,19 @@ func fromNanos(n int64) time.Time {
 // found reads the error of a single-row scan: no row is not found, not an
 // error; any other error is wrapped with what was being read.
 func found(err error, what string) (bool, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	ok, err := rowFound(err)
 	if err != nil {
 		return false, fmt.Errorf("storage: %s: %w", what, err)
 	}
-	return true, nil
+	return ok, nil
+}
+
+// rowFound is found for a reader whose callers wrap the error.
+func rowFound(err error) (bool, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // queryAll runs query and reads every row with read. A failure of the
@@ -235,6 +241,15 @@ func queryAll[T any](ctx context.Context, db *sql.DB, what string, read func(*sq
 		return nil, fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return out, nil
+}
+
+// execute runs a statement that returns no rows; a failure is wrapped
+// with what was being written.
+func execute(ctx context.Context, db *sql.DB, what, query string, args ...any) error {
+	if _, err := db.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return nil
 }
 
 // orNow fills in a missing time at write time.
