@@ -304,13 +304,7 @@ func TestCancelledBackupIsJournaledAsCancelled(t *testing.T) {
 	f := newFixture(t, "")
 	f.init()
 	// Enough incompressible data that restic is still working when cancelled.
-	big := make([]byte, 64<<20)
-	for i := range big {
-		big[i] = byte(i*7919 + i>>9)
-	}
-	if err := os.WriteFile(filepath.Join(f.data, "models", "big.bin"), big, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f.randomModel("big.bin", 64<<20)
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"models"}}, func(ev engine.Event) {
 		if ev.Kind == engine.EventStarted {

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -99,6 +100,15 @@ func (f *fixture) samePolynomial() {
 	if a.Poly == "" || a.Poly != b.Poly {
 		f.t.Fatalf("chunker polynomials differ: %q vs %q", a.Poly, b.Poly)
 	}
+}
+
+// randomModel writes size random (incompressible) bytes to name in the
+// models set.
+func (f *fixture) randomModel(name string, size int) {
+	f.t.Helper()
+	b := make([]byte, size)
+	_, _ = rand.Read(b)
+	testenv.WriteFiles(f.t, f.data, map[string]string{filepath.Join("models", name): string(b)})
 }
 
 // journaled counts the journal entries that match.

@@ -33,13 +33,7 @@ func TestRestoreOntoFullDisk(t *testing.T) {
 	f := newFixture(t, "")
 	disk := smallDisk(t)
 	f.init()
-	big := make([]byte, 3<<20)
-	for i := range big {
-		big[i] = byte(i*31 + i>>11)
-	}
-	if err := os.WriteFile(filepath.Join(f.data, "models", "big.bin"), big, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f.randomModel("big.bin", 3<<20)
 	ctx := context.Background()
 	if _, err := f.eng.Backup(ctx, engine.BackupRequest{Sets: []string{"models"}}, nil); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -146,9 +145,7 @@ func TestS3BothSitesOnObjectStorage(t *testing.T) {
 func bigModels(t *testing.T, f *fixture, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		b := make([]byte, 1<<20)
-		_, _ = rand.Read(b)
-		testenv.WriteFiles(t, f.data, map[string]string{filepath.Join("models", "big", string(rune('a'+i))+".bin"): string(b)})
+		f.randomModel(filepath.Join("big", string(rune('a'+i))+".bin"), 1<<20)
 	}
 }
 
