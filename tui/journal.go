@@ -55,9 +55,7 @@ func (s *journalScreen) Title() string { return "Journal" }
 func (s *journalScreen) Init() tea.Cmd { return s.load() }
 
 func (s *journalScreen) load() tea.Cmd {
-	s.seq++
-	seq := s.seq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.seq), s.ctx.Backend
 	return func() tea.Msg {
 		e, err := b.Journal(context.Background(), engine.JournalQuery{Limit: 1000})
 		return journalMsg{seq: seq, entries: e, err: err}

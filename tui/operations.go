@@ -103,17 +103,13 @@ func (s *operationsScreen) Init() tea.Cmd { return s.load() }
 
 // load asks the store for recent results and the command log.
 func (s *operationsScreen) load() tea.Cmd {
-	s.seq++
 	s.loading = true
-	seq := s.seq
-	b := s.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+	seq, b := nextSeq(&s.seq), s.ctx.Backend
+	return askBackend(30*time.Second, func(ctx context.Context) tea.Msg {
 		r, rerr := b.RecentOperations(ctx, 50)
 		i, ierr := b.RecentInvocations(ctx, 200)
 		return opsHistoryMsg{seq: seq, results: r, resErr: rerr, invs: i, invErr: ierr}
-	}
+	})
 }
 
 // SetSize shares the height: a header line, a title line per pane and a

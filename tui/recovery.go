@@ -80,8 +80,7 @@ type recoveryPostureMsg struct {
 // status refresh just updated. It never writes a canary: the probe belongs
 // to lifeboat posture and watch, on their schedule.
 func (s *recoveryScreen) loadPosture(st *engine.Status) tea.Cmd {
-	s.postureSeq++
-	seq, b := s.postureSeq, s.ctx.Backend
+	seq, b := nextSeq(&s.postureSeq), s.ctx.Backend
 	return func() tea.Msg {
 		ps, err := b.PostureFromStatus(context.Background(), st, engine.PostureOptions{NoWrite: true})
 		return recoveryPostureMsg{seq: seq, ps: ps, err: err}
@@ -98,9 +97,7 @@ type recoveryDrillsMsg struct {
 
 // loadDrills reads the recent drill and failover reports off the UI goroutine.
 func (s *recoveryScreen) loadDrills() tea.Cmd {
-	s.drillSeq++
-	seq := s.drillSeq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.drillSeq), s.ctx.Backend
 	return func() tea.Msg {
 		ctx := context.Background()
 		msg := recoveryDrillsMsg{seq: seq}
@@ -148,7 +145,7 @@ func (s *recoveryScreen) askFailover() tea.Cmd {
 			fromUp = ss.Reachable
 		}
 	}
-	s.openWizard(newFailoverWizard(s.ctx, s.status.ActiveSite, site, fromUp, func() int { s.planSeq++; return s.planSeq }))
+	s.openWizard(newFailoverWizard(s.ctx, s.status.ActiveSite, site, fromUp, func() int { return nextSeq(&s.planSeq) }))
 	return nil
 }
 
