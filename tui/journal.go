@@ -36,16 +36,12 @@ func newJournalScreen(ctx *Context) *journalScreen {
 	)
 	l.Empty = "the journal is empty: nothing has changed data yet"
 	s := &journalScreen{ctx: ctx, list: l}
-	reload := bind("r", "reload", do(s.load), "r")
-	reload.Hidden = true // r is the global refresh, broadcast to every screen
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	s.keys = Bindings{
 		bind("enter", "details", run(s.openDetail), "enter"),
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		sortBinding(s.list, "journal"),
-		reload,
+		reloadBinding(s.load),
 	}
 	return s
 }

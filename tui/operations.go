@@ -170,8 +170,6 @@ func (s *operationsScreen) bindings() Bindings {
 	action := func(name string) func(tea.KeyMsg) tea.Cmd {
 		return do(func() tea.Cmd { return s.action(ActionMsg{Name: name}) })
 	}
-	reload := bind("r", "reload", do(s.load), "r")
-	reload.Hidden = true // r is the global refresh, broadcast to every screen
 	focus := func(p opsPane) func(tea.KeyMsg) tea.Cmd { return run(func() { s.focus = p }) }
 	actions := Bindings{
 		bind("b", "back up", action("backup"), "b"),
@@ -194,7 +192,7 @@ func (s *operationsScreen) bindings() Bindings {
 		bind("l", "command log pane", focus(paneLog), "l"),
 		bind("/", "filter pane", do(func() tea.Cmd { return s.lists[s.focus].StartFilter() }), "/"),
 		bind("↑/↓/j", "move", nil, "up", "down", "j"),
-		reload,
+		reloadBinding(s.load),
 	)
 }
 

@@ -192,8 +192,6 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
 	s := &recoveryScreen{ctx: ctx, list: l}
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	failover := bind("f", "failover", do(s.askFailover), "f")
 	drill := bind("d", "drill", do(s.askDrill), "d")
 	// Read-only: drill and failover are off (help leaves them out); pressing
@@ -201,7 +199,7 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	drill.Key.SetEnabled(!ctx.ReadOnly)
 	failover.Key.SetEnabled(!ctx.ReadOnly)
 	s.keys = Bindings{
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "report", do(s.openSelectedReport), "enter"),
 		drill,

@@ -106,10 +106,8 @@ func newSitesScreen(ctx *Context) *sitesScreen {
 	l := NewList(ctx, cols...)
 	l.Empty = "no site in the configuration"
 	s := &sitesScreen{ctx: ctx, cols: cols, list: l, showDetails: true}
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	s.keys = Bindings{
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "details on/off", run(func() { s.showDetails = !s.showDetails; s.layout() }), "enter"),
 		bind("u", "remove stale locks", do(func() tea.Cmd { return s.askUnlock(false) }), "u"),
