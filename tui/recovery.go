@@ -29,8 +29,7 @@ type recoveryScreen struct {
 	list *List
 	keys Bindings
 
-	status *engine.Status
-	fresh  bool
+	liveStatus
 
 	drills    []engine.DrillReport    // newest first, from the store
 	failovers []engine.FailoverReport // newest first, from the store
@@ -426,10 +425,9 @@ func (s *recoveryScreen) Keys() []key.Binding {
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DataMsg:
-		if msg.Err != nil || msg.Status == nil {
+		if !s.take(msg) {
 			return s, nil
 		}
-		s.status, s.fresh = msg.Status, msg.Fresh
 		s.rows()
 		s.layout()
 		if msg.Fresh {
@@ -559,10 +557,7 @@ func (s *recoveryScreen) headerLines() []string {
 	if s.status == nil {
 		return []string{fit(title+th.Muted.Render("  — "+about), s.width)}
 	}
-	if !s.fresh {
-		title += "  " + th.Warn.Render("cached — refreshing")
-	}
-	title += th.Muted.Render("  · active site " + s.status.ActiveSite + " — " + about)
+	title += s.cachedMark(th) + th.Muted.Render("  · active site "+s.status.ActiveSite+" — "+about)
 	lines := []string{fit(title, s.width)}
 	standbys := s.standbys()
 	if len(standbys) == 0 {

@@ -27,8 +27,7 @@ type sitesScreen struct {
 	list *List
 	keys Bindings
 
-	status *engine.Status
-	fresh  bool
+	liveStatus
 
 	samples    map[string][]engine.SiteSample
 	samplesErr error
@@ -274,10 +273,9 @@ func (s *sitesScreen) startUnlock() {
 func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DataMsg:
-		if msg.Err != nil || msg.Status == nil {
+		if !s.take(msg) {
 			return s, nil
 		}
-		s.status, s.fresh = msg.Status, msg.Fresh
 		s.layout()
 		s.rows()
 		// A probe recorded new samples; redraw the trend from them.
@@ -473,10 +471,7 @@ func (s *sitesScreen) header() string {
 	if !newest.IsZero() {
 		probed = "probed " + ago(s.ctx.Now(), newest)
 	}
-	if !s.fresh {
-		head += "  " + th.Warn.Render("cached — refreshing")
-	}
-	return fit(head+th.Muted.Render("  · "+probed+" — "+about), s.width)
+	return fit(head+s.cachedMark(th)+th.Muted.Render("  · "+probed+" — "+about), s.width)
 }
 
 func (s *sitesScreen) View() string {
