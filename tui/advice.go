@@ -7,36 +7,34 @@ import "github.com/lifeboat-dr/lifeboat/internal/dr"
 // said to be one, so no advice on screen is refused where it is shown.
 func keysFor(r dr.Remedy) string {
 	switch r.Act {
-	case dr.ActBackup:
-		return "`:backup " + r.Set + "`"
-	case dr.ActReplicate:
-		return "`:replicate " + r.Set + "`"
-	case dr.ActCheck:
-		return "`:check " + r.Site + "`"
-	case dr.ActDrill:
-		return "`:drill " + r.Site + "`"
-	case dr.ActResume:
-		return "f on Recovery, Resume,"
-	case dr.ActAbort:
-		return "f on Recovery, Abort,"
-	case dr.ActUnlock:
-		return "`:unlock " + r.Site + "`"
+	case dr.ActBackup, dr.ActReplicate:
+		return paletteLine(r.Act, r.Set)
+	case dr.ActCheck, dr.ActDrill, dr.ActUnlock:
+		return paletteLine(r.Act, r.Site)
 	case dr.ActReport:
-		return "`:report " + r.Report + "`"
-	case dr.ActSnapshots:
-		return "the Catalog (2)"
-	case dr.ActStatus:
-		return "the Sites screen (1)"
+		return paletteLine(r.Act, r.Report)
 	case dr.ActCheckReadData:
 		return "`lifeboat check --site " + r.Site + " --read-data` in a shell"
-	case dr.ActInit:
-		return "`lifeboat init` in a shell"
-	case dr.ActVerifyJournal:
-		return "`lifeboat journal --verify` in a shell"
-	case dr.ActProbePosture:
-		return "`lifeboat posture --probe` in a shell"
+	}
+	if k, ok := keysAt[r.Act]; ok {
+		return k
 	}
 	return string(r.Act)
+}
+
+// paletteLine is the palette command that does act on arg: the palette's
+// actions are named as the acts they do.
+func paletteLine(act dr.Act, arg string) string { return "`:" + string(act) + " " + arg + "`" }
+
+// keysAt are the remedies worded the same whatever they act on.
+var keysAt = map[dr.Act]string{
+	dr.ActResume:        "f on Recovery, Resume,",
+	dr.ActAbort:         "f on Recovery, Abort,",
+	dr.ActSnapshots:     "the Catalog (2)",
+	dr.ActStatus:        "the Sites screen (1)",
+	dr.ActInit:          "`lifeboat init` in a shell",
+	dr.ActVerifyJournal: "`lifeboat journal --verify` in a shell",
+	dr.ActProbePosture:  "`lifeboat posture --probe` in a shell",
 }
 
 // advised is a message with what may be done about it, in keys.

@@ -5,6 +5,9 @@ package tui
 
 import (
 	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
@@ -82,4 +85,22 @@ func (b EngineBackend) Journal(ctx context.Context, q engine.JournalQuery) ([]en
 
 func (b EngineBackend) JournalAction(ctx context.Context, action, site, set, args string, outcome engine.Outcome, detail string) error {
 	return b.Engine.Journal(ctx, action, site, set, args, outcome, detail)
+}
+
+// askBackend runs call as a command, off the UI goroutine, given at most
+// limit: Update never waits on the backend, and a site that does not answer
+// cannot hold the command forever. call's message is the answer.
+func askBackend(limit time.Duration, call func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		defer cancel()
+		return call(ctx)
+	}
+}
+
+// nextSeq numbers a new request: the answer carries the number, and one
+// that a newer request overtook is dropped where it lands.
+func nextSeq(counter *int) int {
+	*counter++
+	return *counter
 }

@@ -60,6 +60,22 @@ func bind(help, desc string, handler func(tea.KeyMsg) tea.Cmd, keys ...string) B
 	return Binding{Key: key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc)), Handler: handler}
 }
 
+// filterBinding is / on a screen's list. It is hidden: / is a global
+// binding, so the footer and help already list it.
+func filterBinding(l *List) Binding {
+	b := bind("/", "filter", do(l.StartFilter), "/")
+	b.Hidden = true
+	return b
+}
+
+// reloadBinding is r on a screen that loads its own data. It is hidden: r
+// is the global refresh, broadcast to every screen.
+func reloadBinding(load func() tea.Cmd) Binding {
+	b := bind("r", "reload", do(load), "r")
+	b.Hidden = true
+	return b
+}
+
 // do adapts a handler that needs no key message.
 func do(f func() tea.Cmd) func(tea.KeyMsg) tea.Cmd {
 	return func(tea.KeyMsg) tea.Cmd { return f() }

@@ -137,12 +137,7 @@ func TestRecoveryEnterOpensTheNewestReport(t *testing.T) {
 		Findings: []string{"datasets: " + longDetail}}
 	b, _ := json.Marshal(rep)
 	f.drills = []storage.DrillRecord{{ID: rep.ID, Site: "dr", ReportJSON: string(b)}}
-	ctx := newTestContext(f, false)
-	var s Screen = newRecoveryScreen(ctx)
-	s.SetSize(80, 21)
-	for _, msg := range execCmd(s.Init()) {
-		s = feedScreen(s, msg)
-	}
+	var s Screen = openRecovery(newTestContext(f, false), 80, 21, feedScreen)
 	s = feedScreen(s, screenFakeData(t, f, true, nil))
 	s = feedScreen(s, keyPress("enter"))
 	v := plainView(s)

@@ -247,12 +247,10 @@ func (w *failoverWizard) preflight() tea.Cmd {
 	w.step, w.plan, w.planErr = failoverStepPreflight, nil, nil
 	w.seq = w.nextSeq()
 	seq, b, to, mode := w.seq, w.ctx.Backend, w.to, w.mode
-	return tea.Batch(w.spin.Tick, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
+	return tea.Batch(w.spin.Tick, askBackend(2*time.Minute, func(ctx context.Context) tea.Msg {
 		p, err := b.PlanFailover(ctx, to, mode)
 		return failoverPlanMsg{seq: seq, plan: p, err: err}
-	})
+	}))
 }
 
 func (w *failoverWizard) update(msg tea.Msg) tea.Cmd {

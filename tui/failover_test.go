@@ -96,29 +96,16 @@ func keysInto(s Screen, keys ...string) {
 func newFailoverScreen(t *testing.T, f *fakeBackend, readOnly bool) (*recoveryScreen, *Context) {
 	t.Helper()
 	ctx := newTestContext(f, readOnly)
-	s := newRecoveryScreen(ctx)
-	s.SetSize(120, 37)
-	for _, msg := range execCmd(s.Init()) {
-		feedWizard(s, msg)
-	}
+	s := openRecovery(ctx, 120, 37, feedWizard)
 	feedWizard(s, screenFakeData(t, f, true, nil))
 	return s, ctx
 }
 
-// drainOps feeds the operations' messages to the screen until stop says
-// so or every operation ended.
+// drainFailover feeds the operations' messages to the wizard's screen
+// until stop says so or every operation ended.
 func drainFailover(t *testing.T, ctx *Context, s Screen, stop func() bool) {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for ctx.Ops.Running() > 0 && (stop == nil || !stop()) {
-		select {
-		case msg := <-ctx.Ops.ch:
-			ctx.Ops.Apply(msg)
-			feedWizard(s, msg)
-		case <-deadline:
-			t.Fatal("the operation did not end")
-		}
-	}
+	drainOps(t, ctx, func(msg tea.Msg) { feedWizard(s, msg) }, stop)
 }
 
 func mustShow(t *testing.T, v string, wants ...string) {

@@ -38,28 +38,13 @@ func TestGoldenScreens(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, s := range screens {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, size[0], size[1]), func(t *testing.T) {
-				m := NewWithContext(newTestContext(newFakeBackend(), false))
-				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
-				t.Cleanup(func() { _ = tm.Quit() })
-				// Wait for the fresh data, then go to the screen. (teatest's
-				// output reader misses a frame read before the program starts.)
-				time.Sleep(300 * time.Millisecond)
-				waitFor(t, tm, "updated just now")
+				tm := startProgram(t, newFakeBackend(), false, size[0], size[1])
 				// Sites is the first screen: already drawn, nothing new to wait for.
 				if s.key != "1" {
 					tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s.key)})
 					waitFor(t, tm, s.want)
 				}
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-				frame := ansi.Strip(final.View())
-				if n := strings.Count(frame, "\n") + 1; n > size[1] {
-					t.Fatalf("frame has %d lines, terminal %d", n, size[1])
-				}
-				checkFrame(t, frame, size[0], size[1])
-				golden.RequireEqual(t, []byte(frame))
+				golden.RequireEqual(t, []byte(finalFrame(t, tm, size[0], size[1])))
 			})
 		}
 	}
@@ -75,24 +60,43 @@ func TestGoldenHelp(t *testing.T) {
 				sub += "_readonly"
 			}
 			t.Run(sub, func(t *testing.T) {
-				m := NewWithContext(newTestContext(newFakeBackend(), readOnly))
-				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-				t.Cleanup(func() { _ = tm.Quit() })
-				time.Sleep(300 * time.Millisecond)
-				waitFor(t, tm, "updated just now")
+				tm := startProgram(t, newFakeBackend(), readOnly, 80, 24)
 				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(itoa(i + 1))})
 				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
 				waitFor(t, tm, "esc closes help")
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-				frame := ansi.Strip(final.View())
-				checkFrame(t, frame, 80, 24)
-				golden.RequireEqual(t, []byte(frame))
+				golden.RequireEqual(t, []byte(finalFrame(t, tm, 80, 24)))
 			})
 		}
 	}
+}
+
+// startProgram runs the console over f in a w×h terminal (teatest) and
+// waits for the fresh data. (teatest's output reader misses a frame read
+// before the program starts.)
+func startProgram(t *testing.T, f *fakeBackend, readOnly bool, w, h int) *teatest.TestModel {
+	t.Helper()
+	m := NewWithContext(newTestContext(f, readOnly))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = tm.Quit() })
+	time.Sleep(300 * time.Millisecond)
+	waitFor(t, tm, "updated just now")
+	return tm
+}
+
+// finalFrame quits the program and is its last frame, plain, once checked
+// to fill the w×h terminal with whole boxes.
+func finalFrame(t *testing.T, tm *teatest.TestModel, w, h int) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	frame := ansi.Strip(final.View())
+	if n := strings.Count(frame, "\n") + 1; n > h {
+		t.Fatalf("frame has %d lines, terminal %d", n, h)
+	}
+	checkFrame(t, frame, w, h)
+	return frame
 }
 
 // checkFrame fails when a frame is not exactly w×h or a box in it is
@@ -174,11 +178,7 @@ func TestGoldenFailover(t *testing.T) {
 				if fl.interrupted {
 					f.unfinished = interruptedFailover()
 				}
-				m := NewWithContext(newTestContext(f, false))
-				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
-				t.Cleanup(func() { _ = tm.Quit() })
-				time.Sleep(300 * time.Millisecond)
-				waitFor(t, tm, "updated just now")
+				tm := startProgram(t, f, false, size[0], size[1])
 				for _, st := range fl.steps {
 					for _, r := range st.keys {
 						switch r {
@@ -192,15 +192,7 @@ func TestGoldenFailover(t *testing.T) {
 					}
 					waitFor(t, tm, st.want)
 				}
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-				frame := ansi.Strip(final.View())
-				if n := strings.Count(frame, "\n") + 1; n > size[1] {
-					t.Fatalf("frame has %d lines, terminal %d", n, size[1])
-				}
-				checkFrame(t, frame, size[0], size[1])
+				frame := finalFrame(t, tm, size[0], size[1])
 				if fl.interrupted && !strings.Contains(frame, "Unfinished failover") {
 					t.Fatalf("no resume prompt:\n%s", frame)
 				}

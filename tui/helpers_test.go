@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,6 +29,25 @@ func keyPress(s string) tea.KeyMsg {
 		return k
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// drainOps runs the console's operations to their end, or until stop (when
+// set) says so, applying their messages the way the root does, then handing
+// each to feed (when set) for the screen that shows them.
+func drainOps(t *testing.T, ctx *Context, feed func(tea.Msg), stop func() bool) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for ctx.Ops.Running() > 0 && (stop == nil || !stop()) {
+		select {
+		case msg := <-ctx.Ops.ch:
+			ctx.Ops.Apply(msg)
+			if feed != nil {
+				feed(msg)
+			}
+		case <-deadline:
+			t.Fatal("operations did not end")
+		}
+	}
 }
 
 // drive feeds a message to the root and runs the commands it returns (and

@@ -36,16 +36,12 @@ func newJournalScreen(ctx *Context) *journalScreen {
 	)
 	l.Empty = "the journal is empty: nothing has changed data yet"
 	s := &journalScreen{ctx: ctx, list: l}
-	reload := bind("r", "reload", do(s.load), "r")
-	reload.Hidden = true // r is the global refresh, broadcast to every screen
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	s.keys = Bindings{
 		bind("enter", "details", run(s.openDetail), "enter"),
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		sortBinding(s.list, "journal"),
-		reload,
+		reloadBinding(s.load),
 	}
 	return s
 }
@@ -55,9 +51,7 @@ func (s *journalScreen) Title() string { return "Journal" }
 func (s *journalScreen) Init() tea.Cmd { return s.load() }
 
 func (s *journalScreen) load() tea.Cmd {
-	s.seq++
-	seq := s.seq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.seq), s.ctx.Backend
 	return func() tea.Msg {
 		e, err := b.Journal(context.Background(), engine.JournalQuery{Limit: 1000})
 		return journalMsg{seq: seq, entries: e, err: err}

@@ -103,17 +103,13 @@ func (s *operationsScreen) Init() tea.Cmd { return s.load() }
 
 // load asks the store for recent results and the command log.
 func (s *operationsScreen) load() tea.Cmd {
-	s.seq++
 	s.loading = true
-	seq := s.seq
-	b := s.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+	seq, b := nextSeq(&s.seq), s.ctx.Backend
+	return askBackend(30*time.Second, func(ctx context.Context) tea.Msg {
 		r, rerr := b.RecentOperations(ctx, 50)
 		i, ierr := b.RecentInvocations(ctx, 200)
 		return opsHistoryMsg{seq: seq, results: r, resErr: rerr, invs: i, invErr: ierr}
-	}
+	})
 }
 
 // SetSize shares the height: a header line, a title line per pane and a
@@ -174,8 +170,6 @@ func (s *operationsScreen) bindings() Bindings {
 	action := func(name string) func(tea.KeyMsg) tea.Cmd {
 		return do(func() tea.Cmd { return s.action(ActionMsg{Name: name}) })
 	}
-	reload := bind("r", "reload", do(s.load), "r")
-	reload.Hidden = true // r is the global refresh, broadcast to every screen
 	focus := func(p opsPane) func(tea.KeyMsg) tea.Cmd { return run(func() { s.focus = p }) }
 	actions := Bindings{
 		bind("b", "back up", action("backup"), "b"),
@@ -198,7 +192,7 @@ func (s *operationsScreen) bindings() Bindings {
 		bind("l", "command log pane", focus(paneLog), "l"),
 		bind("/", "filter pane", do(func() tea.Cmd { return s.lists[s.focus].StartFilter() }), "/"),
 		bind("↑/↓/j", "move", nil, "up", "down", "j"),
-		reload,
+		reloadBinding(s.load),
 	)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
+	"github.com/lifeboat-dr/lifeboat/internal/dr"
 )
 
 // typePalette opens the palette with line typed (set whole: each key
@@ -27,6 +28,19 @@ func TestPaletteDeclaresEveryAction(t *testing.T) {
 		"report", "refresh", "sites", "catalog", "operations", "recovery", "journal"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("the palette lacks %s: %v", want, names)
+		}
+	}
+}
+
+// TestRemedyPaletteLinesAreCommands: advice words a remedy the palette does
+// as a palette line named after its act; each such line is a command.
+func TestRemedyPaletteLinesAreCommands(t *testing.T) {
+	m, _ := newTestModel(t, false, 120, 40)
+	for _, act := range []dr.Act{dr.ActBackup, dr.ActReplicate, dr.ActCheck, dr.ActDrill, dr.ActUnlock, dr.ActReport} {
+		line := keysFor(dr.Remedy{Act: act, Site: "dr", Set: "models", Report: "latest"})
+		name, _, _ := strings.Cut(strings.TrimPrefix(line, "`:"), " ")
+		if !slices.ContainsFunc(m.palette.cmds, func(c paletteCommand) bool { return c.name == name }) {
+			t.Errorf("%s is advised as %s, which is no palette command", act, line)
 		}
 	}
 }

@@ -15,12 +15,7 @@ import (
 func TestRecoveryPostureAndRTOTrend(t *testing.T) {
 	f := newFakeBackend()
 	f.posture[0] = engine.PostureSet{Set: "models", Copies: 3, Media: 2, Offsite: true, Immutable: true, Met: true, Missing: []string{}}
-	ctx := newTestContext(f, false)
-	s := newRecoveryScreen(ctx)
-	s.SetSize(80, 24)
-	for _, msg := range execCmd(s.Init()) {
-		feedScreen(s, msg)
-	}
+	s := openRecovery(newTestContext(f, false), 80, 24, feedScreen)
 	feedScreen(s, screenFakeData(t, f, false, nil))
 	if len(s.posture) != 0 {
 		t.Fatalf("posture graded from a cached status: %+v", s.posture)

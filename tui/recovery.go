@@ -29,8 +29,7 @@ type recoveryScreen struct {
 	list *List
 	keys Bindings
 
-	status *engine.Status
-	fresh  bool
+	liveStatus
 
 	drills    []engine.DrillReport    // newest first, from the store
 	failovers []engine.FailoverReport // newest first, from the store
@@ -80,8 +79,7 @@ type recoveryPostureMsg struct {
 // status refresh just updated. It never writes a canary: the probe belongs
 // to lifeboat posture and watch, on their schedule.
 func (s *recoveryScreen) loadPosture(st *engine.Status) tea.Cmd {
-	s.postureSeq++
-	seq, b := s.postureSeq, s.ctx.Backend
+	seq, b := nextSeq(&s.postureSeq), s.ctx.Backend
 	return func() tea.Msg {
 		ps, err := b.PostureFromStatus(context.Background(), st, engine.PostureOptions{NoWrite: true})
 		return recoveryPostureMsg{seq: seq, ps: ps, err: err}
@@ -98,9 +96,7 @@ type recoveryDrillsMsg struct {
 
 // loadDrills reads the recent drill and failover reports off the UI goroutine.
 func (s *recoveryScreen) loadDrills() tea.Cmd {
-	s.drillSeq++
-	seq := s.drillSeq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.drillSeq), s.ctx.Backend
 	return func() tea.Msg {
 		ctx := context.Background()
 		msg := recoveryDrillsMsg{seq: seq}
@@ -148,7 +144,7 @@ func (s *recoveryScreen) askFailover() tea.Cmd {
 			fromUp = ss.Reachable
 		}
 	}
-	s.openWizard(newFailoverWizard(s.ctx, s.status.ActiveSite, site, fromUp, func() int { s.planSeq++; return s.planSeq }))
+	s.openWizard(newFailoverWizard(s.ctx, s.status.ActiveSite, site, fromUp, func() int { return nextSeq(&s.planSeq) }))
 	return nil
 }
 
@@ -195,8 +191,6 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	)
 	l.Empty = "no standby site: there is nowhere to fail over to"
 	s := &recoveryScreen{ctx: ctx, list: l}
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	failover := bind("f", "failover", do(s.askFailover), "f")
 	drill := bind("d", "drill", do(s.askDrill), "d")
 	// Read-only: drill and failover are off (help leaves them out); pressing
@@ -204,7 +198,7 @@ func newRecoveryScreen(ctx *Context) *recoveryScreen {
 	drill.Key.SetEnabled(!ctx.ReadOnly)
 	failover.Key.SetEnabled(!ctx.ReadOnly)
 	s.keys = Bindings{
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "report", do(s.openSelectedReport), "enter"),
 		drill,
@@ -431,10 +425,9 @@ func (s *recoveryScreen) Keys() []key.Binding {
 func (s *recoveryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DataMsg:
-		if msg.Err != nil || msg.Status == nil {
+		if !s.take(msg) {
 			return s, nil
 		}
-		s.status, s.fresh = msg.Status, msg.Fresh
 		s.rows()
 		s.layout()
 		if msg.Fresh {
@@ -564,10 +557,7 @@ func (s *recoveryScreen) headerLines() []string {
 	if s.status == nil {
 		return []string{fit(title+th.Muted.Render("  — "+about), s.width)}
 	}
-	if !s.fresh {
-		title += "  " + th.Warn.Render("cached — refreshing")
-	}
-	title += th.Muted.Render("  · active site " + s.status.ActiveSite + " — " + about)
+	title += s.cachedMark(th) + th.Muted.Render("  · active site "+s.status.ActiveSite+" — "+about)
 	lines := []string{fit(title, s.width)}
 	standbys := s.standbys()
 	if len(standbys) == 0 {

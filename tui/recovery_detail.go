@@ -54,14 +54,11 @@ func (s *recoveryScreen) openSelectedReport() tea.Cmd {
 
 // openReport fetches a stored report (id, prefix or latest) off the UI goroutine.
 func (s *recoveryScreen) openReport(ref string) tea.Cmd {
-	s.reportSeq++
-	seq, b := s.reportSeq, s.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+	seq, b := nextSeq(&s.reportSeq), s.ctx.Backend
+	return askBackend(30*time.Second, func(ctx context.Context) tea.Msg {
 		rep, err := b.StoredReport(ctx, ref)
 		return recoveryReportMsg{seq: seq, ref: ref, rep: rep, err: err}
-	}
+	})
 }
 
 // onReport opens the fetched report whole. One whose hash or journal entry

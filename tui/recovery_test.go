@@ -5,16 +5,25 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/lifeboat-dr/lifeboat/engine"
 )
 
-func newRecoveryForTest(t *testing.T, w, h int, data DataMsg) *recoveryScreen {
-	t.Helper()
-	s := newRecoveryScreen(newTestContext(newFakeBackend(), false))
+// openRecovery is the Recovery screen over ctx at w×h, fed through feed
+// what its Init loads.
+func openRecovery(ctx *Context, w, h int, feed func(Screen, tea.Msg) Screen) *recoveryScreen {
+	s := newRecoveryScreen(ctx)
 	s.SetSize(w, h)
 	for _, msg := range execCmd(s.Init()) {
-		feedScreen(s, msg)
+		feed(s, msg)
 	}
+	return s
+}
+
+func newRecoveryForTest(t *testing.T, w, h int, data DataMsg) *recoveryScreen {
+	t.Helper()
+	s := openRecovery(newTestContext(newFakeBackend(), false), w, h, feedScreen)
 	if data.Status != nil {
 		feedScreen(s, data)
 	}
@@ -177,11 +186,7 @@ func TestRecoveryManyStandbysFit(t *testing.T) {
 func TestRecoveryStartsADrillAndShowsIt(t *testing.T) {
 	f := newFakeBackend()
 	ctx := newTestContext(f, false)
-	s := newRecoveryScreen(ctx)
-	s.SetSize(120, 37)
-	for _, msg := range execCmd(s.Init()) {
-		feedScreen(s, msg)
-	}
+	s := openRecovery(ctx, 120, 37, feedScreen)
 	feedScreen(s, screenFakeData(t, f, true, nil))
 	feedScreen(s, keyPress("d"))
 	if v := plainView(s); !strings.Contains(v, "Rehearse a failover to dr?") || !strings.Contains(v, "[ Cancel ]") {
@@ -194,16 +199,7 @@ func TestRecoveryStartsADrillAndShowsIt(t *testing.T) {
 	feedScreen(s, keyPress("d"))
 	feedScreen(s, keyPress("tab"))
 	feedScreen(s, keyPress("enter"))
-	deadline := time.After(5 * time.Second)
-	for ctx.Ops.Running() > 0 {
-		select {
-		case msg := <-ctx.Ops.ch:
-			ctx.Ops.Apply(msg)
-			feedScreen(s, msg)
-		case <-deadline:
-			t.Fatal("drill did not end")
-		}
-	}
+	drainOps(t, ctx, func(msg tea.Msg) { feedScreen(s, msg) }, nil)
 	if !strings.Contains(strings.Join(f.Calls(), ","), "drill dr") {
 		t.Fatalf("calls: %v", f.Calls())
 	}

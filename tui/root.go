@@ -147,12 +147,8 @@ func (m *Model) refresh() tea.Cmd {
 		return nil
 	}
 	m.refreshing = true
-	m.seq++
-	seq := m.seq
-	b := m.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
+	seq, b := nextSeq(&m.seq), m.ctx.Backend
+	return askBackend(2*time.Minute, func(ctx context.Context) tea.Msg {
 		st, err := b.Status(ctx, true)
 		if err != nil {
 			return DataMsg{Seq: seq, Fresh: true, Err: err}
@@ -163,7 +159,7 @@ func (m *Model) refresh() tea.Cmd {
 		}
 		proven, err := b.ProvenSnapshots(ctx)
 		return DataMsg{Seq: seq, Status: st, Catalog: cat, Proven: proven, Fresh: true, Err: err}
-	}
+	})
 }
 
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {

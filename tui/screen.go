@@ -47,6 +47,31 @@ type DataMsg struct {
 	Err     error
 }
 
+// liveStatus is the status a screen draws, kept from the root's DataMsg;
+// fresh is false while it is the stored one from start-up.
+type liveStatus struct {
+	status *engine.Status
+	fresh  bool
+}
+
+// take keeps msg's status; false when msg carries none (a failed refresh
+// leaves the last one on screen).
+func (l *liveStatus) take(msg DataMsg) bool {
+	if msg.Err != nil || msg.Status == nil {
+		return false
+	}
+	l.status, l.fresh = msg.Status, msg.Fresh
+	return true
+}
+
+// cachedMark is what a header adds while the status is the stored one.
+func (l *liveStatus) cachedMark(th Theme) string {
+	if l.fresh {
+		return ""
+	}
+	return "  " + th.Warn.Render("cached — refreshing")
+}
+
 // ActionMsg asks the root to start a named action (from the palette or a
 // screen): backup, replicate, check, forget, restore.
 type ActionMsg struct {

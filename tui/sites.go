@@ -27,8 +27,7 @@ type sitesScreen struct {
 	list *List
 	keys Bindings
 
-	status *engine.Status
-	fresh  bool
+	liveStatus
 
 	samples    map[string][]engine.SiteSample
 	samplesErr error
@@ -67,9 +66,7 @@ type siteRoundMsg struct {
 // loadRound runs the configured service probes of every site and reads the
 // locks of sites that hold any, off the UI goroutine.
 func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
-	s.roundSeq++
-	seq := s.roundSeq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.roundSeq), s.ctx.Backend
 	cfg := b.ConfigView()
 	var withLocks []string
 	for _, ss := range st.Sites {
@@ -77,9 +74,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 			withLocks = append(withLocks, ss.Name)
 		}
 	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
+	return askBackend(time.Minute, func(ctx context.Context) tea.Msg {
 		msg := siteRoundMsg{seq: seq, services: map[string][]engine.ProbeResult{}, locks: map[string][]engine.LockInfo{}}
 		for _, site := range cfg.Sites {
 			if site.Probes > 0 {
@@ -92,7 +87,7 @@ func (s *sitesScreen) loadRound(st *engine.Status) tea.Cmd {
 			}
 		}
 		return msg
-	}
+	})
 }
 
 // siteSamplesMsg answers a samples request; seq drops late answers.
@@ -110,10 +105,8 @@ func newSitesScreen(ctx *Context) *sitesScreen {
 	l := NewList(ctx, cols...)
 	l.Empty = "no site in the configuration"
 	s := &sitesScreen{ctx: ctx, cols: cols, list: l, showDetails: true}
-	filter := bind("/", "filter", do(s.list.StartFilter), "/")
-	filter.Hidden = true // a global binding: the footer and help already list it
 	s.keys = Bindings{
-		filter,
+		filterBinding(s.list),
 		bind("↑/↓", "move", nil, "up", "down"),
 		bind("enter", "details on/off", run(func() { s.showDetails = !s.showDetails; s.layout() }), "enter"),
 		bind("u", "remove stale locks", do(func() tea.Cmd { return s.askUnlock(false) }), "u"),
@@ -140,15 +133,11 @@ type siteCapacityMsg struct {
 
 // loadCapacity reads the stored capacity figures (no restic).
 func (s *sitesScreen) loadCapacity() tea.Cmd {
-	s.capSeq++
-	seq := s.capSeq
-	b := s.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	seq, b := nextSeq(&s.capSeq), s.ctx.Backend
+	return askBackend(10*time.Second, func(ctx context.Context) tea.Msg {
 		caps, err := b.Capacity(ctx)
 		return siteCapacityMsg{seq: seq, caps: caps, err: err}
-	}
+	})
 }
 
 // measureCapacity runs restic stats at every site off the UI goroutine,
@@ -158,27 +147,19 @@ func (s *sitesScreen) measureCapacity() tea.Cmd {
 		return nil
 	}
 	s.measuring = true
-	s.capSeq++
-	seq := s.capSeq
-	b := s.ctx.Backend
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
+	seq, b := nextSeq(&s.capSeq), s.ctx.Backend
+	return askBackend(10*time.Minute, func(ctx context.Context) tea.Msg {
 		mErr := b.MeasureCapacity(ctx)
 		caps, err := b.Capacity(ctx)
 		return siteCapacityMsg{seq: seq, caps: caps, err: err, measured: true, mErr: mErr}
-	}
+	})
 }
 
 // loadSamples reads the recent health samples of every site for the trend.
 func (s *sitesScreen) loadSamples() tea.Cmd {
-	s.seq++
-	seq := s.seq
-	b := s.ctx.Backend
+	seq, b := nextSeq(&s.seq), s.ctx.Backend
 	names := b.ConfigView().SiteNames()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return askBackend(10*time.Second, func(ctx context.Context) tea.Msg {
 		out := make(map[string][]engine.SiteSample, len(names))
 		var firstErr error
 		for _, n := range names {
@@ -192,7 +173,7 @@ func (s *sitesScreen) loadSamples() tea.Cmd {
 			out[n] = smp
 		}
 		return siteSamplesMsg{seq: seq, samples: out, err: firstErr}
-	}
+	})
 }
 
 func (s *sitesScreen) SetSize(w, h int) {
@@ -292,10 +273,9 @@ func (s *sitesScreen) startUnlock() {
 func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case DataMsg:
-		if msg.Err != nil || msg.Status == nil {
+		if !s.take(msg) {
 			return s, nil
 		}
-		s.status, s.fresh = msg.Status, msg.Fresh
 		s.layout()
 		s.rows()
 		// A probe recorded new samples; redraw the trend from them.
@@ -491,10 +471,7 @@ func (s *sitesScreen) header() string {
 	if !newest.IsZero() {
 		probed = "probed " + ago(s.ctx.Now(), newest)
 	}
-	if !s.fresh {
-		head += "  " + th.Warn.Render("cached — refreshing")
-	}
-	return fit(head+th.Muted.Render("  · "+probed+" — "+about), s.width)
+	return fit(head+s.cachedMark(th)+th.Muted.Render("  · "+probed+" — "+about), s.width)
 }
 
 func (s *sitesScreen) View() string {

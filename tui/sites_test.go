@@ -295,21 +295,6 @@ func TestSitesSparkline(t *testing.T) {
 	}
 }
 
-// drainOps runs the console's operations to their end, applying their
-// messages the way the root does.
-func drainOps(t *testing.T, ctx *Context) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for ctx.Ops.Running() > 0 {
-		select {
-		case msg := <-ctx.Ops.ch:
-			ctx.Ops.Apply(msg)
-		case <-deadline:
-			t.Fatal("operations did not end")
-		}
-	}
-}
-
 func TestSitesUnlock(t *testing.T) {
 	s, f := newSitesForTest(t, 120, 37, screenFakeData(t, newFakeBackend(), true, nil))
 	s.ctx.Backend = f
@@ -325,7 +310,7 @@ func TestSitesUnlock(t *testing.T) {
 	feedScreen(s, keyPress("u"))
 	feedScreen(s, keyPress("tab"))
 	feedScreen(s, keyPress("enter"))
-	drainOps(t, s.ctx)
+	drainOps(t, s.ctx, nil, nil)
 	if !strings.Contains(strings.Join(f.Calls(), ","), "unlock dr all=false") {
 		t.Fatalf("calls: %v", f.Calls())
 	}
@@ -341,7 +326,7 @@ func TestSitesUnlock(t *testing.T) {
 	}
 	s = typeInto(s, "dr").(*sitesScreen)
 	feedScreen(s, keyPress("enter"))
-	drainOps(t, s.ctx)
+	drainOps(t, s.ctx, nil, nil)
 	if !strings.Contains(strings.Join(f.Calls(), ","), "unlock dr all=true") {
 		t.Fatalf("calls: %v", f.Calls())
 	}
