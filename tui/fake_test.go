@@ -361,6 +361,7 @@ func (f *fakeBackend) RecentInvocations(ctx context.Context, limit int) ([]engin
 }
 
 func (f *fakeBackend) Samples(ctx context.Context, site string, limit int) ([]engine.SiteSample, error) {
+	f.record("samples " + site)
 	var out []engine.SiteSample
 	for i := 0; i < 20; i++ {
 		out = append(out, engine.SiteSample{Site: site, Time: fakeNow.Add(-time.Duration(20-i) * time.Minute),

@@ -241,6 +241,28 @@ func TestRootTooSmallIgnoresKeys(t *testing.T) {
 
 // The first frame shows the sites from the stored status while a large
 // stored catalog is still being read; the catalog follows.
+// Start-up reads the stored health samples once: the stored status and
+// the stored catalog that follow it bring no new samples (only a probing
+// refresh does).
+func TestStartupReadsSamplesOnce(t *testing.T) {
+	f := newFakeBackend()
+	m := NewWithContext(newTestContext(f, false))
+	driveRoot(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, msg := range execCmd(m.Init()) {
+		driveRoot(m, msg)
+	}
+	var before []string // the calls before the first probing refresh
+	for _, c := range f.Calls() {
+		if c == "status probe=true" {
+			break
+		}
+		before = append(before, c)
+	}
+	if n := strings.Count(strings.Join(before, ","), "samples primary"); n != 1 {
+		t.Fatalf("start-up read primary's samples %d times before the refresh: %v", n, before)
+	}
+}
+
 func TestFirstFrameDoesNotWaitForTheCatalog(t *testing.T) {
 	f := newFakeBackend()
 	f.catalogGate = make(chan struct{})

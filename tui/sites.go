@@ -278,12 +278,14 @@ func (s *sitesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.layout()
 		s.rows()
-		// A probe recorded new samples; redraw the trend from them.
+		// A probe recorded new samples; redraw the trend from them. The
+		// stored status and catalog read at start-up bring none: Init
+		// read the samples.
 		if msg.Fresh {
 			// watch may have measured capacity meanwhile: re-read the store.
 			return s, tea.Batch(s.loadSamples(), s.loadRound(msg.Status), s.loadCapacity())
 		}
-		return s, s.loadSamples()
+		return s, nil
 	case measureCapacityMsg:
 		return s, s.measureCapacity()
 	case siteCapacityMsg:
