@@ -490,11 +490,7 @@ func TestOperationsFitsItsArea(t *testing.T) {
 
 func TestOperationsThroughRoot(t *testing.T) {
 	f := newFakeBackend()
-	m := NewWithContext(newTestContext(f, false))
-	driveRoot(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	for _, msg := range execCmd(m.Init()) {
-		driveRoot(m, msg)
-	}
+	m := startModel(f, false, 80, 24)
 	driveRoot(m, keyPress("3"))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "restic backup --json --tag models") {
 		t.Fatalf("operations screen not shown:\n%s", v)

@@ -15,12 +15,17 @@ import (
 func newTestModel(t *testing.T, readOnly bool, w, h int) (*Model, *fakeBackend) {
 	t.Helper()
 	f := newFakeBackend()
+	return startModel(f, readOnly, w, h), f
+}
+
+// startModel opens the console on f at w×h and runs its start-up.
+func startModel(f *fakeBackend, readOnly bool, w, h int) *Model {
 	m := NewWithContext(newTestContext(f, readOnly))
 	driveRoot(m, tea.WindowSizeMsg{Width: w, Height: h})
 	for _, msg := range execCmd(m.Init()) {
-		driveRoot(m, msg)
+		driveRoot(m, msg) // with a catalogGate, the catalog's read is left waiting
 	}
-	return m, f
+	return m
 }
 
 func view(m *Model) string { return ansi.Strip(m.View()) }
@@ -246,11 +251,7 @@ func TestRootTooSmallIgnoresKeys(t *testing.T) {
 // refresh does).
 func TestStartupReadsSamplesOnce(t *testing.T) {
 	f := newFakeBackend()
-	m := NewWithContext(newTestContext(f, false))
-	driveRoot(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	for _, msg := range execCmd(m.Init()) {
-		driveRoot(m, msg)
-	}
+	startModel(f, false, 120, 40)
 	var before []string // the calls before the first probing refresh
 	for _, c := range f.Calls() {
 		if c == "status probe=true" {
@@ -266,11 +267,7 @@ func TestStartupReadsSamplesOnce(t *testing.T) {
 func TestFirstFrameDoesNotWaitForTheCatalog(t *testing.T) {
 	f := newFakeBackend()
 	f.catalogGate = make(chan struct{})
-	m := NewWithContext(newTestContext(f, false))
-	driveRoot(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	for _, msg := range execCmd(m.Init()) {
-		driveRoot(m, msg) // the catalog's read is left waiting
-	}
+	m := startModel(f, false, 120, 40)
 	v := view(m)
 	if strings.Contains(v, "loading…") || !strings.Contains(v, "primary") || !strings.Contains(v, "dr") {
 		t.Fatalf("the first frame waits for the catalog:\n%s", v)
