@@ -40,14 +40,7 @@ type BackupResult struct {
 // It stops at a cancellation; other failures are reported per set and the
 // returned error joins them.
 func (e *Engine) Backup(ctx context.Context, req BackupRequest, obs Observer) ([]BackupResult, error) {
-	if err := e.Permit(ctx, "backup"); err != nil {
-		return nil, err
-	}
-	sets, err := e.setsToChange(ctx, "backup", req.Sets)
-	if err != nil {
-		return nil, err
-	}
-	active, repo, err := e.activeRepo(ctx)
+	sets, active, repo, err := e.setsFromActive(ctx, "backup", req.Sets)
 	if err != nil {
 		return nil, err
 	}

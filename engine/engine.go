@@ -287,6 +287,21 @@ func (e *Engine) activeRepo(ctx context.Context) (string, restic.Repo, error) {
 	return active, repo, err
 }
 
+// setsFromActive is setsToChange for an action that works from the active
+// site (a backup goes to it, replication comes from it), with that site
+// and its repository.
+func (e *Engine) setsFromActive(ctx context.Context, action string, names []string) ([]*config.Set, string, restic.Repo, error) {
+	sets, err := e.setsToChange(ctx, action, names)
+	if err != nil {
+		return nil, "", restic.Repo{}, err
+	}
+	active, repo, err := e.activeRepo(ctx)
+	if err != nil {
+		return nil, "", restic.Repo{}, err
+	}
+	return sets, active, repo, nil
+}
+
 // siteNames is the requested sites; none means every site.
 func (e *Engine) siteNames(names []string) []string {
 	if len(names) == 0 {

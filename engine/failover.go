@@ -293,18 +293,31 @@ func (e *Engine) reopen(ctx context.Context, verb string, obs Observer) (st *Fai
 	return st, f, release, nil
 }
 
-// ResumeFailover continues the unfinished failover from its first step
-// that did not finish, after its process died or a step failed.
-func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
+// onUnfinished runs act on the unfinished failover, reopened for verb
+// (resume, abort) under its recovery lock, and lets the ledger settle after.
+func (e *Engine) onUnfinished(ctx context.Context, verb string, obs Observer, act func(*FailoverStatus, *failoverRun) (*FailoverReport, error)) (*FailoverReport, error) {
 	if err := e.Permit(ctx, "failover"); err != nil {
 		return nil, err
 	}
 	defer e.settleLedger(ctx)
-	st, f, release, err := e.reopen(ctx, "resume", obs)
+	st, f, release, err := e.reopen(ctx, verb, obs)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	return act(st, f)
+}
+
+// ResumeFailover continues the unfinished failover from its first step
+// that did not finish, after its process died or a step failed.
+func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Observer) (*FailoverReport, error) {
+	return e.onUnfinished(ctx, "resume", obs, func(st *FailoverStatus, f *failoverRun) (*FailoverReport, error) {
+		return e.resume(ctx, st, f, opts)
+	})
+}
+
+// resume is ResumeFailover on the reopened run.
+func (e *Engine) resume(ctx context.Context, st *FailoverStatus, f *failoverRun, opts ResumeOptions) (*FailoverReport, error) {
 	f.ask, f.confirm = opts.Ask, opts.Confirm
 	f.data.Attempts++
 	prev := st.Run.State
@@ -329,15 +342,13 @@ func (e *Engine) ResumeFailover(ctx context.Context, opts ResumeOptions, obs Obs
 // site stays as it is. A run whose process still works is refused: stop
 // that process first.
 func (e *Engine) AbortFailover(ctx context.Context, reason string) (*FailoverReport, error) {
-	if err := e.Permit(ctx, "failover"); err != nil {
-		return nil, err
-	}
-	defer e.settleLedger(ctx)
-	st, f, release, err := e.reopen(ctx, "abort", nil)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
+	return e.onUnfinished(ctx, "abort", nil, func(st *FailoverStatus, f *failoverRun) (*FailoverReport, error) {
+		return e.abort(ctx, st, f, reason)
+	})
+}
+
+// abort is AbortFailover on the reopened run.
+func (e *Engine) abort(ctx context.Context, st *FailoverStatus, f *failoverRun, reason string) (*FailoverReport, error) {
 	if reason == "" {
 		reason = "abandoned by " + e.operator.String()
 	}

@@ -93,8 +93,11 @@ func (e *Engine) refuseOnConflict(ctx context.Context, action string) error {
 }
 
 // setsToChange resolves the sets an action that writes to a site acts on,
-// after refusing it on a conflict of active sites.
+// after refusing it read-only (Permit) or on a conflict of active sites.
 func (e *Engine) setsToChange(ctx context.Context, action string, names []string) ([]*config.Set, error) {
+	if err := e.Permit(ctx, action); err != nil {
+		return nil, err
+	}
 	if err := e.refuseOnConflict(ctx, action); err != nil {
 		return nil, err
 	}

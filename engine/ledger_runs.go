@@ -56,21 +56,9 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 		return err
 	}
 	rec := e.recovery()
-	for _, r := range newestBy(l.Of(ledger.KindRun), func(r ledger.Record) (string, error) {
-		var run dr.FailoverRun
-		err := r.Decode(&run)
-		return run.RunID, err
-	}) {
-		if r.Bastion == self {
-			continue
-		}
-		var run dr.FailoverRun
-		if err := r.Decode(&run); err != nil {
-			return err
-		}
-		if err := rec.AdoptFailover(ctx, run); err != nil {
-			return err
-		}
+	if err := adoptNewest(l.Of(ledger.KindRun), self, func(run dr.FailoverRun) string { return run.RunID },
+		func(_ ledger.Record, run dr.FailoverRun) error { return rec.AdoptFailover(ctx, run) }); err != nil {
+		return err
 	}
 	// A step's outcome counts only with the decisions the run saved after
 	// it: a publication can catch a step's end before the run record that
@@ -89,41 +77,38 @@ func (e *Engine) adoptRuns(ctx context.Context) error {
 			steps = append(steps, r)
 		}
 	}
-	for _, r := range newestBy(steps, func(r ledger.Record) (string, error) {
-		var st dr.RunbookStep
-		err := r.Decode(&st)
-		return fmt.Sprintf("%s/%d", st.RunID, st.Index), err
-	}) {
-		if r.Bastion == self {
-			continue
-		}
-		var st dr.RunbookStep
-		if err := r.Decode(&st); err != nil {
-			return err
-		}
+	stepKey := func(st dr.RunbookStep) string { return fmt.Sprintf("%s/%d", st.RunID, st.Index) }
+	if err := adoptNewest(steps, self, stepKey, func(r ledger.Record, st dr.RunbookStep) error {
 		if onBastion(st.Name) && st.Status != dr.StepPending {
 			// Restored data is on the other bastion's disk: here the
 			// restore and its verification run again.
 			st.Status, st.Started, st.Finished = dr.StepPending, time.Time{}, time.Time{}
 			st.Detail = "ran on bastion " + r.Bastion + "; runs again here, where the data is restored"
 		}
-		if err := rec.AdoptStep(ctx, st); err != nil {
-			return err
-		}
+		return rec.AdoptStep(ctx, st)
+	}); err != nil {
+		return err
 	}
-	for _, r := range newestBy(l.Of(ledger.KindLock), func(r ledger.Record) (string, error) {
-		var c recovery.LockChange
-		err := r.Decode(&c)
-		return c.RunID, err
+	return adoptNewest(l.Of(ledger.KindLock), self, func(c recovery.LockChange) string { return c.RunID },
+		func(_ ledger.Record, c recovery.LockChange) error { return e.adoptLock(ctx, c) })
+}
+
+// adoptNewest adopts, for each key, the newest of recs that another
+// bastion wrote, decoded as T; the first error stops it.
+func adoptNewest[T any](recs []ledger.Record, self string, key func(T) string, adopt func(ledger.Record, T) error) error {
+	for _, r := range newestBy(recs, func(r ledger.Record) (string, error) {
+		var v T
+		err := r.Decode(&v)
+		return key(v), err
 	}) {
 		if r.Bastion == self {
 			continue
 		}
-		var c recovery.LockChange
-		if err := r.Decode(&c); err != nil {
+		var v T
+		if err := r.Decode(&v); err != nil {
 			return err
 		}
-		if err := e.adoptLock(ctx, c); err != nil {
+		if err := adopt(r, v); err != nil {
 			return err
 		}
 	}

@@ -45,14 +45,7 @@ var copiedLine = regexp.MustCompile(`^snapshot ([0-9a-f]+) saved, copied from so
 // site with `restic copy`, naming exactly the missing snapshots. One restic
 // call per standby covers all sets, so each index is loaded once.
 func (e *Engine) Replicate(ctx context.Context, req ReplicateRequest, obs Observer) ([]ReplicateResult, error) {
-	if err := e.Permit(ctx, "replicate"); err != nil {
-		return nil, err
-	}
-	sets, err := e.setsToChange(ctx, "replicate", req.Sets)
-	if err != nil {
-		return nil, err
-	}
-	active, fromRepo, err := e.activeRepo(ctx)
+	sets, active, fromRepo, err := e.setsFromActive(ctx, "replicate", req.Sets)
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,9 @@
 package testenv
 
 import (
-	"bufio"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -32,7 +29,7 @@ type S3Gateway struct {
 	Dir       string // the posix backend's root (empty for an external endpoint)
 	external  bool
 	bin       string
-	cmd       *exec.Cmd
+	daemon
 }
 
 // StartS3Gateway starts versitygw on a free port whose root account has
@@ -100,45 +97,10 @@ func (g *S3Gateway) Start() {
 	}
 	cmd := exec.Command(g.bin, "--port", g.Addr, "--quiet", "posix", g.Dir)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+g.AccessKey, "ROOT_SECRET_ACCESS_KEY="+g.SecretKey)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		g.t.Fatalf("start versitygw: %v", err)
+	if said, up := g.serve(g.t, "versitygw", cmd, g.Endpoint+"/", 20*time.Second, 20*time.Millisecond); !up {
+		g.t.Fatalf("versitygw on %s did not come up: %s", g.Addr, strings.Join(said, "\n"))
 	}
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			default:
-			}
-		}
-	}()
-	g.cmd = cmd
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		resp, err := http.Get(g.Endpoint + "/")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	var said []string
-	for len(lines) > 0 {
-		said = append(said, <-lines)
-	}
-	g.t.Fatalf("versitygw on %s did not come up: %s", g.Addr, strings.Join(said, "\n"))
 }
 
 // Stop kills the gateway: the site goes down.
-func (g *S3Gateway) Stop() {
-	if g.cmd == nil {
-		return
-	}
-	_ = g.cmd.Process.Kill()
-	_ = g.cmd.Wait()
-	g.cmd = nil
-}
+func (g *S3Gateway) Stop() { g.stop() }

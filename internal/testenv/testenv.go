@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"context"
 
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -81,20 +80,14 @@ type RestServer struct {
 	// AppendOnly starts the server with --append-only (deletes other than
 	// locks are refused with 403); set it before Start.
 	AppendOnly bool
-	cmd        *exec.Cmd
+	daemon
 }
 
 // StartRestServer starts rest-server on a free port with a fresh data dir;
 // it is stopped when the test ends.
 func StartRestServer(t testing.TB) *RestServer {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	s := &RestServer{t: t, bin: RestServerBin(t), Dir: t.TempDir(), Addr: addr}
+	s := &RestServer{t: t, bin: RestServerBin(t), Dir: t.TempDir(), Addr: FreeAddr(t)}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
@@ -114,38 +107,63 @@ func (s *RestServer) Start() {
 		args = append(args, "--append-only")
 	}
 	cmd := exec.Command(s.bin, args...)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("start rest-server: %v", err)
+	if _, up := s.serve(s.t, "rest-server", cmd, "http://"+s.Addr+"/", 15*time.Second, 50*time.Millisecond); !up {
+		s.t.Fatalf("rest-server on %s did not come up", s.Addr)
 	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-		}
-	}()
-	s.cmd = cmd
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		resp, err := http.Get("http://" + s.Addr + "/")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatalf("rest-server on %s did not come up", s.Addr)
 }
 
 // Stop kills the server: the site goes down.
-func (s *RestServer) Stop() {
-	if s.cmd == nil {
+func (s *RestServer) Stop() { s.stop() }
+
+// daemon is the process of a test server that a test stops and starts
+// again, as a site goes down and comes back.
+type daemon struct{ cmd *exec.Cmd }
+
+// serve starts cmd (the tool name), its output drained (the last lines
+// kept), and waits until url answers, polling every poll for at most
+// patience. up false comes with the lines the server said.
+func (d *daemon) serve(t testing.TB, name string, cmd *exec.Cmd, url string, patience, poll time.Duration) (said []string, up bool) {
+	t.Helper()
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	d.cmd = cmd // set before waiting: a failed start is still stopped at cleanup
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	for ctx.Err() == nil {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			return nil, true
+		}
+		time.Sleep(poll)
+	}
+	for len(lines) > 0 {
+		said = append(said, <-lines)
+	}
+	return said, false
+}
+
+// stop kills the process and waits for it; a stopped daemon stays so.
+func (d *daemon) stop() {
+	if d.cmd == nil {
 		return
 	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
+	_ = d.cmd.Process.Kill()
+	_ = d.cmd.Wait()
+	d.cmd = nil
 }
 
 // Tree returns every regular file under dir with its content, keyed by
