@@ -40,16 +40,42 @@ type JournalQuery struct {
 	RunID  string
 }
 
-// The operation log, the command log and the health samples are shown as
-// stored, so their views are the stored rows themselves.
-type (
-	// OperationRecord is a stored operation: running (Finished zero) or ended.
-	OperationRecord = storage.Operation
-	// Invocation is one restic command of the command log.
-	Invocation = storage.Invocation
-	// SiteSample is one health probe of a site.
-	SiteSample = storage.SiteSample
-)
+// OperationRecord is a stored operation: running (Finished zero) or ended.
+type OperationRecord struct {
+	ID       int64
+	Kind     string
+	Site     string
+	Set      string
+	Started  time.Time
+	Finished time.Time
+	State    string // running, ok, warning, failed, cancelled, interrupted
+	PID      int
+	Host     string
+	Files    int64
+	Bytes    int64
+	Detail   string
+}
+
+// Invocation is one restic command of the command log.
+type Invocation struct {
+	ID       int64
+	Time     time.Time
+	Site     string
+	Args     []string
+	Duration time.Duration
+	ExitCode int
+	Error    string
+}
+
+// SiteSample is one health probe of a site.
+type SiteSample struct {
+	Site      string
+	Time      time.Time
+	Reachable bool
+	Latency   time.Duration
+	Locks     int
+	Error     string
+}
 
 // JournalEntries reads the journal, newest first.
 func (e *Engine) JournalEntries(ctx context.Context, q JournalQuery) ([]JournalEntry, error) {
@@ -62,12 +88,19 @@ func (e *Engine) JournalEntries(ctx context.Context, q JournalQuery) ([]JournalE
 
 // RecentOperations are the newest stored operations, newest first.
 func (e *Engine) RecentOperations(ctx context.Context, limit int) ([]OperationRecord, error) {
-	return e.store.RecentOperations(ctx, limit)
+	rows, err := e.store.RecentOperations(ctx, limit)
+	return viewsOf(rows, err, func(r storage.Operation) OperationRecord {
+		return OperationRecord{ID: r.ID, Kind: r.Kind, Site: r.Site, Set: r.Set, Started: r.Started, Finished: r.Finished,
+			State: r.State, PID: r.PID, Host: r.Host, Files: r.Files, Bytes: r.Bytes, Detail: r.Detail}
+	})
 }
 
 // RecentInvocations are the newest restic commands run, newest first.
 func (e *Engine) RecentInvocations(ctx context.Context, limit int) ([]Invocation, error) {
-	return e.store.RecentInvocations(ctx, limit)
+	rows, err := e.store.RecentInvocations(ctx, limit)
+	return viewsOf(rows, err, func(r storage.Invocation) Invocation {
+		return Invocation{ID: r.ID, Time: r.Time, Site: r.Site, Args: r.Args, Duration: r.Duration, ExitCode: r.ExitCode, Error: r.Error}
+	})
 }
 
 // Samples are the site's health samples of the last day, at most limit of
@@ -77,7 +110,9 @@ func (e *Engine) Samples(ctx context.Context, site string, limit int) ([]SiteSam
 	if len(rows) > limit {
 		rows = rows[len(rows)-limit:]
 	}
-	return rows, err
+	return viewsOf(rows, err, func(r storage.SiteSample) SiteSample {
+		return SiteSample{Site: r.Site, Time: r.Time, Reachable: r.Reachable, Latency: r.Latency, Locks: r.Locks, Error: r.Error}
+	})
 }
 
 // viewsOf maps stored rows to their views; an error passes through.
