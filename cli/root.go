@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -106,15 +107,13 @@ func (a *app) main(args []string) int {
 // errSilent marks an exit whose reason was already printed.
 var errSilent = errors.New("")
 
+// usagePhrases are how cobra words a command line it cannot take.
+var usagePhrases = []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument",
+	"invalid argument", "accepts ", "requires at least", "required flag"}
+
 func isUsage(err error) bool {
 	s := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument",
-		"invalid argument", "accepts ", "requires at least", "required flag"} {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(usagePhrases, func(p string) bool { return strings.Contains(s, p) })
 }
 
 // oneLine keeps error output to the cause an operator needs, on one line.

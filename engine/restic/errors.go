@@ -3,6 +3,7 @@ package restic
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
@@ -111,14 +112,13 @@ func classify(code int, msg string, repo Repo) (hint string, do []dr.Remedy, kin
 	return "", nil, ErrFailed
 }
 
+// unreachablePhrases are how Go's network stack words a server it cannot
+// reach.
+var unreachablePhrases = []string{"connection refused", "no such host", "i/o timeout", "network is unreachable",
+	"no route to host", "connection reset", "tls handshake timeout", "server misbehaving"}
+
 func isUnreachable(lower string) bool {
-	for _, s := range []string{"connection refused", "no such host", "i/o timeout", "network is unreachable",
-		"no route to host", "connection reset", "tls handshake timeout", "server misbehaving"} {
-		if strings.Contains(lower, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(unreachablePhrases, func(p string) bool { return strings.Contains(lower, p) })
 }
 
 // isMissingBucket recognises an S3 server's NoSuchBucket ("The specified
