@@ -49,8 +49,9 @@ type FailoverStatus struct {
 	Steps []dr.RunbookStep
 	// Holder is the process holding the recovery lock for this run, if any;
 	// HolderAlive says whether it still runs (then it is not interrupted).
-	Holder      *storage.RecoveryLock
+	Holder      *LockHolder
 	HolderAlive bool
+	held        *storage.RecoveryLock // Holder's row, for the takeover
 	// HooksCut says what hooks cut short by the dead process may have done.
 	HooksCut []string
 }
@@ -242,7 +243,8 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
 		return nil, err
 	} else if ok && held.RunID == run.RunID {
-		st.Holder = &held
+		st.Holder, st.held = &LockHolder{RunID: held.RunID, Kind: held.Kind, PID: held.PID, Host: held.Host,
+			Operator: held.Operator, Since: held.Since, LeaseUntil: held.LeaseUntil}, &held
 		st.HolderAlive = recovery.HolderAlive(held) && !(held.PID == os.Getpid())
 	}
 	st.HooksCut = e.hooksCut(st)
@@ -252,7 +254,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 // takeRunLock takes the recovery lock for an existing run: a live holder
 // refuses, a dead one is taken over and the takeover journaled.
 func (e *Engine) takeRunLock(ctx context.Context, st *FailoverStatus) error {
-	return e.recovery().ReclaimLock(ctx, dr.KindFailover, st.Run.RunID, st.Run.To, st.Holder, st.HolderAlive)
+	return e.recovery().ReclaimLock(ctx, dr.KindFailover, st.Run.RunID, st.Run.To, st.held, st.HolderAlive)
 }
 
 func (e *Engine) loadRun(st *FailoverStatus, obs Observer) (*failoverRun, error) {

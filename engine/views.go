@@ -141,6 +141,18 @@ func (c Catalog) SnapshotsOf(site string, set *SetView) []Snapshot {
 // DurationText writes d the way the configuration does ("12h", "1d").
 func DurationText(d time.Duration) string { return config.Duration(d).String() }
 
+// LockHolder is who holds the recovery lock: the run, its process and
+// operator, and until when its lease holds (zero: no lease).
+type LockHolder struct {
+	RunID      string
+	Kind       string // drill, failover
+	PID        int
+	Host       string
+	Operator   string
+	Since      time.Time
+	LeaseUntil time.Time
+}
+
 // Node is one entry of a snapshot's tree.
 type Node struct {
 	Name string

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/lifeboat-dr/lifeboat/engine"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // longDetail is a detail far wider than any column, with a last word that
@@ -136,7 +135,7 @@ func TestRecoveryEnterOpensTheNewestReport(t *testing.T) {
 		Steps:    []engine.DrillStep{{Name: "restore models", Status: "ok", Elapsed: 540 * time.Second}},
 		Findings: []string{"datasets: " + longDetail}}
 	b, _ := json.Marshal(rep)
-	f.drills = []storage.DrillRecord{{ID: rep.ID, Site: "dr", ReportJSON: string(b)}}
+	f.drills = []storedReport{{ID: rep.ID, Site: "dr", ReportJSON: string(b)}}
 	var s Screen = openRecovery(newTestContext(f, false), 80, 21, feedScreen)
 	s = feedScreen(s, screenFakeData(t, f, true, nil))
 	s = feedScreen(s, keyPress("enter"))

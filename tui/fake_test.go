@@ -12,7 +12,6 @@ import (
 	"github.com/lifeboat-dr/lifeboat/engine/config"
 	"github.com/lifeboat-dr/lifeboat/engine/restic"
 	"github.com/lifeboat-dr/lifeboat/internal/dr"
-	"github.com/lifeboat-dr/lifeboat/storage"
 )
 
 // fakeNow is the fixed clock of screen tests and goldens.
@@ -30,7 +29,7 @@ type fakeBackend struct {
 	// nodes is what List streams.
 	nodes []engine.Node
 	// drills are the stored drill records, newest first.
-	drills []storage.DrillRecord
+	drills []storedReport
 	// active is the active site ("" primary); a committed failover moves it.
 	active string
 	// conflict is the ledger's conflict of active sites status reports.
@@ -40,7 +39,7 @@ type fakeBackend struct {
 	// unfinished is the failover UnfinishedFailover reports.
 	unfinished *engine.FailoverStatus
 	// failovers are the stored failover records, newest first.
-	failovers []storage.DrillRecord
+	failovers []storedReport
 	// posture is what PostureFromStatus answers.
 	posture []engine.PostureSet
 	// capacity is what Capacity reports; MeasureCapacity adds a day's growth
@@ -318,7 +317,7 @@ func (f *fakeBackend) Drill(ctx context.Context, req engine.DrillRequest, obs en
 	if err == nil {
 		b, _ := json.Marshal(rep)
 		f.mu.Lock()
-		f.drills = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.Site, Passed: true, ReportJSON: string(b)}}, f.drills...)
+		f.drills = append([]storedReport{{ID: rep.ID, Site: rep.Site, Passed: true, ReportJSON: string(b)}}, f.drills...)
 		f.mu.Unlock()
 	}
 	return rep, err
@@ -330,8 +329,16 @@ func (f *fakeBackend) RecentDrills(ctx context.Context, limit int) ([]engine.Dri
 	return decodeStored[engine.DrillReport](f.drills), nil
 }
 
+// storedReport is a drill or failover report as the store keeps it: the
+// JSON its hash covers and, when rendered, its Markdown.
+type storedReport struct {
+	ID, Site, Kind       string
+	Passed               bool
+	ReportJSON, ReportMD string
+}
+
 // decodeStored decodes report records as the engine does for the console.
-func decodeStored[R any](recs []storage.DrillRecord) []R {
+func decodeStored[R any](recs []storedReport) []R {
 	var out []R
 	for _, r := range recs {
 		var rep R
@@ -494,7 +501,7 @@ func (f *fakeBackend) runSteps(ctx context.Context, run dr.FailoverRun, steps []
 	b, _ := json.Marshal(rep)
 	f.mu.Lock()
 	f.active, f.unfinished = run.To, nil
-	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", Passed: true, ReportJSON: string(b)}}, f.failovers...)
+	f.failovers = append([]storedReport{{ID: rep.ID, Site: rep.To, Kind: "failover", Passed: true, ReportJSON: string(b)}}, f.failovers...)
 	f.mu.Unlock()
 	obs(engine.Event{Op: "failover", Site: run.To, Kind: engine.EventFinished, Outcome: engine.OutcomeOK, Message: "committed", Steps: append([]dr.RunbookStep(nil), steps...)})
 	return rep, nil
@@ -533,7 +540,7 @@ func (f *fakeBackend) AbortFailover(ctx context.Context, reason string) (*engine
 		Outcome: dr.FailoverAborted, Declared: st.Run.Declared, Finished: fakeNow, RTOObjective: 1800 * time.Second,
 		Findings: []string{"aborted: " + reason}}
 	b, _ := json.Marshal(rep)
-	f.failovers = append([]storage.DrillRecord{{ID: rep.ID, Site: rep.To, Kind: "failover", ReportJSON: string(b)}}, f.failovers...)
+	f.failovers = append([]storedReport{{ID: rep.ID, Site: rep.To, Kind: "failover", ReportJSON: string(b)}}, f.failovers...)
 	return rep, nil
 }
 
@@ -567,7 +574,7 @@ func interruptedFailover() *engine.FailoverStatus {
 		Run: dr.FailoverRun{RunID: "f0", From: "primary", To: "dr", Mode: "planned", State: dr.FailoverRunning,
 			Declared: base, Operator: "alice@bastion"},
 		Steps:  steps,
-		Holder: &storage.RecoveryLock{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
+		Holder: &engine.LockHolder{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
 	}
 }
 
@@ -594,7 +601,7 @@ func renderFake(rep any) string {
 // by id, id prefix or latest; its Markdown is rendered from the JSON.
 func (f *fakeBackend) StoredReport(ctx context.Context, ref string) (engine.StoredReport, error) {
 	f.mu.Lock()
-	recs := append(append([]storage.DrillRecord(nil), f.drills...), f.failovers...)
+	recs := append(append([]storedReport(nil), f.drills...), f.failovers...)
 	f.mu.Unlock()
 	for _, r := range recs {
 		if ref != "latest" && !strings.HasPrefix(r.ID, ref) {
