@@ -243,8 +243,7 @@ func (e *Engine) UnfinishedFailover(ctx context.Context) (*FailoverStatus, error
 	if held, ok, err := e.store.RecoveryLockHolder(ctx); err != nil {
 		return nil, err
 	} else if ok && held.RunID == run.RunID {
-		st.Holder, st.held = &LockHolder{RunID: held.RunID, Kind: held.Kind, PID: held.PID, Host: held.Host,
-			Operator: held.Operator, Since: held.Since, LeaseUntil: held.LeaseUntil}, &held
+		st.Holder, st.held = &LockHolder{RunID: held.RunID, PID: held.PID, Host: held.Host, Operator: held.Operator}, &held
 		st.HolderAlive = recovery.HolderAlive(held) && !(held.PID == os.Getpid())
 	}
 	st.HooksCut = e.hooksCut(st)

@@ -141,16 +141,13 @@ func (c Catalog) SnapshotsOf(site string, set *SetView) []Snapshot {
 // DurationText writes d the way the configuration does ("12h", "1d").
 func DurationText(d time.Duration) string { return config.Duration(d).String() }
 
-// LockHolder is who holds the recovery lock: the run, its process and
-// operator, and until when its lease holds (zero: no lease).
+// LockHolder is who holds the recovery lock: the run, and its process and
+// operator, which a front end names.
 type LockHolder struct {
-	RunID      string
-	Kind       string // drill, failover
-	PID        int
-	Host       string
-	Operator   string
-	Since      time.Time
-	LeaseUntil time.Time
+	RunID    string
+	PID      int
+	Host     string
+	Operator string
 }
 
 // Node is one entry of a snapshot's tree.

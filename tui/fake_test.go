@@ -574,7 +574,7 @@ func interruptedFailover() *engine.FailoverStatus {
 		Run: dr.FailoverRun{RunID: "f0", From: "primary", To: "dr", Mode: "planned", State: dr.FailoverRunning,
 			Declared: base, Operator: "alice@bastion"},
 		Steps:  steps,
-		Holder: &engine.LockHolder{RunID: "f0", Kind: "failover", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
+		Holder: &engine.LockHolder{RunID: "f0", PID: 4242, Host: "bastion", Operator: "alice@bastion"},
 	}
 }
 
